@@ -1,0 +1,1 @@
+"""Python actions: dialogue logic a YAML file cannot express, registered by name."""

@@ -1,0 +1,160 @@
+"""The typed objects a validated pack becomes. Everything downstream reads these, never raw YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+COMMON_BOT = "common"
+OUT_OF_SCOPE_INTENT = "out_of_scope"  # trained like any intent, reported as FALLBACK_INTENT
+FALLBACK_INTENT = "nlu_fallback"  # Rasa's name for "no intent fits"
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpan:
+    """An entity marked in a training example: ``[訪問販売](transaction_type)``."""
+
+    entity: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str  # annotations removed: what a resident would type
+    entities: tuple[EntitySpan, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    name: str
+    examples: tuple[Example, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """``utter_<name>``: variants per language, and when its facts were checked / stop being valid."""
+
+    name: str
+    variants: dict[str, tuple[Variant, ...]]  # language → variants; "ja" is always present
+    checked_on: date | None = None
+    valid_until: date | None = None
+
+    def for_language(self, language: str) -> tuple[Variant, ...]:
+        return self.variants.get(language) or self.variants["ja"]
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSpec:
+    """One value a form asks for. ``kind`` is choice | date | number | text."""
+
+    name: str
+    kind: str
+    entity: str | None = None
+    choices: tuple[str, ...] = ()
+    past_only: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    name: str
+    slots: tuple[SlotSpec, ...]
+    submit: str  # a response or a registered Python action
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    intent: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TestStep:
+    """One step of a conversation test: a user turn (with expectations) or an expected action."""
+
+    user: str | None = None
+    intent: str | None = None
+    bot: str | None = None
+    action: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    name: str
+    steps: tuple[TestStep, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: dict[str, str]
+    phone: str
+    hours: str
+    fax: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    fallback: float = 0.30
+    ambiguity: float = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    id: str
+    name: dict[str, str]
+    department: str
+    description: dict[str, str]
+    languages: tuple[str, ...]
+    contact: Contact
+    include_common: bool = True
+    service_start: date | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    routes_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Synonym:
+    value: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """One bot's folder, validated. ``source`` maps file name → its text, for hashing and export."""
+
+    bot: BotConfig
+    intents: dict[str, Intent]
+    responses: dict[str, Response]
+    synonyms: tuple[Synonym, ...] = ()
+    regexes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lookups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    forms: dict[str, Form] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)  # keyed by the intent that triggers it
+    stories: tuple[Story, ...] = ()
+    path: Path | None = None
+    source: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.bot.id

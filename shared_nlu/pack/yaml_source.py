@@ -1,0 +1,168 @@
+"""Read a YAML file into plain values that remember where they were written.
+
+Department staff edit these files by hand, so every error must point at a line. PyYAML's node
+graph carries positions; we build dicts and lists from it ourselves so that duplicate keys are
+caught (PyYAML silently keeps the last one) and every key and item keeps its ``(line, column)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostics
+
+Position = tuple[int, int]
+
+try:  # the C loader is several times faster on large packs; fall back when libyaml is absent
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+
+class YamlMap(dict[str, Any]):
+    """A mapping that knows where it, each key and each value were written (1-based)."""
+
+    pos: Position
+    key_pos: dict[str, Position]
+    value_pos: dict[str, Position]
+
+    def at(self, key: str) -> Position:
+        return self.value_pos.get(key, self.key_pos.get(key, self.pos))
+
+
+class YamlList(list[Any]):
+    """A sequence that knows where it and each item were written (1-based)."""
+
+    pos: Position
+    item_pos: list[Position]
+
+    def at(self, index: int) -> Position:
+        return self.item_pos[index] if 0 <= index < len(self.item_pos) else self.pos
+
+
+def _pos(node: yaml.Node) -> Position:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def read_yaml(path: Path, diagnostics: Diagnostics, display: str | None = None) -> Any:
+    """Parse ``path``; on any problem add a diagnostic and return ``None``.
+
+    ``display`` is the file name shown in messages (a path relative to the packs folder).
+    """
+    name = display or str(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        diagnostics.error(
+            name,
+            (line, 1),
+            "not-utf8",
+            f"ファイルが UTF-8 ではありません（{exc.start} バイト目）。",
+            "エディタで文字コードを「UTF-8」にして保存し直してください（Shift_JIS は読めません）。",
+        )
+        return None
+    return parse_yaml_text(text, name, diagnostics)
+
+
+def parse_yaml_text(text: str, name: str, diagnostics: Diagnostics) -> Any:
+    """Parse YAML text (see :func:`read_yaml`)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            diagnostics.error(
+                name,
+                (number, indent.index("\t") + 1),
+                "tab-indent",
+                "行頭にタブ文字があります。YAML の字下げにタブは使えません。",
+                "タブを半角スペース（2つ）に置き換えてください。",
+            )
+            return None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        diagnostics.error(
+            name,
+            at,
+            "yaml-syntax",
+            f"YAML の書き方に誤りがあります: {exc.problem or exc.context}",
+            _syntax_hint(str(exc.problem or "")),
+        )
+        return None
+    except yaml.YAMLError as exc:
+        diagnostics.error(name, (1, 1), "yaml-syntax", f"YAML として読めません: {exc}")
+        return None
+    if node is None:
+        diagnostics.error(
+            name,
+            (1, 1),
+            "empty-file",
+            "ファイルが空です。",
+            "docs/pack-format.md の例を参考に中身を書くか、不要ならファイルを削除してください。",
+        )
+        return None
+    return _build(node, name, diagnostics)
+
+
+def _syntax_hint(problem: str) -> str:
+    if "quote" in problem or "end of stream" in problem:
+        return "引用符（\" または '）が閉じているか確認してください。"
+    if "indent" in problem or "mapping values" in problem or "block" in problem:
+        return "字下げ（行頭のスペースの数）が上の行とそろっているか、「キー: 値」のコロンの後にスペースがあるか確認してください。"
+    return "この行とその直前の行の字下げ・コロン・引用符を確認してください。"
+
+
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def _build(node: yaml.Node, name: str, diagnostics: Diagnostics) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        result = YamlMap()
+        result.pos, result.key_pos, result.value_pos = _pos(node), {}, {}
+        for key_node, value_node in node.value:
+            key = _build(key_node, name, diagnostics)
+            key = str(key) if not isinstance(key, str) else key
+            if key in result.key_pos:
+                first = result.key_pos[key][0]
+                diagnostics.error(
+                    name,
+                    _pos(key_node),
+                    "duplicate-key",
+                    f"キー「{key}」が2回書かれています（最初は {first} 行目）。",
+                    "どちらか一方にまとめてください。後の方が前の内容を黙って上書きしてしまいます。",
+                )
+                continue
+            result.key_pos[key] = _pos(key_node)
+            result.value_pos[key] = _pos(value_node)
+            result[key] = _build(value_node, name, diagnostics)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = YamlList()
+        items.pos, items.item_pos = _pos(node), []
+        for child in node.value:
+            items.item_pos.append(_pos(child))
+            items.append(_build(child, name, diagnostics))
+        return items
+    return _constructor.construct_object(node, deep=True)
+
+
+def block_lines(node_pos: Position, text: str) -> list[tuple[str, Position]]:
+    """Split a ``examples: |`` block into its ``- item`` lines with each line's position.
+
+    A literal block's content starts on the line after the ``|``; Rasa's format writes one
+    example per line, each starting with ``- ``.
+    """
+    result: list[tuple[str, Position]] = []
+    first_line = node_pos[0] + 1
+    for offset, line in enumerate(text.split("\n")):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        result.append((stripped, (first_line + offset, 1)))
+    return result
