@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-from shared_nlu.pack import Severity, find_pack_folders, read_pack_folder, validate_packs
+from shared_nlu.dialogue.engine import DialogueEngine
+from shared_nlu.dialogue.stories import run_stories
+from shared_nlu.nlu import NluEngine
+from shared_nlu.nlu.evaluation import QualityReport, cross_validate, read_out_of_scope
+from shared_nlu.pack import (
+    COMMON_BOT,
+    Pack,
+    PackError,
+    PackSet,
+    Severity,
+    find_pack_folders,
+    load_packs,
+    read_pack_folder,
+    validate_packs,
+)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -22,6 +40,9 @@ PathsArg = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.command()(validate)
+    app.command()(train)
+    app.command()(parse)
+    app.command()(test)
 
 
 def validate(
@@ -51,3 +72,125 @@ def validate(
     console.print(summary, style="bold red" if errors else "bold green", markup=False)
     if errors or (strict and warnings):
         raise typer.Exit(1)
+
+
+def _load(paths: list[Path] | None) -> PackSet:
+    try:
+        return load_packs(paths or [DEFAULT_BOTS])
+    except PackError as exc:
+        for diag in exc.diagnostics:
+            err_console.print(diag.format(), style="red", markup=False, highlight=False, soft_wrap=True)
+        err_console.print("パックにエラーがあります。`madoguchi validate` で確認して直してください。")
+        raise typer.Exit(1) from exc
+
+
+DEFAULT_OUT_OF_SCOPE = Path("tests/data/out_of_scope_eval.txt")
+
+
+def train(
+    paths: PathsArg = None,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
+    out_of_scope: Annotated[
+        Path, typer.Option(help="Held-out out-of-scope messages, one per line.")
+    ] = DEFAULT_OUT_OF_SCOPE,
+) -> None:
+    """Train every pack together and print per-bot cross-validated accuracy, routing accuracy,
+    out-of-scope recall, calibration and the most confused intent pairs (fix those first)."""
+    packs = _load(paths)
+    oos = read_out_of_scope(str(out_of_scope)) if out_of_scope.is_file() else []
+    with console.status("学習中 / training…"):
+        report = cross_validate(packs, oos, folds)
+    print_report(report)
+
+
+def print_report(report: QualityReport) -> None:
+    table = Table(title=f"{report.folds}-fold cross-validated quality")
+    for column in ("bot", "examples", "accuracy", "answered"):
+        table.add_column(column, justify="right" if column != "bot" else "left")
+    for bot in report.bots:
+        table.add_row(bot.bot, str(bot.examples), f"{bot.accuracy:.1%}", f"{bot.answered:.1%}")
+    console.print(table)
+    console.print(
+        f"routing (bot+intent) {report.routing_accuracy:.1%}, routing (bot) {report.routing_bot_accuracy:.1%}"
+    )
+    if report.out_of_scope_recall is not None:
+        console.print(f"out-of-scope recall {report.out_of_scope_recall:.1%} of {report.out_of_scope_count}")
+    console.print(f"in-scope sent to fallback {report.in_scope_fallback_rate:.1%}")
+    console.print(
+        f"calibration error (ECE) {report.calibration_error:.3f}; training all packs {report.train_seconds:.2f} s"
+    )
+    if report.confusions:
+        confused = Table(title="most confused (expected → predicted)")
+        confused.add_column("expected")
+        confused.add_column("predicted")
+        confused.add_column("count", justify="right")
+        for expected, predicted, count in report.confusions:
+            confused.add_row(expected, predicted, str(count))
+        console.print(confused)
+
+
+def parse(
+    text: Annotated[str, typer.Argument(help="The message, e.g. 自動車税の期限は？")],
+    bot: Annotated[
+        str | None, typer.Option(help="Answer as this bot (default: route across all bots).")
+    ] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Option("--packs", help="Pack folders (default: bots/).")
+    ] = None,
+) -> None:
+    """Print the parse result of one message as JSON (Rasa's format plus bot and language)."""
+    packs = _load(paths)
+    if bot is not None and bot not in packs.packs:
+        err_console.print(f"bot「{bot}」はありません。使える bot: {', '.join(sorted(packs.packs))}")
+        raise typer.Exit(2)
+    engine = NluEngine.train(packs)
+    print(json.dumps(engine.parse(text, bot).to_dict(), ensure_ascii=False, indent=2))
+
+
+def test(
+    bots: Annotated[list[str] | None, typer.Argument(help="Bot ids to test (default: all).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Option("--packs", help="Pack folders (default: bots/).")
+    ] = None,
+) -> None:
+    """Run the conversation tests in each bot's tests.yml; exit 1 on any failure."""
+    packs = _load(paths)
+    unknown = [b for b in bots or [] if b not in packs.packs]
+    if unknown:
+        err_console.print(
+            f"bot「{'、'.join(unknown)}」はありません。使える bot: {', '.join(sorted(packs.packs))}"
+        )
+        raise typer.Exit(2)
+    selected = (
+        [packs.packs[b] for b in bots]
+        if bots
+        else [p for p in packs.packs.values() if p.stories and p.id != COMMON_BOT]
+    )
+    engine = DialogueEngine(NluEngine.train(packs))
+    if not bots and packs.common is not None and packs.common.stories:
+        selected.append(packs.common)
+    results = [r for pack in selected for r in run_stories(engine, [_as_entry(pack, packs)], _now())]
+    table = Table(title="conversation tests")
+    for column in ("bot", "story", "result"):
+        table.add_column(column)
+    for result in results:
+        table.add_row(
+            result.bot, result.story, "[green]pass[/]" if result.passed else f"[red]FAIL[/] {result.failure}"
+        )
+    console.print(table)
+    failed = sum(not r.passed for r in results)
+    console.print(f"{len(results) - failed} passed, {failed} failed", markup=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _as_entry(pack: Pack, packs: PackSet) -> Pack:
+    """Common's stories run in the front door, since residents never open ``common`` itself."""
+    if pack.id != COMMON_BOT:
+        return pack
+    front = next((p for p in packs.bots() if p.bot.routes_to), packs.bots()[0])
+    return replace(front, stories=pack.stories)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

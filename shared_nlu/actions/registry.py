@@ -6,30 +6,48 @@ validator can check a pack that uses it without running it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ActionContext:
+    """What an action may read: the conversation's slots, the reply language and today's date."""
+
+    bot: str
+    slots: Mapping[str, Any]
+    language: str
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOutcome:
+    """What an action decided: the response to send and the values for its {placeholders}."""
+
+    response: str
+    values: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class ActionInfo:
     name: str
-    run: Callable[..., Any]
+    run: Callable[[ActionContext], ActionOutcome]
     responses: frozenset[str]  # responses the action may send; packs using it must define them
     provides: frozenset[str]  # values it fills into those responses' {placeholders}
 
 
+Runner = Callable[[ActionContext], ActionOutcome]
 _REGISTRY: dict[str, ActionInfo] = {}
 
 
-def register(
-    name: str, *, responses: set[str], provides: set[str]
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def register(name: str, *, responses: set[str], provides: set[str]) -> Callable[[Runner], Runner]:
     """Register ``run`` under ``name``; names must start with ``action_`` as in Rasa."""
     if not name.startswith("action_"):
         raise ValueError(f"action names start with 'action_', got {name!r}")
 
-    def decorate(run: Callable[..., Any]) -> Callable[..., Any]:
+    def decorate(run: Runner) -> Runner:
         if name in _REGISTRY:
             raise ValueError(f"action {name!r} is registered twice")
         _REGISTRY[name] = ActionInfo(name, run, frozenset(responses), frozenset(provides))

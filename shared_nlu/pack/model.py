@@ -77,6 +77,7 @@ class Form:
     name: str
     slots: tuple[SlotSpec, ...]
     submit: str  # a response or a registered Python action
+    on_cancel: str | None = None  # the response sent when the resident cancels (default: the engine's)
 
 
 @dataclass(frozen=True, slots=True)

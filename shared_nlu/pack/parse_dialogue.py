@@ -117,8 +117,9 @@ def parse_forms(data: Any, file: str, diags: Diagnostics) -> dict[str, tuple[For
             if "submit" in form
             else None
         )
+        on_cancel = str(form["on_cancel"]) if form.get("on_cancel") else None
         if slots and submit:
-            result[form_name] = (Form(form_name, tuple(slots), submit), forms.key_pos[name])
+            result[form_name] = (Form(form_name, tuple(slots), submit, on_cancel), forms.key_pos[name])
     return result
 
 

@@ -1,0 +1,42 @@
+"""``action_cooling_off_result``: the consumer bot's answer once the cooling-off form is filled."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .cooling_off import check_cooling_off
+from .registry import ActionContext, ActionOutcome, register
+
+RESPONSES = {
+    "running": "utter_cooling_off_running",
+    "last_day": "utter_cooling_off_last_day",
+    "expired": "utter_cooling_off_expired",
+    "not_applicable": "utter_cooling_off_mail_order",
+}
+_WEEKDAYS_JA = "月火水木金土日"
+
+
+def format_day(day: date, language: str) -> str:
+    """``2026年11月27日（金）`` or ``Fri 27 November 2026``: the weekday helps residents act on time."""
+    if language == "en":
+        return day.strftime("%a %d %B %Y").replace(" 0", " ")
+    return f"{day.year}年{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）"
+
+
+@register(
+    "action_cooling_off_result",
+    responses=set(RESPONSES.values()),
+    provides={"transaction_type", "period_days", "last_day", "days_left", "received_date"},
+)
+def cooling_off_result(context: ActionContext) -> ActionOutcome:
+    """Reads the slots ``transaction_type`` (a choice) and ``received_date`` (ISO date)."""
+    received = date.fromisoformat(str(context.slots["received_date"]))
+    result = check_cooling_off(str(context.slots["transaction_type"]), received, context.today)
+    values = {
+        "transaction_type": result.transaction_type,
+        "received_date": format_day(received, context.language),
+        "period_days": str(result.period_days or ""),
+        "last_day": format_day(result.last_day, context.language) if result.last_day else "",
+        "days_left": str(result.days_left if result.days_left is not None else ""),
+    }
+    return ActionOutcome(RESPONSES[result.status], values)

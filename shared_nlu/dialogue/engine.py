@@ -1,0 +1,356 @@
+"""The dialogue engine: a session's state and a new message in, the bot's messages and the next
+state out. Pure: no web framework, no database, no clock of its own (``now`` is passed in)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..actions.registry import ActionContext, registered_actions
+from ..nlu.engine import NluEngine
+from ..nlu.result import ParseResult
+from ..pack.model import COMMON_BOT, FALLBACK_INTENT, Button, Form, Pack
+from ..text import normalize
+from .business_hours import to_japan_time
+from .handoff import handoff_text
+from .messages import BotMessage, Event
+from .render import choose, contact_values, engine_text, fill, is_expired, topics
+from .slots import extract_slot
+from .state import SessionState, Status
+from .texts import CANCEL_WORDS
+
+HANDOFF_INTENT = "handoff_human"
+CAPABILITIES_INTENT = "bot_capabilities"
+DENY_INTENT = "deny"
+INFORM_INTENT = "inform"  # a resident answering a form's question; never an interruption
+CLARIFY_MIN_CONFIDENCE = 0.08  # candidates below this are noise, not worth a button
+CLARIFY_CANDIDATES = 3
+_PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<slots>\{.*\})?$", re.DOTALL)
+
+
+@dataclass
+class Turn:
+    """The outcome of one message: the next state, what to send, and what to record."""
+
+    state: SessionState
+    messages: list[BotMessage] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    parse: ParseResult | None = None
+    actions: list[str] = field(default_factory=list)  # responses, forms and actions, in order (for tests)
+
+    def say(self, message: BotMessage) -> None:
+        self.messages.append(message)
+        self.actions.append(message.response)
+
+
+class DialogueEngine:
+    def __init__(self, nlu: NluEngine, idle_timeout: timedelta = timedelta(minutes=30)) -> None:
+        self.nlu = nlu
+        self.packs: dict[str, Pack] = nlu.packs.packs
+        self.idle_timeout = idle_timeout
+        self.actions = registered_actions()
+
+    def new_session(self, session_id: str, bot: str) -> SessionState:
+        if bot not in self.packs or bot == COMMON_BOT:
+            raise KeyError(f"unknown bot {bot!r}")
+        return SessionState(session_id=session_id, bot=bot, active_bot=bot)
+
+    # ---- the turn -------------------------------------------------------------------------
+    def handle(self, state: SessionState, text: str, now: datetime) -> Turn:
+        """Answer ``text`` in ``state``. ``now`` should be timezone-aware (naive = Japan time)."""
+        turn = Turn(state)
+        idle = state.idle_for(now)
+        if idle is not None and idle > self.idle_timeout.total_seconds():
+            turn.events.append(Event("session_expired", {"idle_seconds": int(idle)}))
+            state = self.new_session(state.session_id, state.bot).update(language=state.language)
+        state = state.update(turns=state.turns + 1, last_active=now.isoformat())
+        today = to_japan_time(now).date()
+        payload = _PAYLOAD.match(text.strip())
+        given: dict[str, Any] = {}
+        if payload:
+            parse, given = self._payload_parse(state, payload, text)
+        else:
+            parse = self.nlu.parse(text, bot=state.bot, today=today)
+            state = state.update(language=parse.language)
+        turn.parse = parse
+        turn.events.append(Event("user", {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
+                                          "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
+                                          "entities": [e.entity for e in parse.entities], "button": bool(payload)}))  # fmt: skip
+        if state.status is Status.IN_FORM:
+            state = self._continue_form(state, parse, text, given, turn, now, bool(payload))
+        elif state.status is Status.AWAITING_CLARIFICATION and (
+            parse.is_fallback or parse.intent == DENY_INTENT
+        ):
+            state = self._handoff(state, turn, now, reason="clarification_failed")
+        else:
+            state = self._respond(state, parse, turn, now, given)
+        turn.state = state
+        return turn
+
+    def _payload_parse(
+        self, state: SessionState, match: re.Match[str], text: str
+    ) -> tuple[ParseResult, dict[str, Any]]:
+        intent = match["intent"]
+        given: dict[str, Any] = {}
+        if match["slots"]:
+            try:
+                loaded = json.loads(match["slots"])
+                given = loaded if isinstance(loaded, dict) else {}
+            except ValueError:
+                given = {}
+        bot = self._bot_for_intent(state, intent)
+        if bot is None:
+            return ParseResult(
+                text, FALLBACK_INTENT, 1.0, None, state.language, (), fallback_reason="out_of_scope"
+            ), given
+        return ParseResult(text, intent, 1.0, bot, state.language, ()), given
+
+    def _bot_for_intent(self, state: SessionState, intent: str) -> str | None:
+        """Which bot a button's intent belongs to: the offered candidates first, then the bots
+        this conversation is with, then ``common`` and the bots the front door routes to."""
+        for candidate in state.candidates:
+            bot, _, name = candidate.partition("/")
+            if name == intent:
+                return bot
+        entry = self.packs[state.bot]
+        order = [state.form_bot, state.active_bot, state.bot, COMMON_BOT, *entry.bot.routes_to]
+        for owner in order:
+            if owner and owner in self.packs and intent in self.packs[owner].intents:
+                return owner
+        return None
+
+    # ---- answering an understood (or not understood) message -------------------------------
+    def _respond(
+        self, state: SessionState, parse: ParseResult, turn: Turn, now: datetime, given: dict[str, Any]
+    ) -> SessionState:
+        if parse.is_fallback or parse.ambiguous:
+            return self._not_understood(state, parse, turn, now)
+        assert parse.bot is not None
+        state = (
+            state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
+            if state.status is not Status.IN_FORM
+            else state
+        )
+        pack = self.packs[parse.bot]
+        if parse.bot not in (state.bot, COMMON_BOT):
+            turn.events.append(Event("routed", {"from": state.bot, "to": parse.bot}))
+            turn.say(self._engine_message("utter_routed", pack, state, parse.intent))
+        if parse.bot != COMMON_BOT:
+            state = state.update(active_bot=parse.bot)
+        if parse.intent == HANDOFF_INTENT:
+            return self._handoff(state, turn, now, reason="requested")
+        rule = pack.rules.get(parse.intent) or self.packs[state.bot].rules.get(parse.intent)
+        actions = rule.actions if rule else (f"utter_{parse.intent}",)
+        for action in actions:
+            state = self._run(action, state, pack, parse, turn, now, given)
+        return state
+
+    def _not_understood(
+        self, state: SessionState, parse: ParseResult, turn: Turn, now: datetime
+    ) -> SessionState:
+        entry = self.packs[state.active_bot or state.bot]
+        if state.fallbacks_in_a_row >= 1 or state.status is Status.AWAITING_CLARIFICATION:
+            return self._handoff(state, turn, now, reason="repeated_fallback")
+        candidates = [r for r in parse.ranking if r.confidence >= CLARIFY_MIN_CONFIDENCE][:CLARIFY_CANDIDATES]
+        if (parse.fallback_reason == "low_confidence" or parse.ambiguous) and len(candidates) >= 1:
+            buttons = [
+                Button(self.packs[c.bot].intents[c.name].examples[0].text, f"/{c.name}") for c in candidates
+            ]
+            buttons.append(Button(engine_text("utter_clarify_none", state.language, {}), f"/{DENY_INTENT}"))
+            message = self._engine_message("utter_clarify", entry, state)
+            turn.say(BotMessage(message.text, message.response, message.bot, tuple(buttons)))
+            turn.events.append(
+                Event("clarification", {"candidates": [f"{c.bot}/{c.name}" for c in candidates]})
+            )
+            return state.transition(
+                Status.AWAITING_CLARIFICATION,
+                candidates=tuple(f"{c.bot}/{c.name}" for c in candidates),
+                fallbacks_in_a_row=state.fallbacks_in_a_row + 1,
+            )
+        values = {**contact_values(entry, state.language), "topics": topics(entry, state.language)}
+        text = engine_text("utter_nlu_fallback", state.language, values, entry)
+        handoff = (
+            Button(self.packs[COMMON_BOT].intents[HANDOFF_INTENT].examples[0].text, f"/{HANDOFF_INTENT}")
+            if HANDOFF_INTENT in self.packs.get(COMMON_BOT, entry).intents
+            else None
+        )
+        turn.say(
+            BotMessage(text, "utter_nlu_fallback", entry.id, (handoff,) if handoff else (), FALLBACK_INTENT)
+        )
+        turn.events.append(Event("fallback", {"reason": parse.fallback_reason}))
+        return state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=state.fallbacks_in_a_row + 1)
+
+    def _handoff(self, state: SessionState, turn: Turn, now: datetime, reason: str) -> SessionState:
+        pack = self.packs[state.active_bot or state.bot]
+        if reason != "requested":
+            turn.say(self._engine_message("utter_offer_handoff", pack, state))
+        elif any(
+            f"utter_{HANDOFF_INTENT}" in self.packs[b].responses
+            for b in (state.bot, COMMON_BOT)
+            if b in self.packs
+        ):
+            turn.say(self._response(f"utter_{HANDOFF_INTENT}", pack, state, now, HANDOFF_INTENT))
+        name, text = handoff_text(pack, state.language, now)
+        turn.say(BotMessage(text, name, pack.id, (), HANDOFF_INTENT))
+        turn.events.append(Event("handoff", {"reason": reason, "bot": pack.id}))
+        return state.transition(Status.HANDED_OFF, form=None, form_bot=None, requested_slot=None, candidates=(),
+                                fallbacks_in_a_row=0, handed_off=True)  # fmt: skip
+
+    # ---- actions ------------------------------------------------------------------------------
+    def _run(
+        self,
+        action: str,
+        state: SessionState,
+        pack: Pack,
+        parse: ParseResult,
+        turn: Turn,
+        now: datetime,
+        given: dict[str, Any],
+    ) -> SessionState:
+        if action in pack.forms:
+            return self._start_form(pack.forms[action], state, pack, parse, turn, now, given)
+        if action in self.actions:
+            context = ActionContext(pack.id, dict(state.slots), state.language, to_japan_time(now).date())
+            outcome = self.actions[action].run(context)
+            turn.actions.append(action)
+            turn.events.append(Event("action", {"name": action, "response": outcome.response}))
+            turn.say(
+                self._response(outcome.response, pack, state, now, parse.intent, outcome.values)
+            )
+            return state
+        turn.say(self._response(action, pack, state, now, parse.intent))
+        return state
+
+    def _response(self, name: str, pack: Pack, state: SessionState, now: datetime, intent: str | None = None,
+                  values: dict[str, str] | None = None) -> BotMessage:  # fmt: skip
+        """Render ``name`` from the bot the resident opened (its overrides), ``pack`` or ``common``."""
+        owner = next(
+            (
+                self.packs[b]
+                for b in (state.bot, pack.id, COMMON_BOT)
+                if b in self.packs and name in self.packs[b].responses
+            ),
+            None,
+        )
+        if owner is None:
+            raise KeyError(f"response {name!r} not found for bot {pack.id!r}")  # the validator prevents this
+        speaker = pack if owner.id == COMMON_BOT else owner
+        response = owner.responses[name]
+        all_values = {**contact_values(speaker, state.language), "topics": topics(self.packs[state.active_bot or state.bot], state.language),
+                      **{k: str(v) for k, v in state.slots.items()}, **(values or {})}  # fmt: skip
+        if is_expired(response, to_japan_time(now).date()):
+            all_values["valid_until"] = str(response.valid_until)
+            return BotMessage(
+                engine_text("utter_out_of_date", state.language, all_values), name, speaker.id, (), intent
+            )
+        text, buttons = choose(response, state.language, f"{state.session_id}:{state.turns}:{name}")
+        if intent == CAPABILITIES_INTENT and "{topics}" not in text:
+            text = f"{text}\n{{topics}}"  # what this bot answers, from its own intents
+        return BotMessage(fill(text, all_values), name, speaker.id, buttons, intent)
+
+    def _engine_message(
+        self, name: str, pack: Pack, state: SessionState, intent: str | None = None
+    ) -> BotMessage:
+        values = {**contact_values(pack, state.language), "topics": topics(pack, state.language)}
+        return BotMessage(
+            engine_text(name, state.language, values, self.packs[state.bot]), name, pack.id, (), intent
+        )
+
+    # ---- forms ---------------------------------------------------------------------------------
+    def _start_form(
+        self,
+        form: Form,
+        state: SessionState,
+        pack: Pack,
+        parse: ParseResult,
+        turn: Turn,
+        now: datetime,
+        given: dict[str, Any],
+    ) -> SessionState:
+        turn.events.append(Event("form_started", {"form": form.name, "bot": pack.id}))
+        turn.actions.append(form.name)
+        state = state.transition(
+            Status.IN_FORM, form=form.name, form_bot=pack.id, slots={}, requested_slot=None
+        )
+        today = to_japan_time(now).date()
+        slots: dict[str, Any] = {}
+        for slot in form.slots:  # values the opening message already gave ("訪問販売で契約した…")
+            if slot.name in given or any(e.entity == (slot.entity or slot.name) for e in parse.entities):
+                value = extract_slot(
+                    slot, parse.text, parse.entities, today, self.nlu.prepare, given.get(slot.name)
+                )
+                if value.value is not None:
+                    slots[slot.name] = value.value
+                    turn.events.append(Event("slot", {"name": slot.name}))
+        return self._next_slot(state.update(slots=slots), form, pack, turn, now)
+
+    def _next_slot(
+        self,
+        state: SessionState,
+        form: Form,
+        pack: Pack,
+        turn: Turn,
+        now: datetime,
+        problem: BotMessage | None = None,
+    ) -> SessionState:
+        missing = [slot for slot in form.slots if slot.name not in state.slots]
+        if missing:
+            ask = self._response(f"utter_ask_{missing[0].name}", pack, state, now)
+            if problem is not None:
+                ask = BotMessage(
+                    f"{problem.text}\n{ask.text}", ask.response, ask.bot, ask.buttons, ask.intent
+                )
+            turn.say(ask)
+            return state.transition(Status.IN_FORM, requested_slot=missing[0].name)
+        turn.events.append(Event("form_completed", {"form": form.name, "bot": pack.id}))
+        dummy = ParseResult("", form.name, 1.0, pack.id, state.language, ())
+        state = self._run(form.submit, state, pack, dummy, turn, now, {})
+        return state.transition(Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={})
+
+    def _continue_form(self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
+                       now: datetime, is_button: bool) -> SessionState:  # fmt: skip
+        assert state.form_bot is not None and state.form is not None
+        pack = self.packs[state.form_bot]
+        form = pack.forms[state.form]
+        if not is_button and _is_cancel(text):
+            turn.events.append(Event("form_cancelled", {"form": form.name, "bot": pack.id}))
+            if form.on_cancel:
+                turn.say(self._response(form.on_cancel, pack, state, now))
+            else:
+                turn.say(self._engine_message("utter_form_cancelled", pack, state))
+            return state.transition(Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={})
+        if parse.intent == HANDOFF_INTENT:
+            return self._handoff(state, turn, now, reason="requested")
+        slot = next(s for s in form.slots if s.name == state.requested_slot)
+        today = to_japan_time(now).date()
+        value = extract_slot(slot, text, parse.entities, today, self.nlu.prepare, given.get(slot.name))
+        if value.value is not None:
+            turn.events.append(Event("slot", {"name": slot.name}))
+            return self._next_slot(
+                state.update(slots={**state.slots, slot.name: value.value}), form, pack, turn, now
+            )
+        if self._is_interruption(parse, form):
+            state = self._respond(state, parse, turn, now, given)
+            if state.status is Status.IN_FORM:  # answered; now back to the form's question
+                return self._next_slot(state, form, pack, turn, now)
+            return state
+        assert value.problem is not None
+        problem = self._engine_message(value.problem, pack, state)
+        problem = BotMessage(
+            engine_text(value.problem, state.language, value.detail or {}), problem.response, pack.id
+        )
+        return self._next_slot(state, form, pack, turn, now, problem)
+
+    def _is_interruption(self, parse: ParseResult, form: Form) -> bool:
+        """A clear question about something else (answered, then the form resumes)."""
+        return (
+            not parse.is_fallback and not parse.ambiguous and parse.intent not in (INFORM_INTENT, form.name)
+        )
+
+
+def _is_cancel(text: str) -> bool:
+    folded = normalize(text)
+    return len(folded) <= 20 and any(word in folded for word in CANCEL_WORDS)

@@ -1,0 +1,72 @@
+"""What the engine itself says, in Japanese and English. Packs may override each with a response
+of the same name (e.g. ``utter_nlu_fallback``)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "utter_nlu_fallback": {
+        "ja": "申し訳ありません。そのご質問にはお答えできません。{bot_name}では、次のようなご質問にお答えしています。\n{topics}",
+        "en": "Sorry, I cannot answer that. {bot_name} can help with questions such as:\n{topics}",
+    },
+    "utter_clarify": {
+        "ja": "もしかして、次のどれかについてのご質問ですか？",
+        "en": "Did you mean one of these?",
+    },
+    "utter_clarify_none": {"ja": "どれでもない", "en": "None of these"},
+    "utter_offer_handoff": {
+        "ja": "うまくお答えできず申し訳ありません。担当の窓口でご相談いただけます。",
+        "en": "Sorry I could not help. You can ask the responsible office directly.",
+    },
+    "utter_handoff_open": {
+        "ja": "担当の窓口におつなぎします。{contact_name}（電話 {contact_phone}）は、ただいま受付時間内です（平日 {contact_hours}）。",
+        "en": "You can talk to a person: {contact_name} (phone {contact_phone}) is open now (weekdays {contact_hours}).",
+    },
+    "utter_handoff_closed": {
+        "ja": "ただいま受付時間外です。{contact_name}（電話 {contact_phone}）の次の受付開始は {next_opening} です（受付: 平日 {contact_hours}、土日祝・年末年始を除く）。",
+        "en": "The office is closed now. {contact_name} (phone {contact_phone}) next opens on {next_opening} (weekdays {contact_hours}, closed weekends, national holidays and 29 Dec–3 Jan).",
+    },
+    "utter_out_of_date": {
+        "ja": "このご質問への回答は {valid_until} 時点の内容のため、最新ではない可能性があります。お手数ですが {contact_name}（電話 {contact_phone}、平日 {contact_hours}）にお問い合わせください。",
+        "en": "Our answer to this was written for the period up to {valid_until} and may be out of date. Please contact {contact_name} (phone {contact_phone}, weekdays {contact_hours}).",
+    },
+    "utter_routed": {"ja": "{bot_name}からお答えします。", "en": "Answered by {bot_name}:"},
+    "utter_form_cancelled": {
+        "ja": "入力を取りやめました。ほかにご質問があればどうぞ。",
+        "en": "Cancelled. Ask me anything else.",
+    },
+    "utter_invalid_choice": {
+        "ja": "「{value}」は選択肢にありません。ボタンから選ぶか、次のどれかを入力してください: {choices}",
+        "en": "“{value}” is not one of the options. Please choose: {choices}",
+    },
+    "utter_invalid_date": {
+        "ja": "日付として読み取れませんでした。「11月20日」「きのう」「3日前」のように入力してください。",
+        "en": "I could not read that as a date. Please write it like “20 November” or “2026-11-20”.",
+    },
+    "utter_future_date": {
+        "ja": "{value} はまだ来ていない日付です。すでに受け取った日を入力してください。",
+        "en": "{value} is in the future. Please enter the day you already received it.",
+    },
+    "utter_invalid_number": {"ja": "数字で入力してください。", "en": "Please enter a number."},
+    "utter_number_out_of_range": {
+        "ja": "{minimum}から{maximum}の範囲で入力してください。",
+        "en": "Please enter a number from {minimum} to {maximum}.",
+    },
+    "utter_empty": {
+        "ja": "メッセージが空です。ご質問を入力してください。",
+        "en": "The message is empty. Please type your question.",
+    },
+}
+
+CANCEL_WORDS = (
+    "やめる",
+    "やめます",
+    "やめて",
+    "やめたい",
+    "キャンセル",
+    "中止",
+    "取り消し",
+    "もういい",
+    "cancel",
+    "stop",
+    "quit",
+)

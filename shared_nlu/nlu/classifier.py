@@ -1,0 +1,72 @@
+"""A linear SVM over the stacked features, with a softmax temperature that turns its margins into
+probabilities.
+
+A one-vs-rest linear SVM trains in about a second on every pack together and is as accurate as
+logistic regression here; dividing its margins by a temperature chosen by cross-validation (see
+``madoguchi train``'s calibration error) gives confidences that mean what they say. Every
+scikit-learn argument is set explicitly so that a library upgrade cannot change behaviour
+silently, and the weights are kept as plain arrays so a model is saved as data, not as a pickle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.svm import LinearSVC
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    c: float = 1.0  # inverse regularisation
+    temperature: float = 0.12  # softmax(margin / temperature); lower = more confident
+    max_iter: int = 2000
+    random_state: int = 0
+
+
+class IntentClassifier:
+    """Fit on (features, labels); ``probabilities`` returns one calibrated row per text."""
+
+    def __init__(self, config: ClassifierConfig) -> None:
+        self.config = config
+        self.labels: list[str] = []
+        self.coef = np.zeros((0, 0), dtype=np.float32)
+        self.intercept = np.zeros(0, dtype=np.float32)
+
+    @property
+    def fitted(self) -> bool:
+        return bool(self.labels)
+
+    def fit(self, features: sp.csr_matrix, labels: Sequence[str]) -> IntentClassifier:
+        model = LinearSVC(
+            C=self.config.c,
+            loss="squared_hinge",
+            penalty="l2",
+            dual=True,
+            tol=1e-4,
+            fit_intercept=True,
+            intercept_scaling=1.0,
+            class_weight=None,
+            max_iter=self.config.max_iter,
+            random_state=self.config.random_state,
+        )
+        model.fit(features, list(labels))
+        self.labels = [str(label) for label in model.classes_]
+        self.coef = model.coef_.astype(np.float32)
+        self.intercept = model.intercept_.astype(np.float32)
+        return self
+
+    def margins(self, features: sp.csr_matrix) -> np.ndarray:
+        """One-vs-rest SVM margins, one column per label."""
+        if not self.fitted:
+            raise RuntimeError("IntentClassifier used before fit(): train the engine first")
+        return np.asarray(features @ self.coef.T) + self.intercept
+
+    def probabilities(self, features: sp.csr_matrix) -> np.ndarray:
+        """Softmax of the margins over every label; rows sum to 1."""
+        scores = self.margins(features) / self.config.temperature
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)

@@ -1,0 +1,49 @@
+"""Flatten packs into (text, label) pairs; a label is ``bot/intent`` so that one model routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..pack.loader import PackSet
+from ..pack.model import COMMON_BOT, Pack
+
+
+def label_of(bot: str, intent: str) -> str:
+    return f"{bot}/{intent}"
+
+
+def split_label(label: str) -> tuple[str, str]:
+    bot, _, intent = label.partition("/")
+    return bot, intent
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    texts: list[str]
+    labels: list[str]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def training_data(packs: PackSet) -> TrainingData:
+    texts: list[str] = []
+    labels: list[str] = []
+    for pack in packs.packs.values():
+        for intent in pack.intents.values():
+            for example in intent.examples:
+                texts.append(example.text)
+                labels.append(label_of(pack.id, intent.name))
+    return TrainingData(texts, labels)
+
+
+def allowed_bots(packs: PackSet, bot: str | None) -> set[str] | None:
+    """Bots whose intents may answer in ``bot``: itself, ``common`` if included, and the bots it
+    routes to (the front door). ``None`` means every bot (the routed ``/model/parse``)."""
+    if bot is None:
+        return None
+    pack: Pack = packs.packs[bot]
+    allowed = {bot, *pack.bot.routes_to}
+    if pack.bot.include_common:
+        allowed.add(COMMON_BOT)
+    return allowed
