@@ -135,7 +135,7 @@ class DialogueEngine:
             else state
         )
         pack = self.packs[parse.bot]
-        if parse.bot not in (state.bot, COMMON_BOT):
+        if parse.bot not in (state.bot, COMMON_BOT, state.active_bot):
             turn.events.append(Event("routed", {"from": state.bot, "to": parse.bot}))
             turn.say(self._engine_message("utter_routed", pack, state, parse.intent))
         if parse.bot != COMMON_BOT:
@@ -217,9 +217,7 @@ class DialogueEngine:
             outcome = self.actions[action].run(context)
             turn.actions.append(action)
             turn.events.append(Event("action", {"name": action, "response": outcome.response}))
-            turn.say(
-                self._response(outcome.response, pack, state, now, parse.intent, outcome.values)
-            )
+            turn.say(self._response(outcome.response, pack, state, now, parse.intent, outcome.values))
             return state
         turn.say(self._response(action, pack, state, now, parse.intent))
         return state

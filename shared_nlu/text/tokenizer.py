@@ -13,8 +13,8 @@ from sudachipy import dictionary, tokenizer
 
 # Sudachi's normalised form → the word a standard-Japanese example would contain.
 _DIALECT = {
-    "何ぼ": "いくら",
-    "なんぼ": "いくら",
+    "何ぼ": "幾ら",  # Sudachi's normalised form of いくら
+    "なんぼ": "幾ら",
     "あかん": "駄目",
     "ほんま": "本当",
     "めっちゃ": "とても",
@@ -30,13 +30,12 @@ class Tokenizer:
     """Split text into normalised words. Thread-safe for reading; results are cached per text."""
 
     def __init__(self) -> None:
-        self._sudachi = dictionary.Dictionary(dict="core").create()
-        self._mode = tokenizer.Tokenizer.SplitMode.C
+        self._sudachi = dictionary.Dictionary(dict="core").tokenizer(mode=tokenizer.Tokenizer.SplitMode.C)
         self.words = lru_cache(maxsize=65536)(self._words)
 
     def _words(self, text: str) -> tuple[str, ...]:
         result: list[str] = []
-        for morpheme in self._sudachi.tokenize(text, self._mode):
+        for morpheme in self._sudachi.tokenize(text):
             if morpheme.part_of_speech()[0] in _SKIP_POS:
                 continue
             surface = morpheme.surface()

@@ -1,0 +1,74 @@
+"""Japanese text handling: variants meet, different words stay apart, languages are told apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared_nlu.text import SynonymMap, default_tokenizer, detect_language, normalize
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ＡＢＣ１２３", "abc123"),
+        ("ｶﾀｶﾅ", "カタカナ"),
+        ("本当？？？！！！", "本当?!"),
+        ("ありがとう😊🙏", "ありがとう"),
+        ("  自動車税　　期限  ", "自動車税 期限"),
+        ("すごいｗｗｗ", "すごい"),
+        ("ﾃﾞｰﾀ", "データ"),
+    ],
+)
+def test_should_normalise_what_phones_type(typed: str, expected: str) -> None:
+    assert normalize(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("引っ越し", "引越し"),
+        ("申し込み", "申込み"),
+        ("クーリング・オフ", "クーリングオフ"),
+        ("問い合わせ", "問合せ"),
+    ],
+)
+def test_should_make_orthographic_variants_meet(variants: tuple[str, str]) -> None:
+    words = default_tokenizer().words
+    assert words(normalize(variants[0])) == words(normalize(variants[1]))
+
+
+def test_should_keep_different_words_apart() -> None:
+    words = default_tokenizer().words
+    assert words("自動車税") != words("不動産取得税")
+    assert words("申し込み") != words("取り消し")
+
+
+def test_should_map_kansai_dialect_to_standard_words() -> None:
+    words = default_tokenizer().words
+    assert words("なんぼ")[0] == words("いくら")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("When is the car tax due?", "en"),
+        ("自動車税の期限は？", "ja"),
+        ("QRコードが読めない", "ja"),
+        ("I registered on LINE but got no mail from the tracing system", "en"),
+        ("12345", "ja"),
+    ],
+)
+def test_should_detect_the_language_of_a_message(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_should_apply_synonyms_longest_first() -> None:
+    synonyms = SynonymMap([("車の税金", "自動車税"), ("車", "自動車"), ("ネット通販", "通信販売")])
+    assert synonyms.apply(normalize("車の税金はネット通販で払える？")) == "自動車税は通信販売で払える?"
+    assert synonyms.apply("車を売った") == "自動車を売った"
+
+
+def test_should_not_replace_a_variant_inside_its_canonical_word() -> None:
+    synonyms = SynonymMap([("車税", "自動車税")])
+    assert synonyms.apply("自動車税の期限") == "自動車税の期限"
+    assert synonyms.apply("車税の期限") == "自動車税の期限"
