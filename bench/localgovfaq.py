@@ -40,7 +40,9 @@ def split_entry(text: str) -> tuple[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=DATA / "corpus.json")
     parser.add_argument("--queries", type=Path, default=DATA / "queries.dev.json")
     parser.add_argument("--qrels", type=Path, default=DATA / "qrels.dev.json")

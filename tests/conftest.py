@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,62 @@ def real_nlu(real_packs: PackSet) -> NluEngine:
 @pytest.fixture(scope="session")
 def real_dialogue(real_nlu: NluEngine) -> DialogueEngine:
     return DialogueEngine(real_nlu)
+
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+def _fresh_database(url: str) -> None:
+    from chat_platform.storage.migrate import downgrade, upgrade
+
+    downgrade(url, "base")
+    upgrade(url)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Every test that uses the database runs on SQLite and on PostgreSQL (CI has both)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'madoguchi.db'}"
+    else:
+        if not postgres_available():
+            if os.environ.get("CI"):
+                pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable; CI must test against it")
+            pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+        url = POSTGRES_URL
+    _fresh_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def services(database_url: str, tmp_path_factory: pytest.TempPathFactory):
+    from chat_platform.services import Services
+    from chat_platform.settings import Settings
+
+    settings = Settings.from_mapping(
+        {"database_url": database_url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("models"),
+         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000}
+    )  # fmt: skip
+    running = Services.start(settings)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def client(services):
+    from fastapi.testclient import TestClient
+
+    from chat_platform.app import create_app
+
+    with TestClient(create_app(services=services, watch=False)) as test_client:
+        yield test_client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import packs
+from . import operations, packs
 
 app = typer.Typer(
     name="madoguchi",
@@ -18,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 packs.register(app)
+operations.register(app)
 
 
 @app.callback()

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.svm import LinearSVC
 
 
 @dataclass(frozen=True)
@@ -34,12 +33,21 @@ class IntentClassifier:
         self.labels: list[str] = []
         self.coef = np.zeros((0, 0), dtype=np.float32)
         self.intercept = np.zeros(0, dtype=np.float32)
+        self._coef_by_feature: np.ndarray | None = None
+
+    def set_weights(self, labels: list[str], coef: np.ndarray, intercept: np.ndarray) -> None:
+        self.labels = labels
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float32)
+        self._coef_by_feature = None
 
     @property
     def fitted(self) -> bool:
         return bool(self.labels)
 
     def fit(self, features: sp.csr_matrix, labels: Sequence[str]) -> IntentClassifier:
+        from sklearn.svm import LinearSVC  # only training needs scikit-learn; serving a saved model does not
+
         model = LinearSVC(
             C=self.config.c,
             loss="squared_hinge",
@@ -53,9 +61,7 @@ class IntentClassifier:
             random_state=self.config.random_state,
         )
         model.fit(features, list(labels))
-        self.labels = [str(label) for label in model.classes_]
-        self.coef = model.coef_.astype(np.float32)
-        self.intercept = model.intercept_.astype(np.float32)
+        self.set_weights([str(label) for label in model.classes_], model.coef_, model.intercept_)
         return self
 
     def margins(self, features: sp.csr_matrix) -> np.ndarray:
@@ -63,6 +69,19 @@ class IntentClassifier:
         if not self.fitted:
             raise RuntimeError("IntentClassifier used before fit(): train the engine first")
         return np.asarray(features @ self.coef.T) + self.intercept
+
+    def row_probabilities(self, index: np.ndarray, value: np.ndarray) -> np.ndarray:
+        """Probabilities for one text given its non-zero features (the fast path for parsing)."""
+        if not self.fitted:
+            raise RuntimeError("IntentClassifier used before fit(): train the engine first")
+        if self._coef_by_feature is None:
+            self._coef_by_feature = np.ascontiguousarray(
+                self.coef.T
+            )  # rows are features: slicing is contiguous
+        scores = (value @ self._coef_by_feature[index] + self.intercept) / self.config.temperature
+        scores -= scores.max()
+        exp = np.exp(scores)
+        return exp / exp.sum()
 
     def probabilities(self, features: sp.csr_matrix) -> np.ndarray:
         """Softmax of the margins over every label; rows sum to 1."""

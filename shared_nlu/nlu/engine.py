@@ -87,7 +87,8 @@ class NluEngine:
             return ParseResult(
                 text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"
             )
-        probabilities = self.probabilities([text])[0]
+        index, value = self.featurizer.sparse_row(self.prepare(text))
+        probabilities = self.classifier.row_probabilities(index, value)
         return self.decide(text, probabilities, bot, language, entities)
 
     def decide(

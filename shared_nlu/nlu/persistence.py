@@ -76,8 +76,6 @@ def load_engine(folder: Path, packs: PackSet) -> NluEngine:
     engine = NluEngine(packs, engine_config)
     with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
         engine.featurizer.restore(metadata["features"], {k: arrays[k] for k in ("word_idf", "char_idf")})
-        engine.classifier.labels = list(metadata["labels"])
-        engine.classifier.coef = arrays["coef"]
-        engine.classifier.intercept = arrays["intercept"]
+        engine.classifier.set_weights(list(metadata["labels"]), arrays["coef"], arrays["intercept"])
     engine._index_labels()
     return engine

@@ -6,7 +6,7 @@ becomes three token streams, each scored with BM25F over the two fields:
 * words    - Sudachi SplitMode.C units cut into their mode-A parts, normalised forms, katakana folded
              to hiragana, function words dropped (引越し/引っ越し/ひっこし meet);
 * synonyms - Sudachi synonym group ids as "#id" tokens (ごみ meets 廃棄物 without a word in common);
-* chars    - character 1- and 2-grams, which catch what the dictionary splits differently.
+* chars    - character 1- and 2-grams, which catch what the dictionary splits differently (ソダイゴミ).
 
 Each stream's scores are z-scored over all entries, then summed with weights. On LocalGovFAQ (1,786
 entries, 177 queries) this gives Hit@1/3/10 of about 48.6/71.8/84.2; see bench/localgovfaq.py.
@@ -52,7 +52,8 @@ class RetrievalConfig:
 # Sudachi refuses very long inputs, so text is fed one sentence (at most _MAX_CHUNK characters) at a time.
 _SENTENCE_END = re.compile(r"(?<=[。．！？\n])")
 _MAX_CHUNK = 2000
-_SPACES = re.compile(r"\s+")
+# Character n-grams are taken within runs of letters/digits: punctuation is no topic and no n-gram spans it.
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def _fold(text: str) -> str:
@@ -88,8 +89,11 @@ class _Analyzer:
                     words.extend(_fold(p.normalized_form()) for p in kept)
                     if len(kept) > 1:  # the parts' own synonyms: 住民票 → 住民 and 票
                         synonyms.extend(f"#{g}" for p in kept for g in p.synonym_group_ids())
-        chars = _SPACES.sub("", _fold(text))
-        return words, synonyms, list(chars) + [chars[i : i + 2] for i in range(len(chars) - 1)]
+        chars: list[str] = []
+        for run in _NON_WORD.split(_fold(text)):
+            chars.extend(run)
+            chars.extend(run[i : i + 2] for i in range(len(run) - 1))
+        return words, synonyms, chars
 
 
 def _chunks(text: str) -> Iterator[str]:
@@ -115,7 +119,7 @@ class _Bm25fStream:
         for (rows, cols), weight in zip(coordinates, field_weights, strict=True):
             tf = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, size))  # duplicates summed
             lengths = np.asarray(tf.sum(axis=1)).ravel()
-            relative = lengths / max(lengths.mean(), 1e-9)
+            relative = lengths / max(lengths.mean() if n else 0.0, 1e-9)
             tf.data = weight * tf.data / np.repeat(1 - b + b * relative, np.diff(tf.indptr))
             pseudo_tf = pseudo_tf + tf
         present = pseudo_tf.copy()
@@ -123,22 +127,30 @@ class _Bm25fStream:
         document_frequency = np.asarray(present.sum(axis=0)).ravel()  # over question+answer together
         idf = np.log(1 + (n - document_frequency + 0.5) / (document_frequency + 0.5))
         pseudo_tf.data = pseudo_tf.data * (k1 + 1) / (pseudo_tf.data + k1)
-        self.weights = sp.csr_matrix((pseudo_tf @ sp.diags(idf)).T)  # vocabulary x entries
+        weights = sp.csr_matrix((pseudo_tf @ sp.diags(idf)).T)  # vocabulary x entries
+        weights.sort_indices()
+        self._indptr, self._entries, self._weights = weights.indptr, weights.indices, weights.data
         self.size = n
 
     def score(self, tokens: list[str]) -> np.ndarray:
-        """BM25F of every entry for a query whose terms count once each (binary query)."""
-        ids = sorted({self.vocabulary[t] for t in tokens if t in self.vocabulary})
-        if not ids:
+        """BM25F of every entry: a binary query row (each term counts once) times the weight matrix.
+
+        Done by hand (gather the query terms' rows, add them up per entry): scipy's own product costs
+        more in per-call overhead than the arithmetic for a query of a few dozen terms.
+        """
+        ids = np.array(sorted({self.vocabulary[t] for t in tokens if t in self.vocabulary}), dtype=np.int64)
+        if ids.size == 0:
             return np.zeros(self.size)
-        query = sp.csr_matrix(
-            (np.ones(len(ids)), np.array(ids), np.array([0, len(ids)])), shape=(1, len(self.vocabulary))
-        )
-        return np.asarray((query @ self.weights).todense()).ravel()
+        starts = self._indptr[ids]
+        lengths = self._indptr[ids + 1] - starts
+        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        picked = np.arange(offsets.size) + offsets
+        return np.bincount(self._entries[picked], weights=self._weights[picked], minlength=self.size)
 
 
 def _z(scores: np.ndarray) -> np.ndarray:
-    deviation = scores.std()
+    """Standard scores over all entries, so streams on different scales can be added."""
+    deviation = scores.std() if scores.size else 0.0
     return (scores - scores.mean()) / deviation if deviation > 0 else np.zeros_like(scores)
 
 

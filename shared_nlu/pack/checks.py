@@ -95,6 +95,16 @@ def check_pack(
     for form in pack.forms.values():
         at = where.forms.get(form.name, (1, 1))
         used_responses.add(form.submit)
+        if form.on_cancel is not None:
+            used_responses.add(form.on_cancel)
+            if form.on_cancel not in responses:
+                diags.error(
+                    forms_file,
+                    at,
+                    "unknown-action",
+                    f"フォーム「{form.name}」の on_cancel「{form.on_cancel}」の応答がありません。",
+                    f"responses.yml に「{form.on_cancel}:」を追加してください。",
+                )
         if not action_exists(form.submit):
             diags.error(
                 forms_file,

@@ -100,7 +100,7 @@ def parse_forms(data: Any, file: str, diags: Diagnostics) -> dict[str, tuple[For
             continue
         check_keys(
             form,
-            {"required_slots", "submit"},
+            {"required_slots", "submit", "on_cancel"},
             {"required_slots", "submit"},
             file,
             f"フォーム「{name}」",

@@ -1,0 +1,32 @@
+"""Health, readiness and metrics for whoever runs the service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from .deps import ServicesDep
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is up")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="The database is reachable and the packs are loaded")
+def readyz(services: ServicesDep) -> JSONResponse:
+    database = services.db.ping()
+    loaded = services.runtime.ready
+    body = {
+        "database": "ok" if database else "unreachable",
+        "packs": services.runtime.current.fingerprint if loaded else "not loaded",
+        "last_reload_error": services.runtime.last_error,
+    }
+    return JSONResponse(body, status_code=200 if database and loaded else 503)
+
+
+@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+def metrics(services: ServicesDep) -> str:
+    return services.metrics.render()

@@ -1,0 +1,59 @@
+"""Rasa-compatible endpoints: the REST channel and ``/model/parse``, so Rasa front ends work as-is."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from .. import errors
+from ..validation import clean_message
+from .deps import ServicesDep, client_address
+from .schemas import ButtonOut, ParseIn, RestIn, RestMessageOut
+
+router = APIRouter(tags=["rasa"])
+
+
+@router.post(
+    "/bots/{bot_id}/webhooks/rest/webhook",
+    response_model=list[RestMessageOut],
+    response_model_exclude_none=True,
+    summary="Rasa REST channel",
+)
+def rest_webhook(bot_id: str, body: RestIn, request: Request, services: ServicesDep) -> list[RestMessageOut]:
+    started = time.perf_counter()
+    reply = services.chat.send(
+        bot_id, body.message, "rest", sender=body.sender, address=client_address(request)
+    )
+    fallback = any(m.response == "utter_nlu_fallback" for m in reply.messages)
+    services.metrics.observe_message(bot_id, "rest", time.perf_counter() - started, fallback)
+    return [
+        RestMessageOut(
+            recipient_id=body.sender,
+            text=m.text,
+            buttons=[ButtonOut(**b) for b in m.buttons] if m.buttons else None,
+        )
+        for m in reply.messages
+    ]
+
+
+def _parse(services: ServicesDep, text: str, bot_id: str | None) -> dict[str, Any]:
+    bots = services.runtime.current
+    if bot_id is not None and bot_id not in services.chat.public_bots():
+        raise errors.unknown_bot(bot_id, services.chat.public_bots())
+    message = clean_message(text, services.settings.max_message_chars)
+    return bots.nlu.parse(message, bot=bot_id, today=datetime.now(UTC).date()).to_dict()
+
+
+@router.post(
+    "/bots/{bot_id}/model/parse", summary="Parse a message as one bot (Rasa's parse result plus bot)"
+)
+def parse_for_bot(bot_id: str, body: ParseIn, services: ServicesDep) -> dict[str, Any]:
+    return _parse(services, body.text, bot_id)
+
+
+@router.post("/model/parse", summary="Parse a message across every bot (routing)")
+def parse_routed(body: ParseIn, services: ServicesDep) -> dict[str, Any]:
+    return _parse(services, body.text, None)

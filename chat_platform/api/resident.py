@@ -1,0 +1,77 @@
+"""The widget's API: bots, sessions, messages and ratings (``/api/v1``)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from ..conversations import Reply
+from .deps import ServicesDep, client_address
+from .schemas import BotOut, BotsOut, MessageIn, MessageOut, OkOut, RatingIn, ReplyOut, SessionIn, SessionOut
+
+router = APIRouter(prefix="/api/v1", tags=["resident"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown bot or session"},
+    422: {"description": "Invalid message"},
+    429: {"description": "Rate limited"},
+}
+
+
+def _reply(reply: Reply) -> ReplyOut:
+    return ReplyOut(
+        session_id=reply.session_id,
+        messages=[MessageOut(**m.to_dict()) for m in reply.messages],
+        status=reply.status,
+        replayed=reply.replayed,
+    )
+
+
+@router.get("/bots", response_model=BotsOut, summary="The bots residents can talk to")
+def list_bots(services: ServicesDep) -> BotsOut:
+    packs = services.runtime.current.packs.bots()
+    return BotsOut(
+        bots=[
+            BotOut(id=p.id, name=p.bot.name, description=p.bot.description, department=p.bot.department)
+            for p in packs
+        ]
+    )
+
+
+@router.post(
+    "/bots/{bot_id}/sessions", response_model=SessionOut, responses=ERRORS, summary="Start a conversation"
+)
+def start_session(bot_id: str, services: ServicesDep, body: SessionIn | None = None) -> SessionOut:
+    reply = services.chat.start(bot_id, "widget", (body or SessionIn()).language)
+    return SessionOut(session_id=reply.session_id, bot=bot_id, messages=[])
+
+
+@router.post(
+    "/bots/{bot_id}/messages", response_model=ReplyOut, responses=ERRORS, summary="Send a resident message"
+)
+def send_message(bot_id: str, body: MessageIn, request: Request, services: ServicesDep) -> ReplyOut:
+    started = time.perf_counter()
+    reply = services.chat.send(
+        bot_id, body.text, "widget", session_id=body.session_id, idempotency_key=body.idempotency_key,
+        address=client_address(request),
+    )  # fmt: skip
+    fallback = any(m.response == "utter_nlu_fallback" for m in reply.messages)
+    services.metrics.observe_message(bot_id, "widget", time.perf_counter() - started, fallback)
+    return _reply(reply)
+
+
+@router.post(
+    "/messages/{message_id}/rating", response_model=OkOut, responses=ERRORS, summary="Rate an answer"
+)
+def rate(message_id: str, body: RatingIn, services: ServicesDep) -> OkOut:
+    services.chat.rate(message_id, body.session_id, body.helpful)
+    return OkOut()
+
+
+@router.post(
+    "/sessions/{session_id}/end", response_model=OkOut, responses=ERRORS, summary="End a conversation"
+)
+def end_session(session_id: str, services: ServicesDep) -> OkOut:
+    services.chat.end(session_id)
+    return OkOut()

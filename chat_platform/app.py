@@ -1,0 +1,124 @@
+"""The resident-facing FastAPI application: widget API, Rasa channels, demo page, operations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from .api import ops, rasa, resident
+from .errors import AppError, unavailable
+from .services import Services
+from .settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("madoguchi")
+
+
+def _language(request: Request) -> str:
+    return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "ja"
+
+
+def create_app(
+    settings: Settings | None = None, services: Services | None = None, watch: bool = True
+) -> FastAPI:
+    """Build the app. Given ``services`` (tests), it is used as is; otherwise started from ``settings``."""
+    settings = settings or (services.settings if services else Settings.from_env())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        running = services or Services.start(settings)
+        app.state.services = running
+        if watch:
+            running.watch_packs()
+        yield
+        if services is None:
+            running.stop()
+
+    app = FastAPI(
+        title="Madoguchi resident API",
+        version="1",
+        description="Chat with Osaka Prefecture's bots: the widget API, Rasa-compatible channels and parse.",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+    _error_handlers(app)
+    app.include_router(resident.router)
+    app.include_router(rasa.router)
+    app.include_router(ops.router)
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def demo() -> FileResponse:
+        return FileResponse(STATIC / "demo.html")
+
+    return app
+
+
+def _error_handlers(app: FastAPI) -> None:
+    def metrics_error(request: Request, code: str) -> None:
+        services = getattr(request.app.state, "services", None)
+        if services is not None:
+            services.metrics.observe_error(code)
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
+        metrics_error(request, exc.code)
+        return JSONResponse(exc.body(_language(request)), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = exc.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            error = AppError(
+                400,
+                "invalid_json",
+                "リクエストの本文が JSON として読めません。",
+                "The request body is not valid JSON.",
+            )
+        else:
+            where = ", ".join(".".join(str(x) for x in p.get("loc", ()) if x != "body") for p in problems[:5])
+            error = AppError(
+                422, "invalid_request", f"リクエストの項目が正しくありません: {where}",
+                f"Some fields of the request are missing or have the wrong type: {where}",
+            )  # fmt: skip
+        metrics_error(request, error.code)
+        return JSONResponse(error.body(_language(request)), status_code=error.status)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(DBAPIError)
+    async def database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.error(
+            "database unavailable: %s", exc.__class__.__name__
+        )  # no SQL, no parameters: they hold resident text
+        error = unavailable()
+        metrics_error(request, error.code)
+        return JSONResponse(error.body(_language(request)), status_code=503, headers=error.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s: %s", request.url.path, exc.__class__.__name__)
+        metrics_error(request, "internal")
+        error = AppError(
+            500,
+            "internal",
+            "申し訳ありません。内部エラーが発生しました。",
+            "Sorry, something went wrong on our side.",
+        )
+        return JSONResponse(error.body(_language(request)), status_code=500)

@@ -1,0 +1,60 @@
+"""One error type for everything a client can get wrong; one handler turns it into JSON.
+
+Every message says what to do, in Japanese and English, and never contains a stack trace.
+"""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    def __init__(
+        self, status: int, code: str, ja: str, en: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(en)
+        self.status = status
+        self.code = code
+        self.ja = ja
+        self.en = en
+        self.headers = headers or {}
+
+    def body(self, language: str = "ja") -> dict[str, object]:
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.en if language == "en" else self.ja,
+                "message_en": self.en,
+            }
+        }
+
+
+def unknown_bot(bot_id: str, known: list[str]) -> AppError:
+    return AppError(
+        404, "unknown_bot", f"ボット「{bot_id[:64]}」はありません。使えるボット: {', '.join(known)}",
+        f"There is no bot {bot_id[:64]!r}. Available bots: {', '.join(known)}",
+    )  # fmt: skip
+
+
+def session_not_found() -> AppError:
+    return AppError(
+        404, "session_not_found", "会話が見つからないか、時間切れで終了しました。新しい会話を始めてください。",
+        "The conversation was not found or has expired. Please start a new one.",
+    )  # fmt: skip
+
+
+def bad_message(code: str, ja: str, en: str, status: int = 422) -> AppError:
+    return AppError(status, code, ja, en)
+
+
+def rate_limited(retry_after: int) -> AppError:
+    return AppError(
+        429, "rate_limited", f"送信が多すぎます。{retry_after}秒ほど待ってからもう一度お試しください。",
+        f"Too many messages. Please wait about {retry_after} seconds and try again.",
+        {"Retry-After": str(retry_after)},
+    )  # fmt: skip
+
+
+def unavailable() -> AppError:
+    return AppError(
+        503, "unavailable", "ただいま混み合っているか、保守中です。しばらくしてからもう一度お試しください。",
+        "The service is temporarily unavailable. Please try again shortly.", {"Retry-After": "5"},
+    )  # fmt: skip

@@ -1,0 +1,68 @@
+"""Where the running service gets its packs: the active version of each bot in the database.
+
+On first start the database has no versions; each folder in ``bots/`` becomes version 1 of its
+bot. From then on the admin API adds versions and activates one per bot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared_nlu.pack import find_pack_folders, read_pack_folder
+
+from .storage.models import PackVersion, utcnow
+
+Sources = dict[str, dict[str, bytes]]
+
+
+def files_digest(files: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name, text in sorted(files.items()):
+        digest.update(f"{name}\0{text}\0".encode())
+    return digest.hexdigest()
+
+
+def seed_from_disk(session: Session, bots_dir: Path, author: str = "bots/") -> list[str]:
+    """Store each pack folder as version 1 of a bot that has no version yet; return those bots."""
+    known = set(session.scalars(select(PackVersion.bot_id).distinct()))
+    seeded = []
+    for folder in find_pack_folders([bots_dir]):
+        if folder.name in known:
+            continue
+        files = {name: raw.decode("utf-8") for name, raw in read_pack_folder(folder).items()}
+        session.add(
+            PackVersion(
+                bot_id=folder.name, version=1, files=files, digest=files_digest(files), author=author,
+                comment="initial version from bots/", active=True, activated_at=utcnow(),
+            )
+        )  # fmt: skip
+        seeded.append(folder.name)
+    session.flush()
+    return seeded
+
+
+def active_versions(session: Session) -> list[PackVersion]:
+    return list(
+        session.scalars(select(PackVersion).where(PackVersion.active.is_(True)).order_by(PackVersion.bot_id))
+    )
+
+
+def active_sources(session: Session) -> tuple[Sources, str]:
+    """The active files of every bot, and a fingerprint that changes when any activation changes."""
+    versions = active_versions(session)
+    sources = {v.bot_id: {name: text.encode("utf-8") for name, text in v.files.items()} for v in versions}
+    fingerprint = ",".join(f"{v.bot_id}:{v.version}" for v in versions)
+    return sources, fingerprint
+
+
+def active_fingerprint(session: Session) -> str:
+    rows = session.execute(
+        select(PackVersion.bot_id, PackVersion.version)
+        .where(PackVersion.active.is_(True))
+        .order_by(PackVersion.bot_id)
+    )
+    return ",".join(f"{bot}:{version}" for bot, version in rows)

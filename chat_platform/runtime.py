@@ -1,0 +1,113 @@
+"""The trained bots a worker serves, swapped atomically when packs change.
+
+Training takes about a second; a reload trains in a background thread and replaces the
+``current`` reference in one assignment, so a request sees either the old bots or the new ones,
+never a half-loaded mix. A pack that fails validation is refused and the old bots keep serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from shared_nlu.dialogue.engine import DialogueEngine
+from shared_nlu.nlu import NluEngine
+from shared_nlu.nlu.persistence import ModelMismatchError, load_engine, save_engine
+from shared_nlu.pack import PackError, PackSet, validate_packs
+
+from .packs_store import Sources
+
+log = logging.getLogger("madoguchi.runtime")
+
+
+@dataclass(frozen=True)
+class Bots:
+    """One consistent generation of packs and the engines trained from them."""
+
+    packs: PackSet
+    nlu: NluEngine
+    dialogue: DialogueEngine
+    fingerprint: str
+    loaded_at: float
+
+
+class BotRuntime:
+    def __init__(
+        self, model_dir: Path | None = None, idle_timeout: timedelta = timedelta(minutes=30)
+    ) -> None:
+        self.model_dir = model_dir
+        self.idle_timeout = idle_timeout
+        self._current: Bots | None = None
+        self._lock = threading.Lock()  # one reload at a time
+        self.last_error: str | None = None
+
+    @property
+    def current(self) -> Bots:
+        bots = self._current
+        if bots is None:
+            raise RuntimeError("no bots loaded yet")
+        return bots
+
+    @property
+    def ready(self) -> bool:
+        return self._current is not None
+
+    def build(self, sources: Sources, fingerprint: str) -> Bots:
+        """Validate and train; raises :class:`PackError` with every problem if a pack is invalid."""
+        packs, diagnostics = validate_packs(sources)
+        if not diagnostics.ok:
+            raise PackError(diagnostics.sorted())
+        pack_set = PackSet(packs, tuple(diagnostics.warnings))
+        nlu = self._trained(pack_set)
+        return Bots(pack_set, nlu, DialogueEngine(nlu, self.idle_timeout), fingerprint, time.time())
+
+    def _trained(self, packs: PackSet) -> NluEngine:
+        if self.model_dir is None:
+            return NluEngine.train(packs)
+        folder = self.model_dir / packs.digest[:16]
+        if (folder / "metadata.json").is_file():
+            try:
+                return load_engine(folder, packs)
+            except (ModelMismatchError, OSError, ValueError, KeyError) as exc:
+                log.warning("cached model unusable, retraining: %s", exc)
+        engine = NluEngine.train(packs)
+        tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}.{threading.get_ident()}")
+        try:
+            save_engine(engine, tmp)
+            tmp.rename(folder)  # atomic: another worker never sees a half-written model
+        except OSError as exc:  # a read-only or full disk must not stop the bots from serving
+            log.warning("could not cache the trained model: %s", exc)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)  # left over only when another worker won the race
+        return engine
+
+    def load(self, sources: Sources, fingerprint: str) -> Bots:
+        """Build and swap in; on error the current bots stay and the error is raised."""
+        with self._lock:
+            try:
+                bots = self.build(sources, fingerprint)
+            except PackError as exc:
+                self.last_error = str(exc)
+                raise
+            self._current = bots
+            self.last_error = None
+            log.info("bots loaded: %s (%.2f s training)", fingerprint, bots.nlu.train_seconds)
+            return bots
+
+    def reload_in_background(self, sources: Sources, fingerprint: str) -> threading.Thread:
+        def work() -> None:
+            try:
+                self.load(sources, fingerprint)
+            except Exception as exc:  # keep serving the old bots; the error is visible on /readyz
+                self.last_error = str(exc)
+                log.error("reload refused, the previous packs keep serving: %s", exc.__class__.__name__)
+
+        thread = threading.Thread(target=work, name="madoguchi-reload", daemon=True)
+        thread.start()
+        return thread

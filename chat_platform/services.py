@@ -1,0 +1,67 @@
+"""What a running worker holds: settings, database, trained bots, the chat service, metrics."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from .conversations import ChatService
+from .metrics import Metrics
+from .packs_store import active_fingerprint, active_sources, seed_from_disk
+from .runtime import BotRuntime
+from .settings import Settings
+from .storage.database import Database
+
+log = logging.getLogger("madoguchi")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    runtime: BotRuntime
+    chat: ChatService
+    metrics: Metrics = field(default_factory=Metrics)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def start(cls, settings: Settings) -> Services:
+        """Connect, seed packs from bots/ on first start, and train (or load) the bots."""
+        db = Database(settings.database_url)
+        runtime = BotRuntime(settings.model_dir, timedelta(minutes=settings.session_idle_minutes))
+        with db.session() as session:
+            seed_from_disk(session, settings.bots_dir)
+            sources, fingerprint = active_sources(session)
+        runtime.load(sources, fingerprint)
+        services = cls(settings, db, runtime, ChatService(db, runtime, settings))
+        return services
+
+    def watch_packs(self) -> threading.Thread:
+        """Poll the active pack versions so a pack activated on one worker reaches every worker."""
+
+        def loop() -> None:
+            while not self._stop.wait(self.settings.reload_poll_seconds):
+                try:
+                    self.reload_if_changed()
+                except Exception as exc:  # the database may be down for a moment; try again later
+                    log.warning("pack watch failed: %s", exc.__class__.__name__)
+
+        thread = threading.Thread(target=loop, name="madoguchi-pack-watch", daemon=True)
+        thread.start()
+        return thread
+
+    def reload_if_changed(self, wait: bool = False) -> bool:
+        with self.db.session() as session:
+            if active_fingerprint(session) == self.runtime.current.fingerprint:
+                return False
+            sources, fingerprint = active_sources(session)
+        thread = self.runtime.reload_in_background(sources, fingerprint)
+        if wait:
+            thread.join()
+        return True
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.db.dispose()

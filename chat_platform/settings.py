@@ -1,0 +1,87 @@
+"""All settings in one object, read from ``MADOGUCHI_*`` environment variables or given as a dict.
+
+Tests pass a dict (``Settings.from_mapping``) and never patch the process environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PREFIX = "MADOGUCHI_"
+DEFAULT_DATABASE_URL = "sqlite:///var/madoguchi.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Each field is read from ``MADOGUCHI_<NAME>`` (upper case). See the README's settings table."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    bots_dir: Path = Path("bots")
+    model_dir: Path = Path("var/models")  # trained models cached by pack digest, so workers start fast
+    cors_origins: tuple[str, ...] = ()  # origins allowed to embed the widget; empty = same origin only
+    session_idle_minutes: int = 30
+    retention_days: int = 365  # `madoguchi purge` deletes conversations older than this
+    rate_limit_per_minute: int = 30  # resident messages per session and per minute
+    rate_limit_per_address_per_minute: int = 120  # per client address (a household or office shares one)
+    max_message_chars: int = 1000
+    line_channels: dict[str, dict[str, str]] = field(default_factory=dict)  # bot → {secret, token}
+    line_api_base: str = "https://api.line.me"
+    reload_poll_seconds: float = 5.0  # how often a worker checks for a newly activated pack version
+    admin_enabled: bool = True  # serve /admin in the same process (make run); off for a public-only worker
+    shared_cost_thousand_yen: int = 0  # the shared platform's yearly cost, for cost reports
+    cost_allocation: str = "messages"  # messages | sessions
+    environment: str = "development"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values = {
+            f.name: environ[PREFIX + f.name.upper()]
+            for f in fields(cls)
+            if PREFIX + f.name.upper() in environ
+        }
+        return cls.from_mapping(values)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> Settings:
+        """Build from strings (as in the environment) or already-typed values."""
+        converted: dict[str, object] = {}
+        known = {f.name: f for f in fields(cls)}
+        for name, value in values.items():
+            if name not in known:
+                raise ValueError(f"unknown setting {name!r}; known settings: {', '.join(sorted(known))}")
+            converted[name] = _convert(name, value, cls.__dataclass_fields__[name].type)
+        return cls(**converted)  # type: ignore[arg-type]
+
+    @staticmethod
+    def names() -> list[str]:
+        """Every environment variable the settings read."""
+        return [PREFIX + f.name.upper() for f in fields(Settings)]
+
+
+def _convert(name: str, value: object, kind: object) -> object:
+    if not isinstance(value, str):
+        return value
+    text = str(kind)
+    try:
+        if "Path" in text:
+            return Path(value)
+        if text.startswith("tuple"):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        if text.startswith("dict"):
+            return json.loads(value)
+        if text == "int":
+            return int(value)
+        if text == "float":
+            return float(value)
+        if text == "bool":
+            if value.lower() not in {"1", "0", "true", "false", "yes", "no"}:
+                raise ValueError(value)
+            return value.lower() in {"1", "true", "yes"}
+    except ValueError as exc:
+        raise ValueError(f"{PREFIX}{name.upper()}={value!r} is not a valid {text}") from exc
+    return value

@@ -1,0 +1,1 @@
+"""Storage: the shared schema, connections and migrations."""
