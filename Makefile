@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := shared_nlu chat_platform admin
 
-.PHONY: run test lint typecheck validate pytest install bench clean
+.PHONY: run test lint typecheck validate pytest install services bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install python3.11 or run 'make PYTHON=/path/to/python3.11'"; exit 1; }
@@ -29,7 +29,10 @@ typecheck: install
 validate: install
 	$(BIN)/madoguchi validate bots
 
-pytest: install
+services:
+	@scripts/ensure-services.sh
+
+pytest: install services
 	$(BIN)/pytest -q
 
 test: lint typecheck validate pytest

@@ -70,7 +70,7 @@ _PHONE = re.compile(
     rf"(?:\(\d{{1,5}}\)|\d{{1,5}}){_SEP}(?:\(\d{{1,4}}\)|\d{{1,4}}){_SEP}\d{{3,4}}(?!\d)",
     re.ASCII,
 )
-# Numbers with 11 digits: mobiles, IP phones, M2M and 0800; every other number has 10.
+# Numbers with 11 digits: mobiles, IP phones, M2M and 0800 (which starts with 080); all else has 10.
 _ELEVEN_DIGIT_PREFIXES = ("020", "050", "060", "070", "080", "090")
 
 # Only a marked number is an account: 7-8 digits (ゆうちょ: 5-digit 記号 and 8-digit 番号) that are
