@@ -236,3 +236,9 @@ def test_should_expire_an_idle_session(real_dialogue) -> None:
     turn = real_dialogue.handle(turns[0].state, "こんにちは", later)
     assert any(e.type == "session_expired" for e in turn.events)
     assert turn.state.status is Status.IDLE and turn.state.form is None
+
+
+def test_should_point_to_the_bot_in_charge_of_another_bots_question(real_dialogue) -> None:
+    (turn,) = talk(real_dialogue, "consumer", "自動車税の納期限はいつですか")
+    assert responses(turn) == ["utter_other_bot"]
+    assert "府税相談" in turn.messages[0].text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared_nlu.text import SynonymMap, default_tokenizer, detect_language, normalize
+from shared_nlu.text.dialect import standardize_kansai
 
 
 @pytest.mark.parametrize(
@@ -72,3 +73,34 @@ def test_should_not_replace_a_variant_inside_its_canonical_word() -> None:
     synonyms = SynonymMap([("車税", "自動車税")])
     assert synonyms.apply("自動車税の期限") == "自動車税の期限"
     assert synonyms.apply("車税の期限") == "自動車税の期限"
+
+
+def test_should_keep_words_that_end_in_kanji_used_as_laughter() -> None:
+    assert normalize("空き地の雑草") == "空き地の雑草"
+    assert normalize("www.pref.osaka.lg.jp") == "www.pref.osaka.lg.jp"
+
+
+@pytest.mark.parametrize(
+    ("kansai", "standard"),
+    [
+        ("まだ届いてへん", "まだ届いていない"),
+        ("税金払わなあかんの?", "税金払わなければならないの?"),
+        ("これ有料なん?", "これ有料なの?"),
+        ("よくわからへん", "よくわからない"),
+        ("メールが来えへん", "メールが来ない"),
+        ("ようせえへん", "ようしない"),
+        ("登録できへんねん", "登録できない"),
+        ("自動車税やねん", "自動車税です"),
+        ("どないしたらええ?", "どうしたらええ?"),
+        ("間違えて契約してもうた", "間違えて契約してしまった"),
+    ],
+)
+def test_should_standardise_kansai_endings(kansai: str, standard: str) -> None:
+    assert standardize_kansai(kansai) == standard
+
+
+@pytest.mark.parametrize(
+    "standard", ["このへんに窓口はありますか", "たいへん助かりました", "何なんですか", "なんで"]
+)
+def test_should_leave_standard_japanese_alone(standard: str) -> None:
+    assert standardize_kansai(standard) == standard

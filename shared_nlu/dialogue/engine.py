@@ -154,6 +154,23 @@ class DialogueEngine:
         entry = self.packs[state.active_bot or state.bot]
         if state.fallbacks_in_a_row >= 1 or state.status is Status.AWAITING_CLARIFICATION:
             return self._handoff(state, turn, now, reason="repeated_fallback")
+        other = parse.extra.get("other_bot")
+        if parse.fallback_reason == "other_bot" and other in self.packs:
+            other_pack = self.packs[other]
+            values = {"other_bot_name": other_pack.bot.name.get(state.language, other_pack.bot.name["ja"])}
+            turn.say(
+                BotMessage(
+                    engine_text("utter_other_bot", state.language, values),
+                    "utter_other_bot",
+                    entry.id,
+                    (),
+                    FALLBACK_INTENT,
+                )
+            )
+            turn.events.append(Event("fallback", {"reason": "other_bot", "other_bot": other}))
+            return state.transition(
+                Status.IDLE, candidates=(), fallbacks_in_a_row=state.fallbacks_in_a_row + 1
+            )
         candidates = [r for r in parse.ranking if r.confidence >= CLARIFY_MIN_CONFIDENCE][:CLARIFY_CANDIDATES]
         if (parse.fallback_reason == "low_confidence" or parse.ambiguous) and len(candidates) >= 1:
             buttons = [

@@ -8,6 +8,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "申し訳ありません。そのご質問にはお答えできません。{bot_name}では、次のようなご質問にお答えしています。\n{topics}",
         "en": "Sorry, I cannot answer that. {bot_name} can help with questions such as:\n{topics}",
     },
+    "utter_other_bot": {
+        "ja": "そのご質問は「{other_bot_name}」の担当です。{other_bot_name}のチャット、または府民お問合せセンターのチャットでおたずねいただくと、担当のボットがお答えします。",
+        "en": "That question is handled by “{other_bot_name}”. Please ask it there, or in the Citizen Inquiry Center chat, which passes questions to the right bot.",
+    },
     "utter_clarify": {
         "ja": "もしかして、次のどれかについてのご質問ですか？",
         "en": "Did you mean one of these?",

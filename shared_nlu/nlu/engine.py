@@ -18,6 +18,7 @@ from ..entities.pack_entities import PackEntityExtractor
 from ..pack.loader import PackSet
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from ..text import SynonymMap, default_tokenizer, detect_language, normalize
+from ..text.dialect import standardize_kansai
 from .classifier import ClassifierConfig, IntentClassifier
 from .features import FeatureConfig, Featurizer
 from .result import ParseResult, RankedIntent
@@ -49,6 +50,7 @@ class NluEngine:
         self.entities = PackEntityExtractor(packs.packs.values())
         self.train_seconds = 0.0
         self._label_bots: np.ndarray = np.array([], dtype=object)
+        self._masks: dict[frozenset[str] | None, np.ndarray] = {}
 
     @classmethod
     def train(cls, packs: PackSet, config: EngineConfig | None = None) -> NluEngine:
@@ -66,10 +68,11 @@ class NluEngine:
 
     def _index_labels(self) -> None:
         self._label_bots = np.array([split_label(label)[0] for label in self.classifier.labels], dtype=object)
+        self._masks = {}
 
     def prepare(self, text: str) -> str:
-        """The text the model sees: normalised, with pack synonyms applied."""
-        return self.synonyms.apply(normalize(text))
+        """The text the model sees: normalised, Kansai endings standardised, pack synonyms applied."""
+        return self.synonyms.apply(standardize_kansai(normalize(text)))
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         return self.classifier.probabilities(self.featurizer.transform([self.prepare(t) for t in texts]))
@@ -99,28 +102,44 @@ class NluEngine:
         language: str = "ja",
         entities: tuple[EntityMatch, ...] = (),
     ) -> ParseResult:
-        """Turn one row of label probabilities into a result as ``bot`` would answer."""
+        """Turn one row of label probabilities into a result as ``bot`` would answer.
+
+        Answering as one bot, confidences are renormalised over what that bot may say (and out of
+        scope), so an intent is not made to look unsure by a look-alike in an unrelated bot. When
+        the best label of all belongs to a bot this one cannot answer for, the result is a
+        fallback with reason ``other_bot`` and ``extra["other_bot"]`` naming that bot.
+        """
         labels = self.classifier.labels
         allowed = allowed_bots(self.packs, bot)
-        order = np.argsort(-probabilities, kind="stable")
-        ranking: list[RankedIntent] = []
-        oos_confidence = 0.0
-        for index in order:
-            label = labels[index]
-            if label == OUT_OF_SCOPE_LABEL:
-                oos_confidence = float(probabilities[index])
-                continue
-            label_bot, intent = split_label(label)
-            if allowed is not None and label_bot not in allowed:
-                continue
-            ranking.append(RankedIntent(intent, label_bot, float(probabilities[index])))
-            if len(ranking) == RANKING_SIZE:
-                break
+        mask = self._allowed_mask(allowed)
+        oos_index = labels.index(OUT_OF_SCOPE_LABEL) if OUT_OF_SCOPE_LABEL in labels else None
+        scoped = np.where(mask, probabilities, 0.0)
+        if oos_index is not None:
+            scoped[oos_index] = probabilities[oos_index]
+        total = float(scoped.sum())
+        if allowed is not None and total > 0:
+            scoped = scoped / total
+        oos_confidence = float(scoped[oos_index]) if oos_index is not None else 0.0
+        ranking = tuple(
+            RankedIntent(split_label(labels[i])[1], split_label(labels[i])[0], float(scoped[i]))
+            for i in np.argsort(-scoped, kind="stable")[: RANKING_SIZE + 1]
+            if i != oos_index and scoped[i] > 0
+        )[:RANKING_SIZE]
         if not ranking:
             return ParseResult(
                 text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"
             )
         best = ranking[0]
+        if allowed is not None:
+            outside = int(np.argmax(np.where(mask, -1.0, probabilities)))
+            if (
+                not mask[outside]
+                and outside != oos_index
+                and probabilities[outside] > probabilities[labels.index(label_of(best.bot, best.name))]
+            ):
+                other = split_label(labels[outside])[0]
+                return ParseResult(text, FALLBACK_INTENT, float(probabilities[outside]), None, language, ranking, entities,
+                                   fallback_reason="other_bot", extra={"other_bot": other})  # fmt: skip
         thresholds = self.packs.packs[bot or best.bot].bot.thresholds
         ambiguous = len(ranking) > 1 and best.confidence - ranking[1].confidence < thresholds.ambiguity
         if oos_confidence > best.confidence:
@@ -130,7 +149,7 @@ class NluEngine:
                 oos_confidence,
                 None,
                 language,
-                tuple(ranking),
+                ranking,
                 entities,
                 fallback_reason="out_of_scope",
             )
@@ -141,14 +160,21 @@ class NluEngine:
                 thresholds.fallback,
                 None,
                 language,
-                tuple(ranking),
+                ranking,
                 entities,
                 ambiguous,
                 "low_confidence",
             )
-        return ParseResult(
-            text, best.name, best.confidence, best.bot, language, tuple(ranking), entities, ambiguous
-        )
+        return ParseResult(text, best.name, best.confidence, best.bot, language, ranking, entities, ambiguous)
+
+    def _allowed_mask(self, allowed: set[str] | None) -> np.ndarray:
+        """Which labels a bot may answer with (cached per set of bots)."""
+        key = frozenset(allowed) if allowed is not None else None
+        cached = self._masks.get(key)
+        if cached is None:
+            cached = np.array([allowed is None or bot in allowed for bot in self._label_bots], dtype=bool)
+            self._masks[key] = cached
+        return cached
 
     def extract_entities(self, text: str, today: date) -> tuple[EntityMatch, ...]:
         """Pack entities first; a built-in entity is kept where it overlaps none of them."""

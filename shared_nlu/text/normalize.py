@@ -16,7 +16,8 @@ _REPEATED_PUNCT = re.compile(r"([!?！？。、,.…・～ー])\1+")
 _SPACES = re.compile(r"\s+")
 # Emoji, pictographs, dingbats and variation selectors carry no meaning for intent classification.
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\U000e0020-\U000e007f]")
-_LAUGH = re.compile(r"(?<=[^\sa-z])w{2,}$|草+$")
+# "www" typed after Japanese text is laughter, not the letters w; 草 is not stripped (雑草 means weeds).
+_LAUGH = re.compile(r"(?<=[^\sa-z0-9])w{2,}$")
 
 
 def normalize(text: str) -> str:
