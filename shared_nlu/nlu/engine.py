@@ -136,6 +136,7 @@ class NluEngine:
                 not mask[outside]
                 and outside != oos_index
                 and probabilities[outside] > probabilities[labels.index(label_of(best.bot, best.name))]
+                and (oos_index is None or probabilities[outside] > probabilities[oos_index])
             ):
                 other = split_label(labels[outside])[0]
                 return ParseResult(text, FALLBACK_INTENT, float(probabilities[outside]), None, language, ranking, entities,
