@@ -29,9 +29,17 @@ def _language(request: Request) -> str:
 
 
 def create_app(
-    settings: Settings | None = None, services: Services | None = None, watch: bool = True
+    settings: Settings | None = None,
+    services: Services | None = None,
+    watch: bool = True,
+    public: bool = True,
+    admin: bool | None = None,
 ) -> FastAPI:
-    """Build the app. Given ``services`` (tests), it is used as is; otherwise started from ``settings``."""
+    """Build the app. Given ``services`` (tests), it is used as is; otherwise started from ``settings``.
+
+    ``public`` serves the resident API and widget; ``admin`` the admin API and dashboard (default:
+    the ``admin_enabled`` setting). Production runs them as two services, ``make run`` as one.
+    """
     settings = settings or (services.settings if services else Settings.from_env())
 
     @asynccontextmanager
@@ -58,15 +66,20 @@ def create_app(
             allow_headers=["Content-Type"],
         )
     _error_handlers(app)
-    app.include_router(resident.router)
-    app.include_router(rasa.router)
     app.include_router(ops.router)
-    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    if public:
+        app.include_router(resident.router)
+        app.include_router(rasa.router)
+        app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
-    @app.get("/", include_in_schema=False)
-    def demo() -> FileResponse:
-        return FileResponse(STATIC / "demo.html")
+        @app.get("/", include_in_schema=False)
+        def demo() -> FileResponse:
+            return FileResponse(STATIC / "demo.html")
 
+    if settings.admin_enabled if admin is None else admin:
+        from admin.router import mount_admin  # imported here: a public-only worker never loads admin code
+
+        mount_admin(app)
     return app
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from shared_nlu.dialogue.engine import Turn
 from shared_nlu.dialogue.messages import BotMessage
+from shared_nlu.dialogue.messages import Event as DialogueEvent
 from shared_nlu.dialogue.state import SessionState
 from shared_nlu.pack.model import FALLBACK_INTENT
 
@@ -25,7 +26,7 @@ from .privacy.masking import mask_personal_data
 from .runtime import BotRuntime, Bots
 from .settings import Settings
 from .storage.database import Database
-from .storage.models import Conversation, Event, Message, Rating
+from .storage.models import Conversation, Event, Message, Project, Rating
 from .validation import clean_message
 
 NOT_RATEABLE = {
@@ -88,6 +89,17 @@ class ChatService:
         self.runtime = runtime
         self.settings = settings
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.retired: dict[str, str] = {}  # bot id → the message residents see; refreshed by the pack watch
+
+    def refresh_retired(self) -> None:
+        """Re-read which bots are retired (a project status the admin side sets)."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Project.bot_id, Project.retirement_message).where(
+                    Project.bot_id.is_not(None), Project.status == "retired"
+                )
+            )
+            self.retired = {bot: message or "" for bot, message in rows if bot}
 
     def public_bots(self) -> list[str]:
         return [pack.id for pack in self.runtime.current.packs.bots()]
@@ -175,9 +187,22 @@ class ChatService:
                     return replay
             self._limit(session, conversation, address)
             now = self.clock()
-            turn = bots.dialogue.handle(SessionState.from_dict(conversation.state), message, now)
+            if bot_id in self.retired:
+                turn = self._retired_turn(bots, conversation, bot_id, message)
+            else:
+                turn = bots.dialogue.handle(SessionState.from_dict(conversation.state), message, now)
             outgoing = self._store(session, bots, conversation, message, turn, channel, idempotency_key, now)
             return Reply(conversation.id, outgoing, conversation.status, conversation.language)
+
+    def _retired_turn(self, bots: Bots, conversation: Conversation, bot_id: str, text: str) -> Turn:
+        """A retired bot answers every message with its retirement message and where to go now."""
+        state = SessionState.from_dict(conversation.state).update(turns=conversation.turns + 1)
+        pack = bots.packs.packs[bot_id]
+        contact = pack.bot.contact
+        pointer = f"お問い合わせ: {contact.name['ja']}（電話 {contact.phone}）"
+        body = self.retired[bot_id] or f"{pack.bot.name['ja']}は提供を終了しました。"
+        message = BotMessage(f"{body}\n{pointer}", "utter_retired", bot_id)
+        return Turn(state, [message], [DialogueEvent("retired", {"bot": bot_id})], None, ["utter_retired"])
 
     def _limit(self, session: Session, conversation: Conversation, address: str | None) -> None:
         wait = ratelimit.hit(session, f"s:{conversation.id}", self.settings.rate_limit_per_minute)

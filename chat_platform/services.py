@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from .conversations import ChatService
 from .metrics import Metrics
@@ -34,8 +34,14 @@ class Services:
         with db.session() as session:
             seed_from_disk(session, settings.bots_dir)
             sources, fingerprint = active_sources(session)
-        runtime.load(sources, fingerprint)
+        bots = runtime.load(sources, fingerprint)
+        with db.session() as session:  # the registry: the FY2021 inventory and a project per bot
+            from admin.registry import fiscal_year_of, import_inventory, register_bots
+
+            import_inventory(session)
+            register_bots(session, bots.packs, fiscal_year_of(datetime.now(UTC).date()))
         services = cls(settings, db, runtime, ChatService(db, runtime, settings))
+        services.chat.refresh_retired()
         return services
 
     def watch_packs(self) -> threading.Thread:
@@ -53,6 +59,7 @@ class Services:
         return thread
 
     def reload_if_changed(self, wait: bool = False) -> bool:
+        self.chat.refresh_retired()
         with self.db.session() as session:
             if active_fingerprint(session) == self.runtime.current.fingerprint:
                 return False

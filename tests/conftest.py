@@ -86,3 +86,21 @@ def client(services):
 
     with TestClient(create_app(services=services, watch=False)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def tokens(services) -> dict[str, str]:
+    """One admin token per role: strategy, viewer, and department tokens for 府民文化 and 財務・税務."""
+    from admin.auth import create_token
+
+    made = {}
+    with services.db.session() as session:
+        made["strategy"] = create_token(session, "strategy", "test strategy")[0]
+        made["viewer"] = create_token(session, "viewer", "test viewer")[0]
+        made["fumin"] = create_token(session, "department", "test 府民文化", "府民文化")[0]
+        made["zaimu"] = create_token(session, "department", "test 財務・税務", "財務・税務")[0]
+    return made
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from admin import cli as admin_cli
+
 from . import operations, packs
 
 app = typer.Typer(
@@ -19,6 +21,7 @@ app = typer.Typer(
 )
 packs.register(app)
 operations.register(app)
+admin_cli.register(app)
 
 
 @app.callback()

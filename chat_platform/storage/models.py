@@ -7,12 +7,13 @@ Timestamps are UTC. Relationships refuse lazy loading so no query hides in attri
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -157,3 +158,72 @@ class PackVersion(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Project(Base):
+    """An ICT project in the prefecture's inventory (棚卸し): a department's town-DX (街のDX) or
+    internal-DX (庁内DX) line, or one chatbot served by this platform (``bot_id`` set)."""
+
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("fiscal_year", "department", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)  # 2021 = April 2021 – March 2022
+    department: Mapped[str] = mapped_column(String(64), index=True)  # 部局名
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # 街のDX | 庁内DX
+    budget_thousand_yen: Mapped[int | None] = mapped_column(Integer)  # 事業費（千円）; None = not known
+    sub_projects: Mapped[int] = mapped_column(Integer, default=1)  # 件数
+    main_project: Mapped[str | None] = mapped_column(String(200))  # 主な事業
+    bot_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | retired
+    retired_on: Mapped[date | None] = mapped_column(Date)
+    retirement_message: Mapped[str | None] = mapped_column(Text)
+    service_start: Mapped[date | None] = mapped_column(Date)
+    vendor_before: Mapped[str | None] = mapped_column(String(200))  # vendor before consolidation
+    budget_before_thousand_yen: Mapped[int | None] = mapped_column(
+        Integer
+    )  # yearly cost as a separate system
+    source: Mapped[str] = mapped_column(String(32), default="manual")  # manual | inventory_fy2021 | bots
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ApiToken(Base):
+    """An admin API token. Only a hash is stored; the token itself is shown once when created."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # first characters, to recognise a token in lists
+    role: Mapped[str] = mapped_column(String(16))  # strategy | department | viewer
+    department: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))  # who holds it; written to the audit log
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Every change made through the admin API or command line: who, what, when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Setting(Base):
+    """Platform-wide settings managed from the admin side (e.g. the shared cost and its allocation)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,210 @@
+"""The project registry: list and edit projects, retire a bot (``/admin/api/v1/projects``, ``/bots``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from chat_platform.api.deps import ServicesDep
+from chat_platform.errors import AppError
+from chat_platform.storage.models import Project
+
+from .. import audit
+from ..auth import require_department, require_role
+from ..registry import KINDS
+from .deps import PrincipalDep, SessionDep
+
+router = APIRouter(tags=["registry"])
+
+
+class ProjectOut(BaseModel):
+    id: int
+    fiscal_year: int
+    department: str
+    name: str
+    kind: str
+    budget_thousand_yen: int | None = Field(description="事業費 (thousand yen); null when not entered")
+    sub_projects: int = Field(description="件数")
+    main_project: str | None
+    bot_id: str | None
+    status: str
+    retired_on: date | None
+    retirement_message: str | None
+    service_start: date | None
+    vendor_before: str | None
+    budget_before_thousand_yen: int | None = Field(
+        description="yearly cost as a separate system before consolidation"
+    )
+
+    model_config = {"from_attributes": True}
+
+
+class ProjectIn(BaseModel):
+    fiscal_year: int = Field(ge=2000, le=2100)
+    department: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["街のDX", "庁内DX"]
+    budget_thousand_yen: int | None = Field(default=None, ge=0)
+    sub_projects: int = Field(default=1, ge=0)
+    main_project: str | None = Field(default=None, max_length=200)
+    bot_id: str | None = Field(default=None, max_length=64)
+    service_start: date | None = None
+    vendor_before: str | None = Field(default=None, max_length=200)
+    budget_before_thousand_yen: int | None = Field(default=None, ge=0)
+
+
+class ProjectPatch(BaseModel):
+    """Only the fields given are changed. Retiring: status "retired" with the message residents see."""
+
+    budget_thousand_yen: int | None = Field(default=None, ge=0)
+    sub_projects: int | None = Field(default=None, ge=0)
+    main_project: str | None = Field(default=None, max_length=200)
+    status: Literal["active", "retired"] | None = None
+    retired_on: date | None = None
+    retirement_message: str | None = Field(default=None, max_length=1000)
+    service_start: date | None = None
+    vendor_before: str | None = Field(default=None, max_length=200)
+    budget_before_thousand_yen: int | None = Field(default=None, ge=0)
+
+
+class BotOut(BaseModel):
+    id: str
+    name: dict[str, str]
+    department: str
+    project: ProjectOut | None
+    pack_digest: str
+
+
+@router.get(
+    "/projects",
+    response_model=list[ProjectOut],
+    summary="Projects, filterable by fiscal year, kind and department",
+)
+def list_projects(
+    session: SessionDep,
+    principal: PrincipalDep,
+    fiscal_year: int | None = None,
+    kind: str | None = None,
+    department: str | None = None,
+) -> list[Project]:
+    if kind is not None and kind not in KINDS:
+        raise AppError(
+            422,
+            "invalid_kind",
+            f"kind は {' / '.join(KINDS)} のどちらかです。",
+            f"kind must be one of {', '.join(KINDS)}.",
+        )
+    query = select(Project).order_by(Project.fiscal_year, Project.department, Project.kind, Project.id)
+    if fiscal_year is not None:
+        query = query.where(Project.fiscal_year == fiscal_year)
+    if kind is not None:
+        query = query.where(Project.kind == kind)
+    if department is not None:
+        query = query.where(Project.department == department)
+    if principal.role == "department":
+        query = query.where(Project.department == principal.department)
+    return list(session.scalars(query))
+
+
+@router.post("/projects", response_model=ProjectOut, status_code=201, summary="Register a project (strategy)")
+def create_project(
+    body: ProjectIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
+) -> Project:
+    require_role(principal, "strategy")
+    if body.bot_id is not None and body.bot_id not in services.chat.public_bots():
+        raise AppError(
+            422, "unknown_bot", f"ボット「{body.bot_id}」はありません。", f"There is no bot {body.bot_id!r}."
+        )
+    duplicate = session.scalars(
+        select(Project.id).where(
+            Project.fiscal_year == body.fiscal_year,
+            Project.department == body.department,
+            Project.kind == body.kind,
+            Project.name == body.name,
+        )
+    ).first()
+    if duplicate is not None:
+        raise AppError(
+            409,
+            "duplicate_project",
+            "同じ年度・部局・区分・名前の事業がすでにあります。",
+            "A project with this year, department, kind and name exists.",
+        )
+    project = Project(**body.model_dump(), source="manual")
+    session.add(project)
+    session.flush()
+    audit.record(session, principal, "project.create", f"project:{project.id}", body.model_dump(mode="json"))
+    return project
+
+
+@router.patch(
+    "/projects/{project_id}",
+    response_model=ProjectOut,
+    summary="Change a project, e.g. retire a bot (strategy)",
+)
+def update_project(
+    project_id: int, body: ProjectPatch, session: SessionDep, principal: PrincipalDep
+) -> Project:
+    require_role(principal, "strategy")
+    project = session.get(Project, project_id)
+    if project is None:
+        raise AppError(
+            404,
+            "project_not_found",
+            f"事業 {project_id} はありません。",
+            f"There is no project {project_id}.",
+        )
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("status") == "retired" and not (
+        changes.get("retirement_message") or project.retirement_message
+    ):
+        raise AppError(
+            422, "retirement_message_required", "廃止するボットには、住民に表示するメッセージ（retirement_message）が必要です。",
+            "Retiring a bot needs the message residents will see (retirement_message).",
+        )  # fmt: skip
+    if changes.get("status") == "retired" and "retired_on" not in changes and project.retired_on is None:
+        changes["retired_on"] = date.today()
+    for key, value in changes.items():
+        setattr(project, key, value)
+    audit.record(
+        session, principal, "project.update", f"project:{project.id}", {k: str(v) for k, v in changes.items()}
+    )
+    return project
+
+
+@router.get("/bots", response_model=list[BotOut], summary="The bots, with their project and active pack")
+def list_bots(session: SessionDep, principal: PrincipalDep, services: ServicesDep) -> list[BotOut]:
+    from ..registry import bot_projects
+
+    projects = bot_projects(session)
+    result = []
+    for pack in services.runtime.current.packs.bots():
+        if not principal.can_see_department(pack.bot.department):
+            continue
+        project = projects.get(pack.id)
+        result.append(
+            BotOut(
+                id=pack.id, name=pack.bot.name, department=pack.bot.department,
+                project=ProjectOut.model_validate(project) if project else None,
+                pack_digest=services.runtime.current.packs.digest[:12],
+            )
+        )  # fmt: skip
+    return result
+
+
+def bot_department(services: ServicesDep, bot_id: str) -> str:
+    """The department of ``bot_id``; 404 for an unknown bot. For department-scoped endpoints."""
+    packs = services.runtime.current.packs.packs
+    if bot_id not in packs or bot_id == "common":
+        raise AppError(
+            404, "unknown_bot", f"ボット「{bot_id[:64]}」はありません。", f"There is no bot {bot_id[:64]!r}."
+        )
+    return packs[bot_id].bot.department
+
+
+def check_bot_access(services: ServicesDep, principal: PrincipalDep, bot_id: str) -> None:
+    require_department(principal, bot_department(services, bot_id), f"ボット「{bot_id}」")

@@ -1,0 +1,103 @@
+"""Admin tokens and roles.
+
+``strategy`` (the smart-city strategy department) reads everything and manages the registry and
+cost settings; ``department`` is scoped to its own department's bots (edits their packs, reads
+their reports); ``viewer`` reads reports. Tokens are random, shown once, stored as SHA-256 hashes
+and compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chat_platform.errors import AppError
+from chat_platform.storage.models import ApiToken, utcnow
+
+ROLES = ("strategy", "department", "viewer")
+TOKEN_PREFIX = "mdg_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's holder, role and (for ``department``) their department."""
+
+    token_id: int
+    name: str
+    role: str
+    department: str | None
+
+    def can_see_department(self, department: str) -> bool:
+        return self.role != "department" or self.department == department
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    session: Session, role: str, name: str, department: str | None = None
+) -> tuple[str, ApiToken]:
+    """Create a token; returns (the token to show once, its stored record). Raises ValueError."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    if (role == "department") != bool(department):
+        raise ValueError("a department token needs --department; other roles take none")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(
+        token_hash=hash_token(token), prefix=token[:12], role=role, department=department, name=name
+    )
+    session.add(record)
+    session.flush()
+    return token, record
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken:
+    record = session.get(ApiToken, token_id)
+    if record is None:
+        raise ValueError(f"no token with id {token_id}")
+    record.revoked_at = record.revoked_at or utcnow()
+    return record
+
+
+def authenticate(session: Session, authorization: str | None) -> Principal:
+    """Raises 401 for a missing, malformed, unknown or revoked token."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise _unauthorized()
+    presented = authorization.removeprefix("Bearer ").strip()
+    digest = hash_token(presented)
+    record = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+    # the index finds the row by hash; compare_digest keeps the final comparison constant-time
+    if record is None or not hmac.compare_digest(record.token_hash, digest) or record.revoked_at is not None:
+        raise _unauthorized()
+    record.last_used_at = utcnow()
+    return Principal(record.id, record.name, record.role, record.department)
+
+
+def require_role(principal: Principal, *roles: str) -> None:
+    if principal.role not in roles:
+        raise AppError(
+            403, "forbidden", f"この操作には {' / '.join(roles)} の権限が必要です。",
+            f"This needs the {' or '.join(roles)} role.",
+        )  # fmt: skip
+
+
+def require_department(principal: Principal, department: str, what: str) -> None:
+    if not principal.can_see_department(department):
+        raise AppError(
+            403, "forbidden", f"{what}は{department}の担当です。ご自分の部局のボットだけを扱えます。",
+            f"{what} belongs to {department}; a department token can only reach its own department's bots.",
+        )  # fmt: skip
+
+
+def _unauthorized() -> AppError:
+    return AppError(
+        401, "unauthorized", "管理 API のトークンがないか、無効です。「Authorization: Bearer <トークン>」を付けてください。",
+        "Missing or invalid admin token. Send “Authorization: Bearer <token>”.",
+        {"WWW-Authenticate": "Bearer"},
+    )  # fmt: skip

@@ -1,0 +1,29 @@
+"""Every admin endpoint, under ``/admin/api/v1``, and the dashboard at ``/admin/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from .api import registry
+
+STATIC = Path(__file__).parent / "static"
+
+router = APIRouter(prefix="/admin/api/v1")
+router.include_router(registry.router)
+
+
+def mount_admin(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/admin/static", StaticFiles(directory=STATIC, check_dir=False), name="admin-static")
+
+    @app.get("/admin", include_in_schema=False)
+    def admin_root() -> RedirectResponse:
+        return RedirectResponse("/admin/")
+
+    @app.get("/admin/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(STATIC / "index.html")

@@ -1,0 +1,1 @@
+"""Messaging channels beyond the widget and the Rasa APIs: each a router plus a client that answers."""

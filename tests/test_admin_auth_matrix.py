@@ -1,0 +1,33 @@
+"""Every admin endpoint refuses an anonymous caller (401) and a wrong token (401), whatever it is."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.routing import APIRoute
+
+
+def admin_routes(client) -> list[tuple[str, str]]:
+    routes = []
+    for route in client.app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/admin/api/v1"):
+            for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+                routes.append((method, route.path))
+    return routes
+
+
+def concrete(path: str) -> str:
+    """Fill path parameters with plausible values so the request reaches the auth check."""
+    return re.sub(r"\{[^}]+\}", lambda m: "tax" if "bot" in m.group(0) else "1", path)
+
+
+def test_should_have_admin_routes(client) -> None:
+    assert len(admin_routes(client)) >= 4
+
+
+def test_should_refuse_anonymous_and_wrong_tokens_on_every_admin_endpoint(client) -> None:
+    for method, path in admin_routes(client):
+        for headers in ({}, {"Authorization": "Bearer mdg_not-a-token"}):
+            response = client.request(method, concrete(path), headers=headers, json={})
+            assert response.status_code == 401, (method, path, headers, response.status_code)
+            assert response.json()["error"]["code"] == "unauthorized"
