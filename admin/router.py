@@ -8,12 +8,14 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from .api import registry
+from .api import packs, registry, reports
 
 STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(prefix="/admin/api/v1")
 router.include_router(registry.router)
+router.include_router(reports.router)
+router.include_router(packs.router)
 
 
 def mount_admin(app: FastAPI) -> None:

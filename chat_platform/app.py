@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Any
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,6 +36,7 @@ def create_app(
     watch: bool = True,
     public: bool = True,
     admin: bool | None = None,
+    allow_simulation: bool = False,
 ) -> FastAPI:
     """Build the app. Given ``services`` (tests), it is used as is; otherwise started from ``settings``.
 
@@ -66,6 +69,8 @@ def create_app(
             allow_headers=["Content-Type"],
         )
     _error_handlers(app)
+    if allow_simulation:  # only the in-process simulator builds such an app; never a served one
+        app.middleware("http")(_simulation_headers)
     app.include_router(ops.router)
     if public:
         app.include_router(resident.router)
@@ -81,6 +86,24 @@ def create_app(
 
         mount_admin(app)
     return app
+
+
+async def _simulation_headers(request: Request, call_next: Any) -> Any:
+    """``X-Madoguchi-Simulation: 1`` marks traffic as simulated; ``X-Madoguchi-Simulated-Time``
+    (ISO 8601) replays it at that moment. Honoured only by apps built with allow_simulation."""
+    from .conversations import SIMULATED_NOW, SIMULATION
+
+    simulated = request.headers.get("x-madoguchi-simulation") == "1"
+    at = request.headers.get("x-madoguchi-simulated-time")
+    tokens = [SIMULATION.set(simulated)]
+    if simulated and at:
+        tokens.append(SIMULATED_NOW.set(datetime.fromisoformat(at)))
+    try:
+        return await call_next(request)
+    finally:
+        if len(tokens) > 1:
+            SIMULATED_NOW.reset(tokens[1])
+        SIMULATION.reset(tokens[0])
 
 
 def _error_handlers(app: FastAPI) -> None:

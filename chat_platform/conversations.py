@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +29,11 @@ from .settings import Settings
 from .storage.database import Database
 from .storage.models import Conversation, Event, Message, Project, Rating
 from .validation import clean_message
+
+# Set only by the in-process simulator (``madoguchi simulate``): marks traffic as simulated and
+# replays it at past times, so demo reports have history. The public server never sets them.
+SIMULATION: ContextVar[bool] = ContextVar("madoguchi_simulation", default=False)
+SIMULATED_NOW: ContextVar[datetime | None] = ContextVar("madoguchi_simulated_now", default=None)
 
 NOT_RATEABLE = {
     "utter_routed",
@@ -91,6 +97,9 @@ class ChatService:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.retired: dict[str, str] = {}  # bot id → the message residents see; refreshed by the pack watch
 
+    def now(self) -> datetime:
+        return SIMULATED_NOW.get() or self.clock()
+
     def refresh_retired(self) -> None:
         """Re-read which bots are retired (a project status the admin side sets)."""
         with self.db.session() as session:
@@ -113,6 +122,7 @@ class ChatService:
     # ---- sessions -----------------------------------------------------------------------------
     def start(self, bot_id: str, channel: str, language: str = "ja", simulated: bool = False) -> Reply:
         bots = self._check_bot(bot_id)
+        simulated = simulated or SIMULATION.get()
         with self.db.session() as session:
             conversation = self._new_conversation(session, bots, bot_id, channel, None, language, simulated)
             return Reply(conversation.id, [], conversation.status, language)
@@ -126,7 +136,7 @@ class ChatService:
 
     def _new_conversation(self, session: Session, bots: Bots, bot_id: str, channel: str, sender: str | None,
                           language: str, simulated: bool) -> Conversation:  # fmt: skip
-        now = self.clock()
+        now = self.now()
         conversation = Conversation(
             bot_id=bot_id, channel=channel, sender_hash=hash_sender(channel, sender) if sender else None, state={},
             language=language, simulated=simulated, started_at=now, last_active_at=now,
@@ -149,7 +159,7 @@ class ChatService:
 
     def _conversation(self, session: Session, bots: Bots, bot_id: str, channel: str, session_id: str | None,
                       sender: str | None, simulated: bool) -> Conversation:  # fmt: skip
-        now = self.clock()
+        now = self.now()
         if session_id is not None:
             conversation = session.get(Conversation, session_id, with_for_update=True)
             if conversation is None or conversation.bot_id != bot_id or self._expired(conversation, now):
@@ -178,6 +188,7 @@ class ChatService:
              idempotency_key: str | None = None, simulated: bool = False, address: str | None = None) -> Reply:  # fmt: skip
         """Handle one resident message. Raises :class:`errors.AppError` for anything the client must fix."""
         bots = self._check_bot(bot_id)
+        simulated = simulated or SIMULATION.get()
         message = clean_message(text, self.settings.max_message_chars)
         with self.db.session() as session:
             conversation = self._conversation(session, bots, bot_id, channel, session_id, sender, simulated)
@@ -186,7 +197,7 @@ class ChatService:
                 if replay is not None:
                     return replay
             self._limit(session, conversation, address)
-            now = self.clock()
+            now = self.now()
             if bot_id in self.retired:
                 turn = self._retired_turn(bots, conversation, bot_id, message)
             else:
@@ -298,8 +309,9 @@ class ChatService:
                     bot_id=message.bot_id,
                     helpful=helpful,
                     simulated=message.simulated,
+                    created_at=self.now(),
                 )
             )
             conversation = session.get(Conversation, session_id)
             session.add(Event(conversation_id=session_id, bot_id=conversation.bot_id if conversation else message.bot_id, type="rating",
-                              data={"message_id": message_id, "helpful": helpful, "response": message.response}, simulated=message.simulated))  # fmt: skip
+                              data={"message_id": message_id, "helpful": helpful, "response": message.response}, simulated=message.simulated, created_at=self.now()))  # fmt: skip

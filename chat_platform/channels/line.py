@@ -42,7 +42,7 @@ def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
         return False
     expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
     # Starlette decodes headers as latin-1, so this encoding never fails and gives back the sent bytes
-    return True
+    return hmac.compare_digest(expected, signature.encode("latin-1"))
 
 
 def to_line_messages(messages: Sequence[OutgoingMessage]) -> list[Message]:
