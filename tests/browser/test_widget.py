@@ -171,7 +171,9 @@ def test_should_complete_the_cooling_off_form_with_buttons_and_typing(page: Page
     expect(result).to_contain_text("8日間")
     text = result.inner_text()
     # Received yesterday (Japan time) is day 1 of 8, so the last day is 6 days from today.
-    last_days = {kanji_date(today - timedelta(days=1) + timedelta(days=7)) for today in {first_day, japan_today()}}
+    last_days = {
+        kanji_date(today - timedelta(days=1) + timedelta(days=7)) for today in {first_day, japan_today()}
+    }
     assert any(f"最終日は{d}" in text for d in last_days), f"expected a last day among {last_days}: {text}"
     expect(panel).to_have_attribute("data-status", "idle")
 
@@ -196,7 +198,9 @@ def test_should_thank_for_a_rating_and_store_it(page: Page, browser_services):
         assert rating.bot_id == "tax"
 
     page.reload()  # the rated state survives a reload: thanks, not the question again
-    expect(page.locator(f'{BOT_MSG}[data-message-id="{message_id}"] .mdg-rated')).to_have_text("ありがとうございました")
+    expect(page.locator(f'{BOT_MSG}[data-message-id="{message_id}"] .mdg-rated')).to_have_text(
+        "ありがとうございました"
+    )
     expect(page.locator(".mdg-rate")).to_have_count(0)
 
 
@@ -263,7 +267,12 @@ def test_should_render_a_bot_answer_with_markup_as_text(page: Page):
                 {
                     "id": f"canned-{len(sent)}",
                     "text": BOT_MARKUP,
-                    "buttons": [{"title": '<i onmouseover="window.__xss=8">選ぶ</i>', "payload": "javascript:window.__xss=9"}],
+                    "buttons": [
+                        {
+                            "title": '<i onmouseover="window.__xss=8">選ぶ</i>',
+                            "payload": "javascript:window.__xss=9",
+                        }
+                    ],
                     "bot": "tax",
                     "bot_name": '<u onclick="window.__xss=10">府税</u>',
                     "response": "utter_canned",
@@ -346,12 +355,16 @@ def test_should_work_with_the_keyboard_alone(page: Page):
 
 
 def test_should_be_usable_on_a_360px_phone(browse, artifacts: Path):
-    page = browse.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = browse.new_page(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     open_demo(page, "tax")
     answer = ask(page, "自動車税はどこで払えますか")  # a long answer with a URL and buttons
     expect(answer.locator(".mdg-text a")).to_have_count(1)
     box = page.locator("#mdg-panel").bounding_box()
-    assert box == {"x": 0, "y": 0, "width": 360, "height": 740}, f"the panel should fill a phone screen: {box}"
+    assert box == {"x": 0, "y": 0, "width": 360, "height": 740}, (
+        f"the panel should fill a phone screen: {box}"
+    )
     assert_usable_in_viewport(page, 360, 740)
     page.screenshot(path=str(artifacts / "phone-360.png"))
 
@@ -384,7 +397,9 @@ def assert_no_serious_violations(result: dict, state: str) -> None:
     for v in result["violations"]:
         print(f"axe ({state}): {v['impact']} {v['id']}: {v['help']} at {v['targets']}")
     # axe reports elements inside a shadow root as [host selector, inner selector].
-    in_widget = [t for p in result["passes"] for t in p["targets"] if len(t) > 1 and t[0] == "#madoguchi-widget"]
+    in_widget = [
+        t for p in result["passes"] for t in p["targets"] if len(t) > 1 and t[0] == "#madoguchi-widget"
+    ]
     assert in_widget, f"axe checked nothing inside the widget's shadow root ({state})"
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, f"serious or critical accessibility violations ({state}): {serious}"
