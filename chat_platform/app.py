@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .api import ops, rasa, resident
+from .channels import line
 from .errors import AppError, unavailable
 from .services import Services
 from .settings import Settings
@@ -75,6 +76,7 @@ def create_app(
     if public:
         app.include_router(resident.router)
         app.include_router(rasa.router)
+        app.include_router(line.router)
         app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
         @app.get("/", include_in_schema=False)
@@ -95,15 +97,13 @@ async def _simulation_headers(request: Request, call_next: Any) -> Any:
 
     simulated = request.headers.get("x-madoguchi-simulation") == "1"
     at = request.headers.get("x-madoguchi-simulated-time")
-    tokens = [SIMULATION.set(simulated)]
-    if simulated and at:
-        tokens.append(SIMULATED_NOW.set(datetime.fromisoformat(at)))
+    simulation = SIMULATION.set(simulated)
+    moment = SIMULATED_NOW.set(datetime.fromisoformat(at) if simulated and at else None)
     try:
         return await call_next(request)
     finally:
-        if len(tokens) > 1:
-            SIMULATED_NOW.reset(tokens[1])
-        SIMULATION.reset(tokens[0])
+        SIMULATED_NOW.reset(moment)
+        SIMULATION.reset(simulation)
 
 
 def _error_handlers(app: FastAPI) -> None:
