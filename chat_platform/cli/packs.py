@@ -43,6 +43,8 @@ def register(app: typer.Typer) -> None:
     app.command()(train)
     app.command()(parse)
     app.command()(test)
+    app.command(name="eval")(evaluate)
+    app.command()(shell)
 
 
 def validate(
@@ -194,3 +196,94 @@ def _as_entry(pack: Pack, packs: PackSet) -> Pack:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def evaluate(
+    paths: PathsArg = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Report file: .md or .json.")] = Path(
+        "var/quality.md"
+    ),
+    folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
+    out_of_scope: Annotated[
+        Path, typer.Option(help="Held-out out-of-scope messages.")
+    ] = DEFAULT_OUT_OF_SCOPE,
+) -> None:
+    """Write the `madoguchi train` quality report to a file (Markdown or JSON) for the admin side."""
+    if output.suffix not in (".md", ".json"):
+        err_console.print(
+            "--output は .md か .json のファイル名にしてください / --output must end in .md or .json"
+        )
+        raise typer.Exit(2)
+    packs = _load(paths)
+    oos = read_out_of_scope(str(out_of_scope)) if out_of_scope.is_file() else []
+    with console.status("評価中 / evaluating…"):
+        report = cross_validate(packs, oos, folds)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.suffix == ".json":
+        output.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    else:
+        output.write_text(quality_markdown(report), encoding="utf-8")
+    console.print(f"wrote {output}")
+
+
+def quality_markdown(report: QualityReport) -> str:
+    lines = [
+        f"# Pack quality ({report.folds}-fold cross-validation)",
+        "",
+        "| bot | examples | accuracy | answered |",
+        "|---|---:|---:|---:|",
+        *(f"| {b.bot} | {b.examples} | {b.accuracy:.1%} | {b.answered:.1%} |" for b in report.bots),
+        "",
+        f"- Routing across all bots (bot and intent right): {report.routing_accuracy:.1%}; bot right: {report.routing_bot_accuracy:.1%}",
+    ]
+    if report.out_of_scope_recall is not None:
+        lines.append(
+            f"- Out-of-scope messages answered with nlu_fallback: {report.out_of_scope_recall:.1%} of {report.out_of_scope_count}"
+        )
+    lines += [
+        f"- In-scope examples sent to fallback: {report.in_scope_fallback_rate:.1%}",
+        f"- Calibration error (ECE, 0 = confidences match accuracy): {report.calibration_error:.3f}",
+        "",
+        "## Most confused intents (fix these first)",
+        "",
+        "| expected | predicted | count |",
+        "|---|---|---:|",
+        *(f"| {a} | {b} | {n} |" for a, b, n in report.confusions),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def shell(
+    bot: Annotated[str, typer.Option(help="The bot to talk to.")] = "inquiry",
+    paths: Annotated[
+        list[Path] | None, typer.Option("--packs", help="Pack folders (default: bots/).")
+    ] = None,
+) -> None:
+    """Chat with a bot in the terminal; intent and confidence are shown under each answer. Ctrl-D quits."""
+    packs = _load(paths)
+    if bot not in packs.packs or bot == COMMON_BOT:
+        err_console.print(f"bot「{bot}」はありません。使える bot: {', '.join(p.id for p in packs.bots())}")
+        raise typer.Exit(2)
+    engine = DialogueEngine(NluEngine.train(packs))
+    state = engine.new_session("shell", bot)
+    console.print(f"[bold]{packs.packs[bot].bot.name['ja']}[/] — 質問をどうぞ（終了: Ctrl-D）")
+    while True:
+        try:
+            text = console.input("[bold cyan]> [/]")
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not text.strip():
+            continue
+        turn = engine.handle(state, text, _now())
+        state = turn.state
+        for message in turn.messages:
+            console.print(message.text, markup=False, highlight=False)
+            for button in message.buttons:
+                console.print(f"  [{button.title}] {button.payload}", style="cyan", markup=False)
+        if turn.parse is not None:
+            detail = f"{turn.parse.bot or '-'}/{turn.parse.intent} {turn.parse.confidence:.2f}"
+            if turn.parse.fallback_reason:
+                detail += f" ({turn.parse.fallback_reason})"
+            console.print(f"  ↳ {detail} · {state.status}", style="dim", markup=False)

@@ -60,12 +60,14 @@ def wait_for_reply(page: Page, before: int) -> None:
 
 
 def ask(page: Page, text: str):
-    """Type `text` into the widget, press Enter, and return the newest bot message once it is there."""
+    """Type `text` into the widget, press Enter, and return the newest bot message once it is there.
+
+    The locator is pinned by position, so it keeps pointing at this message when more arrive."""
     before = bot_count(page)
     page.locator("#mdg-input").fill(text)
     page.locator("#mdg-input").press("Enter")
     wait_for_reply(page, before)
-    return page.locator(BOT_MSG).last
+    return page.locator(BOT_MSG).nth(bot_count(page) - 1)
 
 
 def stored_state(page: Page, bot: str = "tax") -> dict:
@@ -396,10 +398,11 @@ def run_axe(page: Page) -> dict:
 def assert_no_serious_violations(result: dict, state: str) -> None:
     for v in result["violations"]:
         print(f"axe ({state}): {v['impact']} {v['id']}: {v['help']} at {v['targets']}")
-    # axe reports elements inside a shadow root as [host selector, inner selector].
+    # axe writes the target of an element inside a shadow root as [[host selector, inner selector]].
     in_widget = [
-        t for p in result["passes"] for t in p["targets"] if len(t) > 1 and t[0] == "#madoguchi-widget"
-    ]
+        t for p in result["passes"] for t in p["targets"]
+        if isinstance(t[0], list) and t[0][0] == "#madoguchi-widget"
+    ]  # fmt: skip
     assert in_widget, f"axe checked nothing inside the widget's shadow root ({state})"
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, f"serious or critical accessibility violations ({state}): {serious}"

@@ -1,0 +1,66 @@
+"""The command line a newcomer follows: help, validate, parse, test, eval, shell, tokens."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from chat_platform.cli import app
+from tests.packs_inline import TAX, write_packs
+
+runner = CliRunner()
+
+
+def test_should_explain_every_command_in_help() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("validate", "train", "parse", "test", "eval", "shell", "serve", "purge", "db", "token"):
+        assert command in result.output
+
+
+def test_validate_should_exit_non_zero_and_name_the_file_and_line(tmp_path) -> None:
+    broken = TAX["nlu.yml"].replace("- intent: auto_tax_payment", "- intent: auto_tax_payment\n  exmaples: |")
+    result = runner.invoke(app, ["validate", str(write_packs(tmp_path, tax={"nlu.yml": broken}))])
+    assert result.exit_code == 1
+    assert "tax/nlu.yml:11:3" in result.output and "examples" in result.output
+
+
+def test_validate_should_pass_a_valid_pack_and_fail_on_a_missing_folder(tmp_path) -> None:
+    assert runner.invoke(app, ["validate", str(write_packs(tmp_path))]).exit_code == 0
+    missing = runner.invoke(app, ["validate", str(tmp_path / "nothing")])
+    assert missing.exit_code == 2
+
+
+def test_parse_should_print_rasa_json(tmp_path) -> None:
+    result = runner.invoke(
+        app, ["parse", "自動車税の期限はいつですか", "--packs", str(write_packs(tmp_path))]
+    )
+    assert result.exit_code == 0
+    parsed = json.loads(result.output)
+    assert parsed["intent"]["name"] == "auto_tax_due_date" and parsed["bot"] == "tax"
+
+
+def test_eval_should_write_a_markdown_report(tmp_path) -> None:
+    out = tmp_path / "quality.md"
+    result = runner.invoke(
+        app, ["eval", str(write_packs(tmp_path / "packs")), "-o", str(out), "--folds", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "| tax |" in out.read_text(encoding="utf-8")
+
+
+def test_shell_should_answer_and_show_the_intent(tmp_path) -> None:
+    result = runner.invoke(
+        app,
+        ["shell", "--bot", "tax", "--packs", str(write_packs(tmp_path))],
+        input="自動車税の期限はいつですか\n",
+    )
+    assert result.exit_code == 0
+    assert "納期限は5月31日です" in result.output and "tax/auto_tax_due_date" in result.output
+
+
+def test_the_shipped_conversation_tests_pass() -> None:
+    result = runner.invoke(app, ["test"])
+    assert result.exit_code == 0, result.output[-3000:]
+    assert " 0 failed" in result.output
