@@ -31,6 +31,7 @@ validate: install
 
 services:
 	@scripts/ensure-services.sh
+	@[ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --silent --no-audit --no-fund)
 
 pytest: install services
 	$(BIN)/pytest -q

@@ -1,7 +1,229 @@
-"""Packs as versions: upload, edit, diff, activate, roll back, add an example (``/admin/api/v1/bots/{bot_id}/…``)."""
+"""Packs as versions: upload, edit, diff, activate, roll back, add an example (``/admin/api/v1/bots/{bot_id}/…``).
+
+Reading needs any token (a department token only for its department's bots); changing needs the
+strategy or a department role. A change is committed with its audit entry, then this worker
+reloads in the background; the other workers follow through their pack watcher.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+import logging
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from chat_platform.api.deps import ServicesDep
+from chat_platform.errors import AppError
+from chat_platform.services import Services
+
+from .. import packs
+from ..auth import Principal, require_role
+from .deps import PrincipalDep, SessionDep
+from .registry import check_bot_access
 
 router = APIRouter(tags=["packs"])
+log = logging.getLogger("madoguchi.admin")
+MAX_BODY_BYTES = 1_048_576
+
+
+class VersionOut(BaseModel):
+    version: int
+    author: str
+    comment: str | None
+    created_at: datetime
+    active: bool = Field(description="the version every worker should serve")
+    digest: str
+    activated_at: datetime | None
+    serving: bool = Field(description="this worker's running bots were built from this version")
+
+
+class VersionDetailOut(VersionOut):
+    files: dict[str, str] = Field(description="file name → text")
+    diff: str | None = Field(description="unified diff against the version this one was based on")
+
+
+class DiagnosticOut(BaseModel):
+    severity: str
+    file: str = Field(description='"<bot>/<file>"')
+    line: int = Field(description="1-based; 0 = the whole file")
+    column: int
+    code: str
+    message: str
+    hint: str
+
+
+class SavedOut(BaseModel):
+    version: int
+    warnings: list[DiagnosticOut]
+    activated: bool = True
+
+
+class UploadIn(BaseModel):
+    files: dict[str, str | None] = Field(
+        min_length=1,
+        description="changed files only; the rest come from the active version; null removes a file",
+    )
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ExampleIn(BaseModel):
+    intent: str = Field(min_length=1, max_length=128)
+    text: str = Field(min_length=1, max_length=10_000, description="one line, at most 300 characters")
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+def limit_body(request: Request) -> None:
+    """Refuse a large body by its declared length (a pack is ~50 kB)."""
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        raise _too_large()
+
+
+async def raw_body(request: Request) -> bytes:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise _too_large()
+    return body
+
+
+LimitDep = Annotated[None, Depends(limit_body)]
+
+
+@router.get(
+    "/bots/{bot_id}/packs", response_model=list[VersionOut], summary="A bot's pack versions, newest first"
+)
+def list_versions(
+    bot_id: str, session: SessionDep, principal: PrincipalDep, services: ServicesDep
+) -> list[VersionOut]:
+    check_bot_access(services, principal, bot_id)
+    serving = _serving(services, bot_id)
+    return [_out(VersionOut, row, serving) for row in packs.versions(session, bot_id)]
+
+
+@router.get(
+    "/bots/{bot_id}/packs/{version}", response_model=VersionDetailOut, summary="One version's files and diff"
+)
+def get_version(
+    bot_id: str, version: int, session: SessionDep, principal: PrincipalDep, services: ServicesDep
+) -> VersionDetailOut:
+    check_bot_access(services, principal, bot_id)
+    row = packs.version(session, bot_id, version)
+    return _out(VersionDetailOut, row, _serving(services, bot_id), files=row.files, diff=row.diff)
+
+
+@router.post("/bots/{bot_id}/packs", response_model=SavedOut, status_code=201, summary="Upload a new version")
+def upload(
+    bot_id: str,
+    body: UploadIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    _: LimitDep,
+) -> SavedOut:
+    _editor(services, principal, bot_id)
+    return _finish(session, services, packs.save(session, principal, bot_id, body.files, body.comment))
+
+
+@router.put(
+    "/bots/{bot_id}/packs/files/{file_name}", response_model=SavedOut, status_code=201,
+    summary="Replace one file (text/plain body, or JSON {text, comment}) as a new version",
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "text/plain": {"schema": {"type": "string"}},
+        "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
+            "text": {"type": "string"}, "comment": {"type": "string"}}}},
+    }}},
+)  # fmt: skip
+def put_file(
+    bot_id: str, file_name: str, request: Request, session: SessionDep, principal: PrincipalDep,
+    services: ServicesDep, raw: Annotated[bytes, Depends(raw_body)], comment: str | None = None,
+) -> SavedOut:  # fmt: skip
+    _editor(services, principal, bot_id)  # before the body is read as anything: anonymous callers get 401
+    packs.check_file_names([file_name])
+    text, comment = _file_body(raw, request.headers.get("content-type", ""), comment)
+    return _finish(session, services, packs.save(session, principal, bot_id, {file_name: text}, comment))
+
+
+@router.post(
+    "/bots/{bot_id}/packs/{version}/activate",
+    response_model=SavedOut,
+    summary="Activate (roll back to) a version",
+)
+def activate(
+    bot_id: str, version: int, session: SessionDep, principal: PrincipalDep, services: ServicesDep
+) -> SavedOut:
+    _editor(services, principal, bot_id)
+    return _finish(session, services, packs.activate(session, principal, bot_id, version))
+
+
+@router.post(
+    "/bots/{bot_id}/examples", response_model=SavedOut, status_code=201, summary="Add one training example"
+)
+def add_example(
+    bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
+) -> SavedOut:
+    _editor(services, principal, bot_id)
+    saved = packs.add_example(session, principal, bot_id, body.intent, body.text, body.comment)
+    return _finish(session, services, saved)
+
+
+def _editor(services: Services, principal: Principal, bot_id: str) -> None:
+    check_bot_access(services, principal, bot_id)  # 404 unknown bot, 403 another department's
+    require_role(principal, "strategy", "department")
+
+
+def _finish(session: Session, services: Services, saved: packs.Saved) -> SavedOut:
+    session.commit()  # before reloading: the reload reads the active versions in its own session
+    try:
+        services.reload_if_changed()  # trains in the background; a failure keeps the old bots serving
+    except Exception as exc:  # the version is stored either way; the pack watcher tries again
+        log.warning("reload after a pack change failed: %s", exc.__class__.__name__)
+    warnings = [DiagnosticOut.model_validate(d.to_dict()) for d in saved.warnings]
+    return SavedOut(version=saved.version, warnings=warnings)
+
+
+def _file_body(raw: bytes, content_type: str, comment: str | None) -> tuple[str, str | None]:
+    """(text, comment) from a text/plain body, or from JSON {"text": …, "comment": …}."""
+    if content_type.startswith("application/json"):
+        try:
+            data: Any = json.loads(raw)
+        except ValueError as exc:
+            raise AppError(
+                400, "invalid_json", "本文が JSON として読めません。", "The body is not valid JSON."
+            ) from exc
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise AppError(
+                422,
+                "invalid_request",
+                "JSON の本文には text（文字列）が必要です。",
+                'The JSON body needs "text" (a string).',
+            )
+        extra = data.get("comment")
+        return data["text"], extra if isinstance(extra, str) else comment
+    try:
+        return raw.decode("utf-8-sig"), comment
+    except UnicodeDecodeError as exc:
+        raise AppError(
+            422, "not_utf8", "ファイルが UTF-8 ではありません。UTF-8 で保存し直してください（Shift_JIS は読めません）。",
+            "The file is not UTF-8. Save it as UTF-8.",
+        ) from exc  # fmt: skip
+
+
+def _serving(services: Services, bot_id: str) -> int | None:
+    """The version this worker's bots were built from, read from the runtime's fingerprint."""
+    pairs = (item.rpartition(":") for item in services.runtime.current.fingerprint.split(","))
+    return next((int(number) for bot, _, number in pairs if bot == bot_id and number.isdigit()), None)
+
+
+def _out(model: type[Any], row: Any, serving: int | None, **extra: Any) -> Any:
+    fields = {name: getattr(row, name) for name in VersionOut.model_fields if name != "serving"}
+    return model(**fields, serving=row.version == serving, **extra)
+
+
+def _too_large() -> AppError:
+    return AppError(
+        413, "body_too_large", f"本文が大きすぎます（上限 {MAX_BODY_BYTES // 1024} KB）。",
+        f"The request body is too large (limit {MAX_BODY_BYTES // 1024} KB).",
+    )  # fmt: skip

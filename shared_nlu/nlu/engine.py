@@ -26,6 +26,7 @@ from .training_data import allowed_bots, label_of, split_label, training_data
 
 RANKING_SIZE = 10
 OUT_OF_SCOPE_LABEL = label_of(COMMON_BOT, OUT_OF_SCOPE_INTENT)
+FORM_ANSWER_INTENT = "inform"  # Rasa's conventional name for "here is the value you asked for"
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class NluEngine:
         self.entities = PackEntityExtractor(packs.packs.values())
         self.train_seconds = 0.0
         self._label_bots: np.ndarray = np.array([], dtype=object)
-        self._masks: dict[frozenset[str] | None, np.ndarray] = {}
+        self._masks: dict[tuple[frozenset[str] | None, str | None], np.ndarray] = {}
 
     @classmethod
     def train(cls, packs: PackSet, config: EngineConfig | None = None) -> NluEngine:
@@ -111,7 +112,7 @@ class NluEngine:
         """
         labels = self.classifier.labels
         allowed = allowed_bots(self.packs, bot)
-        mask = self._allowed_mask(allowed)
+        mask = self._allowed_mask(allowed, bot)
         oos_index = labels.index(OUT_OF_SCOPE_LABEL) if OUT_OF_SCOPE_LABEL in labels else None
         scoped = np.where(mask, probabilities, 0.0)
         if oos_index is not None:
@@ -168,12 +169,21 @@ class NluEngine:
             )
         return ParseResult(text, best.name, best.confidence, best.bot, language, ranking, entities, ambiguous)
 
-    def _allowed_mask(self, allowed: set[str] | None) -> np.ndarray:
-        """Which labels a bot may answer with (cached per set of bots)."""
-        key = frozenset(allowed) if allowed is not None else None
+    def _allowed_mask(self, allowed: set[str] | None, bot: str | None) -> np.ndarray:
+        """Which labels ``bot`` may answer with (cached). A form answer such as 「訪問販売です」
+        (intent ``inform``) means something only inside its own bot's form, so other bots and the
+        routed parse never answer with it."""
+        key = (frozenset(allowed) if allowed is not None else None, bot)
         cached = self._masks.get(key)
         if cached is None:
-            cached = np.array([allowed is None or bot in allowed for bot in self._label_bots], dtype=bool)
+            cached = np.array(
+                [
+                    (allowed is None or label_bot in allowed)
+                    and (intent != FORM_ANSWER_INTENT or label_bot == bot)
+                    for label_bot, intent in map(split_label, self.classifier.labels)
+                ],
+                dtype=bool,
+            )
             self._masks[key] = cached
         return cached
 

@@ -14,7 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ..pack.loader import PackSet
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
-from .engine import EngineConfig, NluEngine
+from .engine import FORM_ANSWER_INTENT, EngineConfig, NluEngine
 from .training_data import label_of, split_label, training_data
 
 
@@ -102,6 +102,8 @@ def _report(
         best = own.ranking[0] if own.ranking else None
         argmax_right = best is not None and (best.bot, best.name) == (bot, intent)
         per_bot.setdefault(bot, []).append((argmax_right, (own.bot, own.intent) == (bot, intent)))
+        if intent == FORM_ANSWER_INTENT:
+            continue  # a form answer is never routed: it only means something inside its own form
         routed = engine.decide(text, row, None)
         in_scope += 1
         routed_right += (routed.bot, routed.intent) == (bot, intent)

@@ -26,8 +26,8 @@ from ..text.normalize import katakana_to_hiragana
 
 @dataclass(frozen=True)
 class FeatureConfig:
-    word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] = (1, 4)
+    word_ngrams: tuple[int, int] = (1, 1)
+    char_ngrams: tuple[int, int] = (1, 3)
     char_weight: float = 1.0  # relative weight of the character block against the word block
     min_df: int = 1
 

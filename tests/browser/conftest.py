@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -94,7 +95,7 @@ def server_url(browser_services) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium() -> Iterator[Browser]:
     """One Chromium for the whole session; each test gets its own context (fresh sessionStorage)."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
@@ -109,14 +110,14 @@ def chromium():
 class Browse:
     """Opens pages in fresh browser contexts and records uncaught page errors."""
 
-    browser: object
+    browser: Browser
     base_url: str
-    contexts: list = field(default_factory=list)
+    contexts: list[BrowserContext] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def new_page(self, **context_options):
+    def new_page(self, **context_options) -> Page:
         options = {"viewport": {"width": 1280, "height": 800}, "locale": "ja-JP", **context_options}
-        context = self.browser.new_context(base_url=self.base_url, **options)  # type: ignore[attr-defined]
+        context = self.browser.new_context(base_url=self.base_url, **options)
         context.set_default_timeout(10_000)
         self.contexts.append(context)
         page = context.new_page()
@@ -134,7 +135,7 @@ def browse(chromium, server_url: str) -> Iterator[Browse]:
 
 
 @pytest.fixture
-def page(browse: Browse):
+def page(browse: Browse) -> Page:
     """A desktop-sized page (1280×800) in a fresh context."""
     return browse.new_page()
 

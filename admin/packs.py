@@ -1,0 +1,365 @@
+"""Packs as versions: store, validate, diff, activate and extend one bot's pack.
+
+Every change goes through the validator the runtime uses, run over ALL active packs with this bot's
+files replaced, so cross-pack checks (an example under two intents in two packs) apply before
+anything is stored. The caller commits and then asks the worker to reload.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer
+
+from chat_platform.errors import AppError
+from chat_platform.packs_store import active_sources, files_digest
+from chat_platform.storage.models import PackVersion, utcnow
+from shared_nlu.pack import Diagnostic, Diagnostics, Intent, Pack, Severity, validate_packs
+from shared_nlu.pack.checks import example_key
+from shared_nlu.pack.loader import PACK_FILES
+from shared_nlu.pack.parse_nlu import parse_annotations, parse_nlu
+from shared_nlu.pack.yaml_source import parse_yaml_text
+
+from . import audit
+from .auth import Principal
+
+MAX_PACK_BYTES = 1_000_000  # a whole pack is ~50 kB today; a megabyte is a paste error, not a pack
+
+
+class PackInvalid(AppError):
+    """422 listing every problem: errors in any pack (cross-pack checks) and this bot's warnings."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+        first = errors[0].format().splitlines()[0] if errors else ""
+        super().__init__(
+            422, "pack_invalid", f"パックにエラーが {len(errors)} 件あります。何も保存していません。最初のエラー: {first}",
+            f"The pack has {len(errors)} error(s); nothing was stored. First: {first}",
+        )  # fmt: skip
+
+    def body(self, language: str = "ja") -> dict[str, object]:
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.en if language == "en" else self.ja,
+                "message_en": self.en,
+                "diagnostics": [d.to_dict() for d in self.diagnostics],
+            }
+        }
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The version now active and the validator's warnings for this bot."""
+
+    version: int
+    warnings: list[Diagnostic]
+
+
+def versions(session: Session, bot_id: str) -> list[PackVersion]:
+    """Newest first, without the (large) files and diffs."""
+    query = (
+        select(PackVersion)
+        .where(PackVersion.bot_id == bot_id)
+        .options(defer(PackVersion.files), defer(PackVersion.diff))
+        .order_by(PackVersion.version.desc())
+    )
+    return list(session.scalars(query))
+
+
+def version(session: Session, bot_id: str, number: int) -> PackVersion:
+    row = session.scalars(
+        select(PackVersion).where(PackVersion.bot_id == bot_id, PackVersion.version == number)
+    ).first()
+    if row is None:
+        raise AppError(
+            404, "version_not_found", f"ボット「{bot_id}」にバージョン {number} はありません。",
+            f"Bot {bot_id!r} has no version {number}.",
+        )  # fmt: skip
+    return row
+
+
+def active(session: Session, bot_id: str) -> PackVersion:
+    row = session.scalars(
+        select(PackVersion).where(PackVersion.bot_id == bot_id, PackVersion.active.is_(True))
+    ).first()
+    if row is None:
+        raise AppError(
+            404, "no_active_version", f"ボット「{bot_id}」に有効なバージョンがありません。",
+            f"Bot {bot_id!r} has no active version.",
+        )  # fmt: skip
+    return row
+
+
+def check_file_names(names: list[str]) -> None:
+    unknown = [name for name in names if name not in PACK_FILES]
+    if unknown:
+        raise AppError(
+            422, "not_a_pack_file", f"パックのファイルではありません: {', '.join(unknown)}。使えるファイル: {', '.join(PACK_FILES)}",
+            f"Not pack files: {', '.join(unknown)}. Pack files are {', '.join(PACK_FILES)}.",
+        )  # fmt: skip
+
+
+def save(
+    session: Session, principal: Principal, bot_id: str, changes: dict[str, str | None], comment: str | None
+) -> Saved:
+    """Store the active files with ``changes`` applied (None removes an optional file) as the new active version."""
+    check_file_names(list(changes))
+    lock(session, bot_id)
+    base = active(session, bot_id)
+    files = {**base.files, **{name: text for name, text in changes.items() if text is not None}}
+    files = {name: text for name, text in files.items() if changes.get(name, "") is not None}
+    if sum(len(text.encode()) for text in files.values()) > MAX_PACK_BYTES:
+        raise AppError(
+            413, "pack_too_large", f"パックが大きすぎます（上限 {MAX_PACK_BYTES // 1000} kB）。",
+            f"The pack is too large (limit {MAX_PACK_BYTES // 1000} kB).",
+        )  # fmt: skip
+    if files == base.files:
+        raise AppError(
+            409, "pack_unchanged", f"有効なバージョン {base.version} と同じ内容です。保存していません。",
+            f"The files are the same as the active version {base.version}; nothing was stored.",
+        )  # fmt: skip
+    warnings = validate(session, principal, bot_id, files)
+    row = _insert(session, bot_id, files, principal.name, comment, pack_diff(base.files, files))
+    audit.record(
+        session, principal, "pack.upload", f"bot:{bot_id}",
+        {"version": row.version, "based_on": base.version, "files": sorted(changes)},
+    )  # fmt: skip
+    return Saved(row.version, warnings)
+
+
+def activate(session: Session, principal: Principal, bot_id: str, number: int) -> Saved:
+    """Roll back (or forward) to ``number``, re-validated against the other packs as they are now."""
+    lock(session, bot_id)
+    row = version(session, bot_id, number)
+    if row.active:
+        raise AppError(
+            409,
+            "already_active",
+            f"バージョン {number} はすでに有効です。",
+            f"Version {number} is already active.",
+        )
+    warnings = validate(session, principal, bot_id, row.files)
+    previous = active(session, bot_id).version
+    _deactivate(session, bot_id)
+    row.active, row.activated_at = True, utcnow()
+    audit.record(
+        session, principal, "pack.activate", f"bot:{bot_id}", {"version": number, "previous": previous}
+    )
+    return Saved(number, warnings)
+
+
+def add_example(
+    session: Session, principal: Principal, bot_id: str, intent: str, text: str, comment: str | None
+) -> Saved:
+    """Append one example to an intent of the active nlu.yml, leaving every other byte as it was."""
+    text = _one_line(text)
+    lock(session, bot_id)
+    base = active(session, bot_id)
+    nlu = base.files.get("nlu.yml", "")
+    known = intents_of(bot_id, nlu)
+    if intent not in known:
+        guess = difflib.get_close_matches(intent, sorted(known), n=1, cutoff=0.5)
+        ja_hint, en_hint = (
+            (f"「{guess[0]}」のことですか？", f" Did you mean {guess[0]!r}?") if guess else ("", "")
+        )
+        raise AppError(
+            422, "unknown_intent", f"ボット「{bot_id}」に intent「{intent}」はありません。{ja_hint}",
+            f"Bot {bot_id!r} has no intent {intent!r}.{en_hint}",
+        )  # fmt: skip
+    # checked here as well as by the validator, which allows a repeat inside one intent
+    owner = example_owner(active_sources(session)[0], text)
+    if owner is not None:
+        raise AppError(
+            409, "duplicate_example", f"この例文はすでに {owner[0]} の intent「{owner[1]}」にあります。",
+            f"This example already exists under intent {owner[1]!r} of bot {owner[0]!r}.",
+        )  # fmt: skip
+    changed = insert_example(nlu, intent, text)
+    if changed is None:
+        raise AppError(
+            422, "examples_block_not_found", f"nlu.yml の intent「{intent}」の「examples: |」が見つかりません。nlu.yml を直接編集してください。",
+            f"Could not find the 'examples: |' block of intent {intent!r} in nlu.yml; edit the file instead.",
+        )  # fmt: skip
+    files = {**base.files, "nlu.yml": changed}
+    warnings = validate(session, principal, bot_id, files)
+    row = _insert(
+        session,
+        bot_id,
+        files,
+        principal.name,
+        comment or f"例文を追加: {intent}",
+        pack_diff(base.files, files),
+    )
+    # the example text itself stays out of the audit log: it may come from a resident's message
+    audit.record(
+        session, principal, "pack.add_example", f"bot:{bot_id}", {"version": row.version, "intent": intent}
+    )
+    return Saved(row.version, warnings)
+
+
+def validate(session: Session, principal: Principal, bot_id: str, files: dict[str, str]) -> list[Diagnostic]:
+    """Validate every active pack with ``bot_id``'s files replaced; PackInvalid on any error."""
+    sources, _ = active_sources(session)
+    sources[bot_id] = {name: text.encode("utf-8") for name, text in files.items()}
+    packs, diags = validate_packs(sources)  # the bot id is the folder name: bot.yml's id must match it
+    mine = [d for d in diags.sorted() if d.file.startswith(f"{bot_id}/")]
+    if not diags.ok:
+        # a duplicate is reported in whichever pack sorts later, so other packs' errors are listed too
+        others = [d for d in diags.sorted() if d.severity is Severity.ERROR and d not in mine]
+        raise PackInvalid(mine + others)
+    _check_department(principal, bot_id, packs[bot_id])
+    return [d for d in mine if d.severity is Severity.WARNING]
+
+
+def pack_diff(old: dict[str, str], new: dict[str, str]) -> str:
+    """A unified diff, file by file, with git's ``a/`` ``b/`` headers (``/dev/null`` for added/removed)."""
+    parts: list[str] = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before != after:
+            parts.extend(
+                difflib.unified_diff(
+                    _lines(before), _lines(after),
+                    f"a/{name}" if before is not None else "/dev/null",
+                    f"b/{name}" if after is not None else "/dev/null",
+                )
+            )  # fmt: skip
+    return "".join(parts)
+
+
+def lock(session: Session, bot_id: str) -> None:
+    """Serialise changes to one bot: a concurrent change waits, then sees this one's version."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks; a write (even one touching no row) takes the database's write lock now
+        session.execute(update(PackVersion).where(PackVersion.id == -1).values(active=False))
+    else:
+        session.execute(
+            select(PackVersion.id)
+            .where(PackVersion.bot_id == bot_id)
+            .order_by(PackVersion.id)
+            .with_for_update()
+        )
+
+
+def _insert(
+    session: Session, bot_id: str, files: dict[str, str], author: str, comment: str | None, diff: str
+) -> PackVersion:
+    latest = session.scalar(select(func.max(PackVersion.version)).where(PackVersion.bot_id == bot_id))
+    row = PackVersion(
+        bot_id=bot_id, version=(latest or 0) + 1, files=files, digest=files_digest(files), author=author,
+        comment=comment, diff=diff, active=True, activated_at=utcnow(),
+    )  # fmt: skip
+    try:
+        with session.begin_nested():  # the unique (bot_id, version) is the last guard behind lock()
+            _deactivate(session, bot_id)
+            session.add(row)
+    except IntegrityError as exc:
+        raise AppError(
+            409, "concurrent_change", "同時に別の変更が保存されました。最新のバージョンを読み込んでからやり直してください。",
+            "Another change was saved at the same time. Reload the latest version and try again.",
+        ) from exc  # fmt: skip
+    return row
+
+
+def _deactivate(session: Session, bot_id: str) -> None:
+    session.execute(
+        update(PackVersion)
+        .where(PackVersion.bot_id == bot_id, PackVersion.active.is_(True))
+        .values(active=False)
+    )
+
+
+def _check_department(principal: Principal, bot_id: str, pack: Pack) -> None:
+    # the department in bot.yml decides who may edit the bot; a department token may not give it away
+    if principal.role == "department" and pack.bot.department != principal.department:
+        raise AppError(
+            403, "department_change", f"bot.yml の department は「{principal.department}」のままにしてください。",
+            f"bot.yml's department must stay {principal.department!r}; ask the strategy department to move {bot_id!r}.",
+        )  # fmt: skip
+
+
+def _one_line(text: str) -> str:
+    text = text.strip()
+    if not text or any(ch in text for ch in "\r\n\v\f\x85\u2028\u2029"):
+        raise AppError(
+            422,
+            "invalid_example",
+            "例文は空でない1行にしてください。",
+            "The example must be one non-empty line.",
+        )
+    if len(text) > 300:
+        raise AppError(
+            422, "example_too_long", f"例文は300文字までです（{len(text)} 文字）。",
+            f"An example may have at most 300 characters ({len(text)}).",
+        )  # fmt: skip
+    return text
+
+
+def _lines(text: str | None) -> list[str]:
+    if text is None:
+        return []
+    lines = re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+    return [line if line.endswith("\n") else line + "\n" for line in lines]
+
+
+# ---- nlu.yml as text: the editor's layout and comments must survive an added example ----------
+_INTENT = re.compile(r"^(?P<indent> *)- +intent: *(?P<q>[\"']?)(?P<name>[A-Za-z0-9_]+)(?P=q) *(#.*)?$")
+_EXAMPLES = re.compile(r"^(?P<indent> *)examples: *\|[-+0-9]* *(#.*)?$")
+
+
+def insert_example(nlu: str, intent: str, text: str) -> str | None:
+    """``nlu`` with ``    - text`` after the last line of the intent's ``examples: |`` block, or None."""
+    lines = re.findall(r"[^\n]*\n|[^\n]+\Z", nlu)
+    bodies = [line.rstrip("\r\n") for line in lines]
+    start = next((i for i, b in enumerate(bodies) if (m := _INTENT.match(b)) and m["name"] == intent), None)
+    if start is None:
+        return None
+    entry, key = _indent(bodies[start]), None
+    for i in range(start + 1, len(bodies)):
+        body = bodies[i]
+        if body.strip() and not body.lstrip().startswith("#") and _indent(body) <= entry:
+            return None  # the next entry began: this intent has no examples block
+        if (m := _EXAMPLES.match(body)) and len(m["indent"]) > entry:
+            key = i
+            break
+    if key is None:
+        return None
+    block, last = None, key
+    for i in range(key + 1, len(bodies)):
+        if not bodies[i].strip():
+            continue  # blank lines belong to the block until a less indented line ends it
+        if _indent(bodies[i]) <= (_indent(bodies[key]) if block is None else block - 1):
+            break
+        block, last = block or _indent(bodies[i]), i
+    newline = "\r\n" if lines[last].endswith("\r\n") else "\n"
+    if not lines[last].endswith("\n"):
+        lines[last] += newline  # the file ended without a newline
+    lines.insert(last + 1, f"{' ' * (block or _indent(bodies[key]) + 2)}- {text}{newline}")
+    changed = "".join(lines)
+    # make sure the line landed in that intent's block, not in a neighbour's
+    added = intents_of("check", changed).get(intent)
+    return changed if added and any(e.line == last + 2 for e in added.examples) else None
+
+
+def intents_of(bot_id: str, nlu: str) -> dict[str, Intent]:
+    scratch = Diagnostics()  # the full validation reports problems; here only the intents matter
+    return parse_nlu(parse_yaml_text(nlu, f"{bot_id}/nlu.yml", scratch), f"{bot_id}/nlu.yml", scratch).intents
+
+
+def example_owner(sources: dict[str, dict[str, bytes]], text: str) -> tuple[str, str] | None:
+    """(bot, intent) of an example that is the same as ``text`` for the duplicate check, if any."""
+    key = example_key(parse_annotations(text, "", (0, 0), Diagnostics())[0])
+    for bot_id, files in sorted(sources.items()):
+        for intent in intents_of(bot_id, files.get("nlu.yml", b"").decode("utf-8-sig")).values():
+            if any(example_key(e.text) == key for e in intent.examples):
+                return bot_id, intent.name
+    return None
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))

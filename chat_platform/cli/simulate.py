@@ -1,0 +1,85 @@
+"""``madoguchi simulate``: fill a demo database with simulated resident traffic over past days."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..services import Services
+from ..storage.migrate import upgrade
+from .operations import DatabaseOption, _redact, _settings
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(simulate)
+
+
+def simulate(
+    days: Annotated[int, typer.Option(help="Days of traffic, ending yesterday (Japan time).")] = 30,
+    conversations_per_day: Annotated[
+        int, typer.Option(help="Average conversations a day (more on weekdays, fewer on weekends).")
+    ] = 40,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same traffic (on the same day).")] = 0,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Play realistic resident conversations through the chat API over past days, for demos.
+
+    Every conversation, message, event and rating it creates is marked simulated; usage reports
+    leave simulated traffic out unless asked to include it. Each run ADDS traffic: running twice
+    with the same seed stores the same conversations twice (use another --seed for different
+    ones, or a fresh database to start over).
+    """
+    from ..simulate.runner import SimulationError, Summary, simulation_settings
+    from ..simulate.runner import simulate as play
+
+    if days < 1 or conversations_per_day < 1:
+        console.print("--days と --conversations-per-day は 1 以上にしてください / must be 1 or more")
+        raise typer.Exit(2)
+    settings = simulation_settings(_settings(database_url))
+    upgrade(settings.database_url)
+    with console.status("loading the bots…"):
+        services = Services.start(settings)
+    try:
+        with Progress(
+            TextColumn("[bold]simulating[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("simulate", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            summary: Summary = play(services, days, conversations_per_day, seed, progress=advance)
+    except SimulationError as exc:
+        console.print(f"[red]simulation stopped:[/] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        services.stop()
+    _print_summary(summary, _redact(settings.database_url))
+
+
+def _print_summary(summary: object, database: str) -> None:
+    from ..simulate.runner import Summary
+
+    assert isinstance(summary, Summary)
+    table = Table(title=f"simulated traffic {summary.first_day} – {summary.last_day} (seed {summary.seed})")
+    for column in ("bot", "conversations", "messages", "ratings", "helpful"):
+        table.add_column(column, justify="left" if column == "bot" else "right")
+    rows = [*summary.bots.items(), ("total", summary.total())]
+    for bot, tally in rows:
+        table.add_row(
+            bot, str(tally.conversations), f"{tally.messages} ({tally.resident_messages} from residents)",
+            str(tally.ratings), f"{tally.helpful}/{tally.ratings}" if tally.ratings else "-",
+            end_section=bot == rows[-2][0],
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"{summary.total().conversations} simulated conversations added to {database} in "
+        f"{summary.seconds:.1f} s. They are marked simulated; run again to add more."
+    )
