@@ -102,14 +102,19 @@ def allocate(total: int, weights: dict[str, int]) -> dict[str, int]:
 def _traffic(session: Session, fiscal_year: int, bots: list[str], include_simulated: bool) -> dict[str, tuple[int, int, int]]:  # fmt: skip
     """bot → (sessions, resident messages, answered messages) in the fiscal year (SQL aggregates)."""
     days = fiscal_year_range(fiscal_year)
-    sessions = dict(
-        session.execute(
+    sessions: dict[str, int] = {
+        bot: int(count)
+        for bot, count in session.execute(
             select(Conversation.bot_id, func.count())
-            .where(Conversation.bot_id.in_(bots), Conversation.started_at >= days.start,
-                   Conversation.started_at < days.end, simulated_filter(Conversation.simulated, include_simulated))
+            .where(
+                Conversation.bot_id.in_(bots),
+                Conversation.started_at >= days.start,
+                Conversation.started_at < days.end,
+                simulated_filter(Conversation.simulated, include_simulated),
+            )
             .group_by(Conversation.bot_id)
-        ).tuples()
-    )  # fmt: skip
+        )
+    }
     answered = case((Message.intent.is_not(None) & (Message.intent != FALLBACK_INTENT), 1), else_=0)
     messages = {
         bot: (int(total), int(ok or 0))

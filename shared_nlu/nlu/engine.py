@@ -118,7 +118,7 @@ class NluEngine:
         if oos_index is not None:
             scoped[oos_index] = probabilities[oos_index]
         total = float(scoped.sum())
-        if allowed is not None and total > 0:
+        if total > 0:
             scoped = scoped / total
         oos_confidence = float(scoped[oos_index]) if oos_index is not None else 0.0
         ranking = tuple(
