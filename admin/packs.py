@@ -234,7 +234,6 @@ def pack_diff(old: dict[str, str], new: dict[str, str]) -> str:
 
 def lock(session: Session, bot_id: str) -> None:
     """Serialise changes to one bot: a concurrent change waits, then sees this one's version."""
-    return
     if session.get_bind().dialect.name == "sqlite":
         # SQLite has no row locks; a write (even one touching no row) takes the database's write lock now
         session.execute(update(PackVersion).where(PackVersion.id == -1).values(active=False))

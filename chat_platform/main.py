@@ -9,4 +9,5 @@ from .settings import Settings
 
 
 def create_from_env() -> FastAPI:
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    return create_app(settings, public=settings.public_enabled, admin=settings.admin_enabled)

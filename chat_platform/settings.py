@@ -31,6 +31,7 @@ class Settings:
     line_channels: dict[str, dict[str, str]] = field(default_factory=dict)  # bot → {secret, token}
     line_api_base: str = "https://api.line.me"
     reload_poll_seconds: float = 5.0  # how often a worker checks for a newly activated pack version
+    public_enabled: bool = True  # serve the resident API, widget and channels
     admin_enabled: bool = True  # serve /admin in the same process (make run); off for a public-only worker
     shared_cost_thousand_yen: int = 0  # the shared platform's yearly cost, for cost reports
     cost_allocation: str = "messages"  # messages | sessions

@@ -106,7 +106,11 @@ def test_should_report_exact_usage_for_simulated_traffic(client, tokens, usage_t
         ("auto_tax_payment", "tax", 1),
         ("handoff_human", "common", 1),
     ]
-    assert total["busiest_hours"][10] == 3 and total["busiest_hours"][15] == 1 and sum(total["busiest_hours"]) == 4
+    assert (
+        total["busiest_hours"][10] == 3
+        and total["busiest_hours"][15] == 1
+        and sum(total["busiest_hours"]) == 4
+    )
     days = {r["period"]: r for r in report["rows"]}
     assert sorted(days) == ["2025-06-01", "2025-06-02"]
     assert (days["2025-06-01"]["sessions"], days["2025-06-01"]["resident_messages"]) == (2, 3)
@@ -127,7 +131,11 @@ def test_should_group_usage_by_month_and_channel(client, tokens, usage_traffic) 
 def test_should_leave_simulated_traffic_out_by_default(client, tokens, usage_traffic) -> None:
     report = usage(client, tokens["viewer"], **JUNE).json()
     total = report["totals"][0]
-    assert report["rows"] == [] and (total["sessions"], total["resident_messages"], total["ratings"]) == (0, 0, 0)
+    assert report["rows"] == [] and (total["sessions"], total["resident_messages"], total["ratings"]) == (
+        0,
+        0,
+        0,
+    )
     assert total["answer_rate"] is None and total["helpful_rate"] is None
 
 
@@ -144,7 +152,9 @@ def test_should_scope_usage_to_a_departments_bots(client, tokens) -> None:
 def test_should_download_usage_as_csv_and_xlsx(client, tokens, usage_traffic) -> None:
     params = {"include_simulated": "true", **JUNE}
     as_csv = usage(client, tokens["viewer"], format="csv", **params)
-    assert as_csv.content.startswith(b"\xef\xbb\xbf") and as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.content.startswith(b"\xef\xbb\xbf") and as_csv.headers["content-type"].startswith(
+        "text/csv"
+    )
     assert 'filename="madoguchi-usage-tax-2025-06-01_2025-06-02.csv"' in as_csv.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     total = next(r for r in rows if r[1] == "合計")
@@ -195,8 +205,15 @@ def test_should_allocate_the_shared_cost_by_traffic(client, tokens, cost_traffic
     shared_cost(1000, "messages")
     report = cost(client, tokens["viewer"], fiscal_year=2024, include_simulated="true").json()
     bots = {b["bot"]: b for b in report["bots"]}
-    assert sum(b["shared_share_thousand_yen"] for b in report["bots"]) == 1000 == report["shared_cost_thousand_yen"]
-    assert (bots["tax"]["shared_share_thousand_yen"], bots["covid_general"]["shared_share_thousand_yen"]) == (800, 200)
+    assert (
+        sum(b["shared_share_thousand_yen"] for b in report["bots"])
+        == 1000
+        == report["shared_cost_thousand_yen"]
+    )
+    assert (bots["tax"]["shared_share_thousand_yen"], bots["covid_general"]["shared_share_thousand_yen"]) == (
+        800,
+        200,
+    )
     assert bots["consumer"]["shared_share_thousand_yen"] == 0 and report["allocation_units"] == 5
     tax = bots["tax"]
     assert (tax["sessions"], tax["resident_messages"], tax["answered_messages"]) == (2, 4, 3)
@@ -212,7 +229,9 @@ def test_should_allocate_the_shared_cost_by_traffic(client, tokens, cost_traffic
     assert (shares["tax"], shares["covid_general"], sum(shares.values())) == (667, 333, 1000)
 
 
-def test_should_compare_consolidation_only_with_complete_inputs(client, tokens, cost_traffic, shared_cost) -> None:
+def test_should_compare_consolidation_only_with_complete_inputs(
+    client, tokens, cost_traffic, shared_cost
+) -> None:
     shared_cost(1000, "messages")
     everything = cost(client, tokens["strategy"], fiscal_year=2024, include_simulated="true").json()
     consolidation = everything["consolidation"]
@@ -233,7 +252,9 @@ def test_should_compare_consolidation_only_with_complete_inputs(client, tokens, 
     assert rows[1][:3] == ["tax", "財務・税務", "600"] and rows[-1][8] == "3600"
 
 
-def test_should_let_only_strategy_change_cost_settings_and_audit_it(client, services, tokens, shared_cost) -> None:
+def test_should_let_only_strategy_change_cost_settings_and_audit_it(
+    client, services, tokens, shared_cost
+) -> None:
     assert shared_cost(5, "sessions", "viewer").status_code == 403
     assert shared_cost(5, "sessions", "zaimu").status_code == 403
     assert shared_cost(-1, "sessions").status_code == 422
@@ -244,7 +265,9 @@ def test_should_let_only_strategy_change_cost_settings_and_audit_it(client, serv
     assert (read["shared_cost_thousand_yen"], read["allocation"]) == (12345, "sessions")
     with services.db.session() as session:
         entry = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "settings.cost.update").order_by(AuditEntry.id.desc())
+            select(AuditEntry)
+            .where(AuditEntry.action == "settings.cost.update")
+            .order_by(AuditEntry.id.desc())
         ).first()
     assert entry is not None and entry.actor == "test strategy"
     assert entry.detail["after"] == {"shared_cost_thousand_yen": 12345, "allocation": "sessions"}
@@ -265,11 +288,17 @@ def test_should_group_similar_unanswered_questions(client, tokens, unanswered_tr
     assert report["messages"] == 4 and report["groups_total"] == 3 and report["similarity_threshold"] == 0.5
     ramen, *others = report["groups"]
     assert ramen["count"] == 2 and sorted(ramen["examples"]) == sorted([RAMEN, RAMEN_AGAIN])
-    assert ramen["kinds"] == {"fallback": 2, "not_helpful": 0} and ramen["representative"] in (RAMEN, RAMEN_AGAIN)
+    assert ramen["kinds"] == {"fallback": 2, "not_helpful": 0} and ramen["representative"] in (
+        RAMEN,
+        RAMEN_AGAIN,
+    )
     assert sorted(g["representative"] for g in others) == sorted([DUE_DATE, WEATHER])
     unhelpful = next(g for g in others if g["representative"] == DUE_DATE)
     assert unhelpful["kinds"] == {"fallback": 0, "not_helpful": 1}
-    assert unhelpful["suggested_intent"]["intent"] == "auto_tax_due_date" and unhelpful["suggested_intent"]["bot"] == "tax"
+    assert (
+        unhelpful["suggested_intent"]["intent"] == "auto_tax_due_date"
+        and unhelpful["suggested_intent"]["bot"] == "tax"
+    )
     assert unhelpful["add_example_url"] == f"{API}/bots/tax/examples"
     assert unhelpful["add_example"] == {"intent": "auto_tax_due_date", "text": DUE_DATE}
     suggestion = ramen["suggested_intent"]
@@ -315,7 +344,12 @@ def test_should_write_the_same_inventory_numbers_to_csv_and_xlsx(client, tokens)
     assert 'filename="madoguchi-inventory-fy2021.csv"' in as_csv.headers["content-disposition"]
     rows = {r[0]: r for r in csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig")))}
     assert (rows["合計"][7], rows["合計"][8]) == ("175", "8674181")
-    assert (rows["合計"][1], rows["合計"][2], rows["合計"][4], rows["合計"][5]) == ("33", "3414569", "142", "5259612")
+    assert (rows["合計"][1], rows["合計"][2], rows["合計"][4], rows["合計"][5]) == (
+        "33",
+        "3414569",
+        "142",
+        "5259612",
+    )
     assert (rows["合計（公安を除く）"][7], rows["合計（公安を除く）"][8]) == ("132", "7021336")
     as_xlsx = inventory(client, tokens["viewer"], fiscal_year=2021, format="xlsx")
     assert as_xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")

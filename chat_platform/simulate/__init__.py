@@ -6,7 +6,15 @@ See :mod:`chat_platform.simulate.runner` for how traffic is planned and played, 
 
 from __future__ import annotations
 
-from .runner import BotTally, PlannedConversation, SimulationError, Summary, plan, simulate, simulation_settings
+from .runner import (
+    BotTally,
+    PlannedConversation,
+    SimulationError,
+    Summary,
+    plan,
+    simulate,
+    simulation_settings,
+)
 from .scripts import SCRIPTS, Script, Step
 
 __all__ = [
