@@ -34,6 +34,18 @@ def pack_set(
     bench = Pack(
         _bot(BENCH_BOT, thresholds, True), {k: Intent(k, tuple(v)) for k, v in by_intent.items()}, responses
     )
+    return _with_common(bench, out_of_scope, thresholds)
+
+
+def faq_pack_set(entries: list[tuple[str, str, str]]) -> PackSet:
+    """One bot made from an FAQ list, as a department's faq.yml import is: (id, question, answer)."""
+    intents = {f"faq_{i}": Intent(f"faq_{i}", (Example(q),)) for i, q, _ in entries}
+    responses = {f"utter_faq_{i}": Response(f"utter_faq_{i}", {"ja": (Variant(a),)}) for i, _, a in entries}
+    bench = Pack(_bot(BENCH_BOT, Thresholds(), True), intents, responses, faq_intents=frozenset(intents))
+    return _with_common(bench, (), Thresholds())
+
+
+def _with_common(bench: Pack, out_of_scope: Iterable[str], thresholds: Thresholds) -> PackSet:
     oos = [Example(t) for t in out_of_scope]
     common = Pack(
         _bot("common", thresholds, False),

@@ -38,7 +38,7 @@ def test_should_send_gibberish_and_unrelated_chat_to_fallback(real_nlu: NluEngin
     ("text", "bot"),
     [
         ("車の税金の期限はいつ？", "tax"),
-        ("訪問販売で買った布団を解約したい", "consumer"),
+        ("マルチ商法に誘われて困っています", "consumer"),
         ("コロナのワクチンはどこで打てる？", "covid_general"),
         ("感染防止宣言ステッカーの申請方法", "covid_sticker"),
         ("コロナ追跡システムからメールが届いた", "covid_tracing"),

@@ -46,6 +46,9 @@ class IntentClassifier:
         return bool(self.labels)
 
     def fit(self, features: sp.csr_matrix, labels: Sequence[str]) -> IntentClassifier:
+        if len(set(labels)) == 1:  # a single FAQ bot: nothing to tell apart, every text is that label
+            self.set_weights([str(labels[0])], np.zeros((1, features.shape[1])), np.zeros(1))
+            return self
         from sklearn.svm import LinearSVC  # only training needs scikit-learn; serving a saved model does not
 
         model = LinearSVC(

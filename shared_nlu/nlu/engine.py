@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,10 +24,12 @@ from ..text.dialect import standardize_kansai
 from .classifier import ClassifierConfig, IntentClassifier
 from .features import FeatureConfig, Featurizer
 from .result import ParseResult, RankedIntent
-from .training_data import allowed_bots, label_of, split_label, training_data
+from .retrieval import FaqIndex
+from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label, training_data
 
 RANKING_SIZE = 10
 OUT_OF_SCOPE_LABEL = label_of(COMMON_BOT, OUT_OF_SCOPE_INTENT)
+FAQ_SOFTMAX_TEMPERATURE = 0.5  # fused retrieval scores are z-scores; 0.5 keeps a clear winner clear
 FORM_ANSWER_INTENT = "inform"  # Rasa's conventional name for "here is the value you asked for"
 
 
@@ -52,6 +56,8 @@ class NluEngine:
         self.train_seconds = 0.0
         self._label_bots: np.ndarray = np.array([], dtype=object)
         self._masks: dict[tuple[frozenset[str] | None, str | None], np.ndarray] = {}
+        self._faq: dict[str, tuple[FaqIndex, list[str]]] = {}
+        self._faq_lock = threading.Lock()
 
     @classmethod
     def train(cls, packs: PackSet, config: EngineConfig | None = None) -> NluEngine:
@@ -121,53 +127,89 @@ class NluEngine:
         if total > 0:
             scoped = scoped / total
         oos_confidence = float(scoped[oos_index]) if oos_index is not None else 0.0
-        ranking = tuple(
-            RankedIntent(split_label(labels[i])[1], split_label(labels[i])[0], float(scoped[i]))
-            for i in np.argsort(-scoped, kind="stable")[: RANKING_SIZE + 1]
-            if i != oos_index and scoped[i] > 0
-        )[:RANKING_SIZE]
+        ranking = self._ranking(text, scoped, oos_index)
         if not ranking:
             return ParseResult(
                 text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"
             )
         best = ranking[0]
-        if allowed is not None:
-            outside = int(np.argmax(np.where(mask, -1.0, probabilities)))
-            if (
-                not mask[outside]
-                and outside != oos_index
-                and probabilities[outside] > probabilities[labels.index(label_of(best.bot, best.name))]
-                and (oos_index is None or probabilities[outside] > probabilities[oos_index])
-            ):
-                other = split_label(labels[outside])[0]
-                return ParseResult(text, FALLBACK_INTENT, float(probabilities[outside]), None, language, ranking, entities,
-                                   fallback_reason="other_bot", extra={"other_bot": other})  # fmt: skip
+        other = self._other_bot(probabilities, mask, oos_index, best) if allowed is not None else None
+        if other is not None:
+            return ParseResult(text, FALLBACK_INTENT, other[1], None, language, ranking, entities,
+                               fallback_reason="other_bot", extra={"other_bot": other[0]})  # fmt: skip
         thresholds = self.packs.packs[bot or best.bot].bot.thresholds
         ambiguous = len(ranking) > 1 and best.confidence - ranking[1].confidence < thresholds.ambiguity
-        if oos_confidence > best.confidence:
-            return ParseResult(
-                text,
-                FALLBACK_INTENT,
-                oos_confidence,
-                None,
-                language,
-                ranking,
-                entities,
-                fallback_reason="out_of_scope",
-            )
+        margin = thresholds.out_of_scope_margin / self.classifier.config.temperature
+        if oos_confidence > 0 and (
+            oos_confidence > best.confidence or math.log(best.confidence / oos_confidence) < margin
+        ):
+            return ParseResult(text, FALLBACK_INTENT, oos_confidence, None, language, ranking, entities, fallback_reason="out_of_scope")  # fmt: skip
         if best.confidence < thresholds.fallback:
-            return ParseResult(
-                text,
-                FALLBACK_INTENT,
-                thresholds.fallback,
-                None,
-                language,
-                ranking,
-                entities,
-                ambiguous,
-                "low_confidence",
-            )
+            return ParseResult(text, FALLBACK_INTENT, thresholds.fallback, None, language, ranking, entities, ambiguous, "low_confidence")  # fmt: skip
         return ParseResult(text, best.name, best.confidence, best.bot, language, ranking, entities, ambiguous)
+
+    def _ranking(self, text: str, scoped: np.ndarray, oos_index: int | None) -> tuple[RankedIntent, ...]:
+        """The best intents, highest confidence first; a bot's FAQ label is expanded into its entries."""
+        ranking: list[RankedIntent] = []
+        for index in np.argsort(-scoped, kind="stable"):
+            if len(ranking) >= RANKING_SIZE or scoped[index] <= 0:
+                break
+            if index == oos_index:
+                continue
+            label_bot, intent = split_label(self.classifier.labels[index])
+            if intent == FAQ_LABEL:
+                ranking.extend(self._faq_ranking(label_bot, text, float(scoped[index])))
+            else:
+                ranking.append(RankedIntent(intent, label_bot, float(scoped[index])))
+        return tuple(sorted(ranking, key=lambda r: -r.confidence)[:RANKING_SIZE])
+
+    def _other_bot(
+        self, probabilities: np.ndarray, mask: np.ndarray, oos_index: int | None, best: RankedIntent
+    ) -> tuple[str, float] | None:
+        """(bot, probability) when a bot outside ``mask`` beats both the best answer and out of scope."""
+        outside = int(np.argmax(np.where(mask, -1.0, probabilities)))
+        if mask[outside] or outside == oos_index:
+            return None
+        pack = self.packs.packs[best.bot]
+        best_label = label_of(best.bot, FAQ_LABEL if best.name in pack.faq_intents else best.name)
+        rival = float(probabilities[outside])
+        if rival > probabilities[self.classifier.labels.index(best_label)] and (
+            oos_index is None or rival > probabilities[oos_index]
+        ):
+            return split_label(self.classifier.labels[outside])[0], rival
+        return None
+
+    def _faq_ranking(self, bot: str, text: str, probability: float) -> list[RankedIntent]:
+        """Share ``probability`` (that the message is one of ``bot``'s FAQ entries) among the
+        entries retrieval finds, by a softmax over their fused BM25 scores."""
+        index, names = self._faq_index(bot)
+        hits = index.search(text, k=RANKING_SIZE)
+        if not hits:
+            return []
+        scores = np.array([score for _, score in hits]) / FAQ_SOFTMAX_TEMPERATURE
+        weights = np.exp(scores - scores.max())
+        weights /= weights.sum()
+        return [
+            RankedIntent(names[i], bot, probability * float(w))
+            for (i, _), w in zip(hits, weights, strict=True)
+        ]
+
+    def _faq_index(self, bot: str) -> tuple[FaqIndex, list[str]]:
+        """Built on first use (indexing takes a few seconds for a thousand entries), then kept."""
+        with self._faq_lock:
+            cached = self._faq.get(bot)
+            if cached is None:
+                pack = self.packs.packs[bot]
+                names = sorted(pack.faq_intents)
+                answers = [
+                    pack.responses[f"utter_{n}"].variants["ja"][0].text
+                    if f"utter_{n}" in pack.responses
+                    else ""
+                    for n in names
+                ]
+                cached = (FaqIndex([pack.intents[n].examples[0].text for n in names], answers), names)
+                self._faq[bot] = cached
+            return cached
 
     def _allowed_mask(self, allowed: set[str] | None, bot: str | None) -> np.ndarray:
         """Which labels ``bot`` may answer with (cached). A form answer such as 「訪問販売です」

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from ..pack.loader import PackSet
 from ..pack.model import COMMON_BOT, Pack
 
+FAQ_LABEL = "__faq__"  # one classifier label per bot for all its faq.yml entries; retrieval picks the entry
+
 
 def label_of(bot: str, intent: str) -> str:
     return f"{bot}/{intent}"
@@ -31,9 +33,10 @@ def training_data(packs: PackSet) -> TrainingData:
     labels: list[str] = []
     for pack in packs.packs.values():
         for intent in pack.intents.values():
+            name = FAQ_LABEL if intent.name in pack.faq_intents else intent.name
             for example in intent.examples:
                 texts.append(example.text)
-                labels.append(label_of(pack.id, intent.name))
+                labels.append(label_of(pack.id, name))
     return TrainingData(texts, labels)
 
 

@@ -18,11 +18,12 @@ from .diagnostics import Diagnostic, Diagnostics, PackError
 from .model import COMMON_BOT, Pack
 from .parse_bot import parse_bot
 from .parse_dialogue import parse_forms, parse_rules, parse_stories
+from .parse_faq import parse_faq
 from .parse_nlu import parse_nlu
 from .parse_responses import parse_responses
 from .yaml_source import parse_yaml_text
 
-PACK_FILES = ("bot.yml", "nlu.yml", "responses.yml", "rules.yml", "forms.yml", "tests.yml")
+PACK_FILES = ("bot.yml", "nlu.yml", "responses.yml", "rules.yml", "forms.yml", "tests.yml", "faq.yml")
 REQUIRED_FILES = ("bot.yml", "nlu.yml", "responses.yml")
 
 
@@ -144,8 +145,20 @@ def parse_pack(
         if data.get("tests.yml") is not None
         else []
     )
+    faq = parse_faq(data["faq.yml"], f"{bot_id}/faq.yml", diags) if data.get("faq.yml") is not None else None
     if bot is None or nlu is None:
         return None, where
+    if faq is not None:
+        for name in sorted(set(faq.intents) & set(nlu.intents)):
+            diags.error(
+                f"{bot_id}/faq.yml",
+                (1, 1),
+                "duplicate-intent",
+                f"intent「{name}」が nlu.yml と faq.yml の両方にあります。",
+                "faq.yml の id を変えてください。",
+            )
+        nlu.intents = {**faq.intents, **nlu.intents}
+        responses = {**{k: (v, (1, 1)) for k, v in faq.responses.items()}, **responses}
     where.intents = nlu.intent_pos
     where.responses = {name: at for name, (_, at) in responses.items()}
     where.rules = {name: at for name, (_, at) in rules.items()}
@@ -160,6 +173,7 @@ def parse_pack(
         forms={name: f for name, (f, _) in forms.items()},
         rules={name: r for name, (r, _) in rules.items()},
         stories=tuple(stories),
+        faq_intents=frozenset(faq.intents) if faq is not None else frozenset(),
         source=texts,
     )
     return pack, where

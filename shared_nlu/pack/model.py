@@ -118,6 +118,8 @@ class Contact:
 class Thresholds:
     fallback: float = 0.30
     ambiguity: float = 0.10
+    # how far (in SVM margin) the best intent must beat the out-of-scope class to be answered
+    out_of_scope_margin: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,7 @@ class Pack:
     forms: dict[str, Form] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)  # keyed by the intent that triggers it
     stories: tuple[Story, ...] = ()
+    faq_intents: frozenset[str] = frozenset()  # intents imported from faq.yml: found by retrieval
     path: Path | None = None
     source: dict[str, str] = field(default_factory=dict)
 

@@ -143,10 +143,10 @@ def _thresholds(mapping: Any, file: str, diags: Diagnostics) -> Thresholds:
     values = expect_map(mapping["thresholds"], file, mapping.at("thresholds"), "thresholds", diags)
     if values is None:
         return Thresholds()
-    check_keys(values, {"fallback", "ambiguity"}, set(), file, "thresholds", diags)
+    check_keys(values, {"fallback", "ambiguity", "out_of_scope_margin"}, set(), file, "thresholds", diags)
     defaults = Thresholds()
     result = {}
-    for key in ("fallback", "ambiguity"):
+    for key in ("fallback", "ambiguity", "out_of_scope_margin"):
         value = values.get(key, getattr(defaults, key))
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             diags.error(
