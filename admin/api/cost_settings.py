@@ -6,7 +6,7 @@ settings ``MADOGUCHI_SHARED_COST_THOUSAND_YEN`` and ``MADOGUCHI_COST_ALLOCATION`
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from pydantic import Field
@@ -27,11 +27,16 @@ class CostSettingsOut(CostSettings):
     updated_at: datetime | None
 
 
+def to_utc(moment: datetime) -> datetime:
+    """SQLite returns stored UTC timestamps without a time zone; say so."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _out(settings: CostSettings, row: Setting | None) -> CostSettingsOut:
     return CostSettingsOut(
         **settings.model_dump(),
         source="database" if row is not None else "defaults",
-        updated_at=row.updated_at if row is not None else None,
+        updated_at=to_utc(row.updated_at) if row is not None else None,
     )
 
 
