@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,8 @@ async def _simulation_headers(request: Request, call_next: Any) -> Any:
     simulated = request.headers.get("x-madoguchi-simulation") == "1"
     at = request.headers.get("x-madoguchi-simulated-time")
     simulation = SIMULATION.set(simulated)
-    moment = SIMULATED_NOW.set(datetime.fromisoformat(at) if simulated and at else None)
+    # stored as UTC like real traffic: SQLite keeps no offset, so a +09:00 time would read back 9 h late
+    moment = SIMULATED_NOW.set(datetime.fromisoformat(at).astimezone(UTC) if simulated and at else None)
     try:
         return await call_next(request)
     finally:
