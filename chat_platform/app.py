@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -52,6 +55,7 @@ def create_app(
         app.state.services = running
         if watch:
             running.watch_packs()
+            _reload_on_sighup(running)
         yield
         if services is None:
             running.stop()
@@ -88,6 +92,15 @@ def create_app(
 
         mount_admin(app)
     return app
+
+
+def _reload_on_sighup(services: Services) -> None:
+    """``kill -HUP <pid>`` stores packs edited in bots/ as new versions and reloads them."""
+    # not possible off the main thread (an app embedded in tests): then there is no signal handling
+    with contextlib.suppress(ValueError):
+        signal.signal(
+            signal.SIGHUP, lambda *_: threading.Thread(target=services.reload_from_disk, daemon=True).start()
+        )
 
 
 async def _simulation_headers(request: Request, call_next: Any) -> Any:

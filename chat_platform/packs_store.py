@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared_nlu.pack import find_pack_folders, read_pack_folder
@@ -66,3 +66,38 @@ def active_fingerprint(session: Session) -> str:
         .order_by(PackVersion.bot_id)
     )
     return ",".join(f"{bot}:{version}" for bot, version in rows)
+
+
+def sync_from_disk(session: Session, bots_dir: Path, author: str = "bots/ (reload)") -> list[str]:
+    """Store every pack folder whose files differ from its bot's active version as a new active
+    version — after validating all packs together; raises PackError and stores nothing if any
+    pack is invalid. This is what a reload signal does for operators who edit ``bots/`` on disk."""
+    from shared_nlu.pack import PackError, validate_packs
+
+    active = {v.bot_id: v for v in active_versions(session)}
+    changed: dict[str, dict[str, str]] = {}
+    for folder in find_pack_folders([bots_dir]):
+        files = {
+            name: raw.decode("utf-8", errors="replace") for name, raw in read_pack_folder(folder).items()
+        }
+        current = active.get(folder.name)
+        if current is None or current.files != files:
+            changed[folder.name] = files
+    if not changed:
+        return []
+    sources = {bot: {n: t.encode() for n, t in v.files.items()} for bot, v in active.items()}
+    sources.update({bot: {n: t.encode() for n, t in files.items()} for bot, files in changed.items()})
+    _, diagnostics = validate_packs(sources)
+    if not diagnostics.ok:
+        raise PackError(diagnostics.sorted())
+    for bot, files in changed.items():
+        previous = active.get(bot)
+        number = (
+            session.scalar(select(func.max(PackVersion.version)).where(PackVersion.bot_id == bot)) or 0
+        ) + 1
+        if previous is not None:
+            previous.active = False
+        session.add(PackVersion(bot_id=bot, version=number, files=files, digest=files_digest(files), author=author,
+                                comment="reloaded from bots/", active=True, activated_at=utcnow()))  # fmt: skip
+    session.flush()
+    return sorted(changed)

@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +47,7 @@ class BotRuntime:
         self._current: Bots | None = None
         self._lock = threading.Lock()  # one reload at a time
         self.last_error: str | None = None
+        self._failed: str | None = None  # fingerprint of packs whose training failed
 
     @property
     def current(self) -> Bots:
@@ -100,13 +102,29 @@ class BotRuntime:
             log.info("bots loaded: %s (%.2f s training)", fingerprint, bots.nlu.train_seconds)
             return bots
 
-    def reload_in_background(self, sources: Sources, fingerprint: str) -> threading.Thread:
+    def reload_in_background(self, read: Callable[[], tuple[Sources, str]]) -> threading.Thread:
+        """Train the packs ``read()`` returns and swap them in, in a background thread.
+
+        ``read`` runs under the reload lock, so reloads started in quick succession cannot finish
+        out of order and leave an older generation serving. A generation that failed is not
+        retried until the packs change again (the watcher would otherwise retrain it every poll).
+        """
+
         def work() -> None:
-            try:
-                self.load(sources, fingerprint)
-            except Exception as exc:  # keep serving the old bots; the error is visible on /readyz
-                self.last_error = str(exc)
-                log.error("reload refused, the previous packs keep serving: %s", exc.__class__.__name__)
+            with self._lock:
+                fingerprint: str | None = None
+                try:
+                    sources, fingerprint = read()
+                    if self._current is not None and fingerprint in (self._current.fingerprint, self._failed):
+                        return
+                    bots = self.build(sources, fingerprint)
+                except Exception as exc:  # keep serving the old bots; the error is visible on /readyz
+                    self.last_error = str(exc)
+                    self._failed = fingerprint
+                    log.error("reload refused, the previous packs keep serving: %s", exc.__class__.__name__)
+                    return
+                self._current, self.last_error, self._failed = bots, None, None
+                log.info("bots reloaded: %s (%.2f s training)", fingerprint, bots.nlu.train_seconds)
 
         thread = threading.Thread(target=work, name="madoguchi-reload", daemon=True)
         thread.start()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from .conversations import ChatService
 from .metrics import Metrics
-from .packs_store import active_fingerprint, active_sources, seed_from_disk
+from .packs_store import Sources, active_fingerprint, active_sources, seed_from_disk, sync_from_disk
 from .runtime import BotRuntime
 from .settings import Settings
 from .storage.database import Database
@@ -59,15 +59,38 @@ class Services:
         return thread
 
     def reload_if_changed(self, wait: bool = False) -> bool:
+        """Start a reload when the active pack versions differ from what this worker serves."""
         self.chat.refresh_retired()
         with self.db.session() as session:
             if active_fingerprint(session) == self.runtime.current.fingerprint:
                 return False
-            sources, fingerprint = active_sources(session)
-        thread = self.runtime.reload_in_background(sources, fingerprint)
+
+        def read() -> tuple[Sources, str]:
+            with self.db.session() as session:
+                return active_sources(session)
+
+        thread = self.runtime.reload_in_background(read)
         if wait:
             thread.join()
         return True
+
+    def reload_from_disk(self) -> list[str]:
+        """The reload signal: store changed packs from bots/ as new versions, then reload.
+        An invalid pack is refused (logged) and the current bots keep serving."""
+        from shared_nlu.pack import PackError
+
+        try:
+            with self.db.session() as session:
+                changed = sync_from_disk(session, self.settings.bots_dir)
+        except PackError as exc:
+            self.runtime.last_error = str(exc)
+            log.error(
+                "reload from bots/ refused: %d problem(s); the current packs keep serving",
+                len(exc.diagnostics),
+            )
+            return []
+        self.reload_if_changed()
+        return changed
 
     def stop(self) -> None:
         self._stop.set()
