@@ -314,4 +314,4 @@ class ChatService:
             )
             conversation = session.get(Conversation, session_id)
             session.add(Event(conversation_id=session_id, bot_id=conversation.bot_id if conversation else message.bot_id, type="rating",
-                              data={"message_id": message_id, "helpful": helpful, "response": message.response}, simulated=message.simulated, created_at=self.now()))  # fmt: skip
+                              data=self.runtime.current.dialogue.rate(message_id, helpful, message.response).data, simulated=message.simulated, created_at=self.now()))  # fmt: skip

@@ -242,3 +242,13 @@ def test_should_point_to_the_bot_in_charge_of_another_bots_question(real_dialogu
     (turn,) = talk(real_dialogue, "consumer", "自動車税の納期限はいつですか")
     assert responses(turn) == ["utter_other_bot"]
     assert "府税相談" in turn.messages[0].text
+
+
+def test_should_record_a_rating_as_an_event(real_dialogue) -> None:
+    event = real_dialogue.rate("m1", False, "utter_auto_tax_due_date")
+    assert event.to_dict() == {
+        "type": "rating",
+        "message_id": "m1",
+        "helpful": False,
+        "response": "utter_auto_tax_due_date",
+    }

@@ -58,6 +58,11 @@ class DialogueEngine:
             raise KeyError(f"unknown bot {bot!r}")
         return SessionState(session_id=session_id, bot=bot, active_bot=bot)
 
+    @staticmethod
+    def rate(message_id: str, helpful: bool, response: str | None = None) -> Event:
+        """A resident's "was this helpful?" on one answer, as the event the reports count."""
+        return Event("rating", {"message_id": message_id, "helpful": helpful, "response": response})
+
     # ---- the turn -------------------------------------------------------------------------
     def handle(self, state: SessionState, text: str, now: datetime) -> Turn:
         """Answer ``text`` in ``state``. ``now`` should be timezone-aware (naive = Japan time)."""
