@@ -10,6 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..services import Services
+from ..simulate.runner import SimulationError, Summary, simulation_settings
+from ..simulate.runner import simulate as play
 from ..storage.migrate import upgrade
 from .operations import DatabaseOption, _redact, _settings
 
@@ -30,14 +32,10 @@ def simulate(
 ) -> None:
     """Play realistic resident conversations through the chat API over past days, for demos.
 
-    Every conversation, message, event and rating it creates is marked simulated; usage reports
-    leave simulated traffic out unless asked to include it. Each run ADDS traffic: running twice
-    with the same seed stores the same conversations twice (use another --seed for different
-    ones, or a fresh database to start over).
-    """
-    from ..simulate.runner import SimulationError, Summary, simulation_settings
-    from ..simulate.runner import simulate as play
+    Every conversation, message, event and rating it creates is marked simulated; the usage reports leave simulated traffic out unless asked (include_simulated=true).
 
+    Each run ADDS traffic: running twice with the same seed stores the same conversations twice (use another --seed for different ones, or a fresh database to start over).
+    """
     if days < 1 or conversations_per_day < 1:
         console.print("--days と --conversations-per-day は 1 以上にしてください / must be 1 or more")
         raise typer.Exit(2)
@@ -55,7 +53,7 @@ def simulate(
             def advance(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            summary: Summary = play(services, days, conversations_per_day, seed, progress=advance)
+            summary = play(services, days, conversations_per_day, seed, progress=advance)
     except SimulationError as exc:
         console.print(f"[red]simulation stopped:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -64,22 +62,21 @@ def simulate(
     _print_summary(summary, _redact(settings.database_url))
 
 
-def _print_summary(summary: object, database: str) -> None:
-    from ..simulate.runner import Summary
-
-    assert isinstance(summary, Summary)
+def _print_summary(summary: Summary, database: str) -> None:
     table = Table(title=f"simulated traffic {summary.first_day} – {summary.last_day} (seed {summary.seed})")
-    for column in ("bot", "conversations", "messages", "ratings", "helpful"):
-        table.add_column(column, justify="left" if column == "bot" else "right")
+    table.add_column("bot")
+    for column in ("sessions", "messages", "from residents", "ratings", "helpful"):
+        table.add_column(column, justify="right")
     rows = [*summary.bots.items(), ("total", summary.total())]
     for bot, tally in rows:
+        helpful = f"{tally.helpful / tally.ratings:.0%}" if tally.ratings else "-"
         table.add_row(
-            bot, str(tally.conversations), f"{tally.messages} ({tally.resident_messages} from residents)",
-            str(tally.ratings), f"{tally.helpful}/{tally.ratings}" if tally.ratings else "-",
-            end_section=bot == rows[-2][0],
+            bot, str(tally.conversations), str(tally.messages), str(tally.resident_messages),
+            str(tally.ratings), helpful, end_section=bot == rows[-2][0],
         )  # fmt: skip
     console.print(table)
     console.print(
         f"{summary.total().conversations} simulated conversations added to {database} in "
-        f"{summary.seconds:.1f} s. They are marked simulated; run again to add more."
+        f"{summary.seconds:.1f} s. They are marked simulated (reports: include_simulated=true); "
+        "each run adds more."
     )

@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
+from sqlalchemy import delete
 
 from ..services import Services
 from ..settings import Settings
+from ..storage.models import RateCounter
 from .scripts import ANY_BUTTON, BOTS, SCRIPTS, Script, Step
 
 JAPAN = ZoneInfo("Asia/Tokyo")
@@ -99,10 +102,13 @@ def simulation_settings(settings: Settings) -> Settings:
 
 
 # ---- planning ------------------------------------------------------------------------------------
-def bot_weights(month: int) -> dict[str, float]:
-    weights = dict(BASE_WEIGHTS)
-    weights["tax"] *= TAX_SEASON.get(month, 1.0)
-    weights["covid_general"] *= COVID_WINTER.get(month, 1.0)
+def bot_weights(month: int, bots: Sequence[str] = BOTS) -> dict[str, float]:
+    """Each bot's share of the conversations opened in ``month`` (among ``bots``; they sum to 1)."""
+    weights = {bot: BASE_WEIGHTS[bot] for bot in bots}
+    if "tax" in weights:
+        weights["tax"] *= TAX_SEASON.get(month, 1.0)
+    if "covid_general" in weights:
+        weights["covid_general"] *= COVID_WINTER.get(month, 1.0)
     total = sum(weights.values())
     return {bot: weight / total for bot, weight in weights.items()}
 
@@ -114,7 +120,8 @@ def day_factor(day: date, public_holidays: Any) -> float:
     return SATURDAY_FACTOR if day.weekday() == 5 else WEEKDAY_FACTOR
 
 
-def plan(days: int, per_day: int, seed: int, today: date | None = None) -> list[PlannedConversation]:
+def plan(days: int, per_day: int, seed: int, today: date | None = None,
+         bots: Sequence[str] = BOTS) -> list[PlannedConversation]:  # fmt: skip
     """The conversations to play over the ``days`` days ending yesterday (Japan time), in time order."""
     today = today or datetime.now(JAPAN).date()
     rng = random.Random(seed)
@@ -132,13 +139,13 @@ def plan(days: int, per_day: int, seed: int, today: date | None = None) -> list[
     moments.sort()
     # Bots by smooth weighted round robin: each bot gets its share even in a short run, and the
     # random moments above keep the order from looking regular.
-    credit = {bot: rng.random() for bot in BOTS}
+    credit = {bot: rng.random() for bot in bots}
     planned = []
     for at in moments:
-        weights = bot_weights(at.month)
-        for bot in BOTS:
+        weights = bot_weights(at.month, bots)
+        for bot in bots:
             credit[bot] += weights[bot]
-        bot = max(BOTS, key=lambda b: credit[b])
+        bot = max(bots, key=lambda b: credit[b])
         credit[bot] -= 1.0
         planned.append(PlannedConversation(at, _pick_script(rng, bot, at.month), rng.getrandbits(64)))
     return planned
@@ -157,20 +164,27 @@ def simulate(services: Services, days: int = 30, per_day: int = 40, seed: int = 
 
     ``progress(done, total)`` is called after each conversation. Returns counts per bot.
     """
-    from fastapi.testclient import TestClient  # imported here: only the simulator needs it
+    with warnings.catch_warnings():  # Starlette suggests another HTTP client for TestClient; irrelevant here
+        warnings.simplefilter("ignore", UserWarning)
+        from fastapi.testclient import TestClient  # imported here: only the simulator needs it
 
     from ..app import create_app
 
     started = time.perf_counter()
-    planned = plan(days, per_day, seed, today)
     today = today or datetime.now(JAPAN).date()
+    served = [bot for bot in BOTS if bot in services.chat.public_bots()]  # a pack may have been removed
+    if not served:
+        raise SimulationError(f"none of the simulated bots ({', '.join(BOTS)}) is served")
+    planned = plan(days, per_day, seed, today, served)
     summary = Summary(today - timedelta(days=days), today - timedelta(days=1), seed)
     app = create_app(services=services, watch=False, allow_simulation=True)
+    sessions = []
     with TestClient(app) as client:
         for done, conversation in enumerate(planned, start=1):
-            _play(client, conversation, summary.bots[conversation.script.bot])
+            sessions.append(_play(client, conversation, summary.bots[conversation.script.bot]))
             if progress is not None:
                 progress(done, len(planned))
+    _drop_rate_counters(services, sessions)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -192,16 +206,15 @@ class _Draws:
         return cls(rng.random(), rng.random(), rng.random(), rng.random(), rng.random(), rng.random())
 
 
-def _play(client: Any, conversation: PlannedConversation, tally: BotTally) -> None:
+def _play(client: Any, conversation: PlannedConversation, tally: BotTally) -> str:
+    """Play one conversation; returns its session id."""
     script = conversation.script
     rng = random.Random(conversation.seed)
     day_end = conversation.at.replace(hour=23, minute=59, second=59)
     at = conversation.at
 
-    def headers() -> dict[str, str]:
-        # Sent in UTC: the stored timestamps are UTC, and SQLite keeps a datetime without its offset.
-        moment = min(at, day_end).astimezone(UTC)
-        return {SIMULATION_HEADER: "1", TIME_HEADER: moment.isoformat()}
+    def headers() -> dict[str, str]:  # the moment in Japan time, e.g. 2026-05-12T10:30:05+09:00
+        return {SIMULATION_HEADER: "1", TIME_HEADER: min(at, day_end).isoformat()}
 
     body = _post(client, f"/api/v1/bots/{script.bot}/sessions", {"language": script.language}, headers())
     session_id = body["session_id"]
@@ -231,6 +244,16 @@ def _play(client: Any, conversation: PlannedConversation, tally: BotTally) -> No
             tally.ratings += 1
             tally.helpful += helpful
         buttons = [b for m in messages for b in m.get("buttons") or []]
+    return session_id
+
+
+def _drop_rate_counters(services: Services, sessions: list[str]) -> None:
+    """The rate limiter counted each simulated session (and the test client's address) in the
+    current minute; those counters would only sit in the table, so they are removed."""
+    keys = [f"s:{session_id}" for session_id in sessions] + ["a:testclient"]
+    with services.db.session() as session:
+        for start in range(0, len(keys), 500):
+            session.execute(delete(RateCounter).where(RateCounter.key.in_(keys[start : start + 500])))
 
 
 def _text(step: Step, buttons: list[dict[str, str]], draws: _Draws) -> str | None:

@@ -45,31 +45,67 @@ class Script:
     peak_months: tuple[int, ...] = field(default=())  # months when this script is three times as common
 
 
-def say(*texts: str, expect: str | None = None, chance: float = 1.0, rate: float = DEFAULT_RATE,
-        helpful: float = DEFAULT_HELPFUL) -> Step:  # fmt: skip
+def say(
+    *texts: str,
+    expect: str | None = None,
+    chance: float = 1.0,
+    rate: float = DEFAULT_RATE,
+    helpful: float = DEFAULT_HELPFUL,
+) -> Step:
     return Step(tuple(texts), None, expect, chance, rate, helpful)
 
 
-def press(button: str, *otherwise: str, expect: str | None = None, chance: float = 1.0,
-          rate: float = DEFAULT_RATE, helpful: float = DEFAULT_HELPFUL) -> Step:  # fmt: skip
+def press(
+    button: str,
+    *otherwise: str,
+    expect: str | None = None,
+    chance: float = 1.0,
+    rate: float = DEFAULT_RATE,
+    helpful: float = DEFAULT_HELPFUL,
+) -> Step:
     """Press ``button`` if the last reply offers it, else type one of ``otherwise`` (or skip)."""
     return Step(tuple(otherwise), button, expect, chance, rate, helpful)
 
 
 # ---- openings and closings shared by many scripts ------------------------------------------------
 def hello(chance: float = 0.3) -> Step:
-    return say("こんにちは", "こんにちは〜", "おはようございます", "すみません、ちょっと教えてください",
-               "まいど、こんにちは", "はじめまして", expect="utter_greet", chance=chance, rate=0.02)  # fmt: skip
+    return say(
+        "こんにちは",
+        "こんにちは〜",
+        "おはようございます",
+        "すみません、ちょっと教えてください",
+        "まいど、こんにちは",
+        "はじめまして",
+        expect="utter_greet",
+        chance=chance,
+        rate=0.02,
+    )
 
 
 def thanks(chance: float = 0.5) -> Step:
-    return say("ありがとうございました", "ありがとう！", "おおきに、助かりました", "よくわかりました。ありがとうございます",
-               "ありがと", "助かったわ〜ありがとう", expect="utter_thanks", chance=chance, rate=0.1)  # fmt: skip
+    return say(
+        "ありがとうございました",
+        "ありがとう！",
+        "おおきに、助かりました",
+        "よくわかりました。ありがとうございます",
+        "ありがと",
+        "助かったわ〜ありがとう",
+        expect="utter_thanks",
+        chance=chance,
+        rate=0.1,
+    )
 
 
 def bye(chance: float = 0.25) -> Step:
-    return say("ほな、失礼します", "わかりました。もう大丈夫です", "以上です、失礼します", "さよなら〜",
-               expect="utter_goodbye", chance=chance, rate=0.05)  # fmt: skip
+    return say(
+        "ほな、失礼します",
+        "わかりました。もう大丈夫です",
+        "以上です、失礼します",
+        "さよなら〜",
+        expect="utter_goodbye",
+        chance=chance,
+        rate=0.05,
+    )
 
 
 def thanks_en(chance: float = 0.6) -> Step:
@@ -80,9 +116,17 @@ def thanks_en(chance: float = 0.6) -> Step:
 
 def off_topic(chance: float = 0.12) -> Step:
     """Something no bot answers: a fallback now and then."""
-    return say("ところで今日の晩ごはん何がいいと思う？", "明日って雨ふるんかな", "阪神きのう勝った？",
-               "ユニバの年パスっていくら？", "ｗｗｗ", "てすとです", expect="utter_nlu_fallback",
-               chance=chance, rate=0.0)  # fmt: skip
+    return say(
+        "ところで今日の晩ごはん何がいいと思う？",
+        "明日って雨ふるんかな",
+        "阪神きのう勝った？",
+        "ユニバの年パスっていくら？",
+        "ｗｗｗ",
+        "てすとです",
+        expect="utter_nlu_fallback",
+        chance=chance,
+        rate=0.0,
+    )
 
 
 # ---- 府民お問合せセンター（inquiry）: the front door ------------------------------------------------------
@@ -104,7 +148,7 @@ INQUIRY = (
             thanks(),
         ),
         weight=1.5,
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_passport",
         "inquiry",
@@ -129,7 +173,7 @@ INQUIRY = (
             thanks(0.6),
         ),
         weight=1.6,
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_housing",
         "inquiry",
@@ -157,7 +201,7 @@ INQUIRY = (
             thanks(),
         ),
         weight=1.2,
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_disaster",
         "inquiry",
@@ -177,7 +221,7 @@ INQUIRY = (
             ),
             thanks(0.4),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_opinion",
         "inquiry",
@@ -195,7 +239,7 @@ INQUIRY = (
             ),
             bye(0.3),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_find_department",
         "inquiry",
@@ -223,7 +267,7 @@ INQUIRY = (
             ),
             thanks(0.4),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_driver_license",
         "inquiry",
@@ -231,14 +275,14 @@ INQUIRY = (
             say(
                 "運転免許の更新って府庁でできますか？",
                 "免許の住所変更はどこでやるの",
-                "めんきょ こうしん どこ",
+                "めんきょのこうしん どこでするん",
                 expect="utter_driver_license_redirect",
             ),
             say("門真の試験場は日曜も更新できますか", expect="utter_driver_license_redirect", chance=0.4),
             thanks(),
         ),
         weight=0.8,
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_municipal",
         "inquiry",
@@ -255,7 +299,7 @@ INQUIRY = (
             bye(0.3),
         ),
         weight=0.9,
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_routed_tax",
         "inquiry",
@@ -272,7 +316,7 @@ INQUIRY = (
         ),
         weight=1.3,
         peak_months=(4, 5, 6),
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_routed_consumer",
         "inquiry",
@@ -286,7 +330,7 @@ INQUIRY = (
             press(ANY_BUTTON, chance=0.4),
             thanks(),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_routed_covid",
         "inquiry",
@@ -301,7 +345,7 @@ INQUIRY = (
             thanks(0.4),
         ),
         weight=0.6,
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_english",
         "inquiry",
@@ -323,7 +367,7 @@ INQUIRY = (
         ),
         language="en",
         weight=0.5,
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_english_passport",
         "inquiry",
@@ -339,7 +383,7 @@ INQUIRY = (
         ),
         language="en",
         weight=0.4,
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_capabilities_fallback",
         "inquiry",
@@ -361,7 +405,7 @@ INQUIRY = (
             say("ほな府営住宅の申し込みのこと教えて", "じゃあパスポートのことを聞きたいです", rate=0.3),
         ),
         weight=0.8,
-    ),  # fmt: skip
+    ),
     Script(
         "inquiry_handoff",
         "inquiry",
@@ -377,7 +421,29 @@ INQUIRY = (
             thanks(0.4),
         ),
         weight=0.7,
-    ),  # fmt: skip
+    ),
+    Script(  # residents who do not say what they need: the answer is whatever the bot guesses
+        "inquiry_vague",
+        "inquiry",
+        (
+            say(
+                "手続きのことを聞きたいんですけど",
+                "ちょっと相談があって",
+                "手続きのこと教えて",
+                rate=0.3,
+                helpful=0.25,
+            ),
+            say(
+                "書類なくしてしもた",
+                "書類をなくしてしまいました",
+                chance=0.6,
+                rate=0.3,
+                helpful=0.3,
+            ),
+            say("わかりました、電話します", chance=0.3, rate=0.0),
+        ),
+        weight=0.5,
+    ),
     Script(
         "inquiry_typos",
         "inquiry",
@@ -394,7 +460,7 @@ INQUIRY = (
             say("ピピっとラインのでんわばんごう", expect="utter_center_contact", chance=0.4),
         ),
         weight=0.6,
-    ),  # fmt: skip
+    ),
 )
 
 # ---- 府税相談（tax）: heavier in April–June (the automobile tax season) ------------------------------
@@ -417,7 +483,7 @@ TAX = (
         ),
         weight=2.0,
         peak_months=(4, 5),
-    ),  # fmt: skip
+    ),
     Script(
         "tax_payment",
         "tax",
@@ -440,7 +506,7 @@ TAX = (
         ),
         weight=1.8,
         peak_months=(5,),
-    ),  # fmt: skip
+    ),
     Script(
         "tax_notice_missing",
         "tax",
@@ -462,7 +528,7 @@ TAX = (
         ),
         weight=1.5,
         peak_months=(5, 6),
-    ),  # fmt: skip
+    ),
     Script(
         "tax_moved",
         "tax",
@@ -478,7 +544,7 @@ TAX = (
             thanks(0.5),
         ),
         peak_months=(3, 4, 5),
-    ),  # fmt: skip
+    ),
     Script(
         "tax_late_payment",
         "tax",
@@ -506,7 +572,7 @@ TAX = (
             thanks(0.4),
         ),
         peak_months=(6, 7),
-    ),  # fmt: skip
+    ),
     Script(
         "tax_scrapped",
         "tax",
@@ -519,12 +585,16 @@ TAX = (
                 rate=0.35,
                 helpful=0.7,
             ),
-            say("還付っていつごろ振り込まれますか", expect="utter_auto_tax_scrapped_or_sold", chance=0.35),
+            say(
+                "廃車した分の還付金っていつごろ振り込まれますか",
+                expect="utter_auto_tax_scrapped_or_sold",
+                chance=0.35,
+            ),
             press("/tax_office_contact", expect="utter_tax_office_contact", chance=0.3),
             thanks(),
         ),
         peak_months=(4, 5),
-    ),  # fmt: skip
+    ),
     Script(
         "tax_amount",
         "tax",
@@ -543,7 +613,7 @@ TAX = (
             say("具体的な金額は教えてもらえないんですね", "わかった、通知書見てみるわ", chance=0.3, rate=0.0),
         ),
         peak_months=(5,),
-    ),  # fmt: skip
+    ),
     Script(
         "tax_disability",
         "tax",
@@ -564,7 +634,7 @@ TAX = (
             thanks(0.6),
         ),
         weight=0.7,
-    ),  # fmt: skip
+    ),
     Script(
         "tax_real_estate",
         "tax",
@@ -590,7 +660,7 @@ TAX = (
             thanks(),
         ),
         weight=1.0,
-    ),  # fmt: skip
+    ),
     Script(
         "tax_business",
         "tax",
@@ -612,7 +682,7 @@ TAX = (
         ),
         weight=0.8,
         peak_months=(8,),
-    ),  # fmt: skip
+    ),
     Script(
         "tax_not_prefectural",
         "tax",
@@ -638,7 +708,7 @@ TAX = (
             thanks(0.4),
         ),
         weight=0.9,
-    ),  # fmt: skip
+    ),
     Script(
         "tax_english",
         "tax",
@@ -660,7 +730,7 @@ TAX = (
         language="en",
         weight=0.4,
         peak_months=(5,),
-    ),  # fmt: skip
+    ),
     Script(
         "tax_handoff",
         "tax",
@@ -682,7 +752,7 @@ TAX = (
             thanks(0.3),
         ),
         weight=0.7,
-    ),  # fmt: skip
+    ),
     Script(
         "tax_off_topic_first",
         "tax",
@@ -692,7 +762,7 @@ TAX = (
             thanks(0.3),
         ),
         weight=0.5,
-    ),  # fmt: skip
+    ),
 )
 
 # ---- 消費生活センター（consumer） -----------------------------------------------------------------
@@ -714,7 +784,7 @@ CONSUMER = (
             thanks(0.6),
         ),
         weight=1.6,
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_cooling_off_phone",
         "consumer",
@@ -731,7 +801,7 @@ CONSUMER = (
             ),
         ),
         weight=1.2,
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_cooling_off_typed",
         "consumer",
@@ -746,7 +816,7 @@ CONSUMER = (
             say("きのう", "おととい", "3日前", expect="utter_cooling_off_running", rate=0.5, helpful=0.9),
             thanks(0.5),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_cooling_off_cancel",
         "consumer",
@@ -756,7 +826,7 @@ CONSUMER = (
             press("/hotline", "相談の電話番号を教えて", expect="utter_hotline", chance=0.6),
         ),
         weight=0.5,
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_cooling_off_about",
         "consumer",
@@ -779,7 +849,7 @@ CONSUMER = (
             thanks(0.4),
         ),
         weight=1.2,
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_online_shopping",
         "consumer",
@@ -797,7 +867,7 @@ CONSUMER = (
             thanks(0.4),
         ),
         weight=1.3,
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_subscription",
         "consumer",
@@ -813,7 +883,7 @@ CONSUMER = (
             press("/hotline", expect="utter_hotline", chance=0.5),
             thanks(0.4),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_phishing",
         "consumer",
@@ -828,7 +898,7 @@ CONSUMER = (
             press("/fraud_billing", chance=0.3, expect="utter_fraud_billing"),
             say("カード会社に電話します。ありがとう", chance=0.4, expect="utter_thanks", rate=0.05),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_fraud_billing",
         "consumer",
@@ -843,7 +913,7 @@ CONSUMER = (
             press("/hotline", expect="utter_hotline", chance=0.4),
             thanks(0.5),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_door_to_door",
         "consumer",
@@ -864,7 +934,7 @@ CONSUMER = (
             say("3日前", "今週の月曜日", rate=0.5, helpful=0.9),
             thanks(0.4),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_elderly",
         "consumer",
@@ -882,7 +952,7 @@ CONSUMER = (
             thanks(0.5),
         ),
         weight=0.8,
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_minor",
         "consumer",
@@ -899,7 +969,7 @@ CONSUMER = (
             thanks(0.4),
         ),
         weight=0.6,
-    ),  # fmt: skip
+    ),
     Script(
         "consumer_mlm",
         "consumer",
@@ -915,7 +985,23 @@ CONSUMER = (
             say("2週間前", "10日前", rate=0.5, helpful=0.9),
         ),
         weight=0.6,
-    ),  # fmt: skip
+    ),
+    Script(  # a vague first message: the bot guesses, or offers its guesses as buttons
+        "consumer_vague",
+        "consumer",
+        (
+            say(
+                "契約のことで相談したいんですけど",
+                "契約のことで相談",
+                "契約トラブルのことで…",
+                rate=0.3,
+                helpful=0.4,
+            ),
+            press(ANY_BUTTON, "高齢の親のことなんです", rate=0.35),
+            thanks(0.4),
+        ),
+        weight=0.6,
+    ),
     Script(
         "consumer_center_hours",
         "consumer",
@@ -938,7 +1024,7 @@ CONSUMER = (
             thanks(0.5),
         ),
         weight=0.8,
-    ),  # fmt: skip
+    ),
 )
 
 # ---- 新型コロナ全般相談（covid_general） -----------------------------------------------------------
@@ -957,7 +1043,7 @@ COVID_GENERAL = (
             press("/tested_positive", expect="utter_tested_positive", chance=0.3),
             thanks(0.4),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "covid_family_positive",
         "covid_general",
@@ -976,7 +1062,7 @@ COVID_GENERAL = (
             ),
             thanks(0.5),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "covid_positive",
         "covid_general",
@@ -995,7 +1081,7 @@ COVID_GENERAL = (
             ),
             thanks(0.4),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "covid_vaccine",
         "covid_general",
@@ -1016,7 +1102,7 @@ COVID_GENERAL = (
             thanks(0.4),
         ),
         peak_months=(10, 11, 12),
-    ),  # fmt: skip
+    ),
     Script(
         "covid_long",
         "covid_general",
@@ -1032,7 +1118,7 @@ COVID_GENERAL = (
             thanks(0.4),
         ),
         weight=0.7,
-    ),  # fmt: skip
+    ),
     Script(
         "covid_english",
         "covid_general",
@@ -1048,7 +1134,7 @@ COVID_GENERAL = (
         ),
         language="en",
         weight=0.4,
-    ),  # fmt: skip
+    ),
 )
 
 # ---- 大阪コロナ追跡システム（covid_tracing）: ended 2022-12-31, still asked about ---------------------
@@ -1072,7 +1158,7 @@ COVID_TRACING = (
             thanks(0.4),
         ),
         weight=1.2,
-    ),  # fmt: skip
+    ),
     Script(
         "tracing_personal_data",
         "covid_tracing",
@@ -1091,7 +1177,7 @@ COVID_TRACING = (
             ),
             thanks(0.4),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "tracing_facility",
         "covid_tracing",
@@ -1106,7 +1192,7 @@ COVID_TRACING = (
             bye(0.3),
         ),
         weight=0.8,
-    ),  # fmt: skip
+    ),
     Script(
         "tracing_about",
         "covid_tracing",
@@ -1121,7 +1207,7 @@ COVID_TRACING = (
             say("スマホ持ってない人はどうしてたんですか", expect="utter_no_smartphone", chance=0.25),
             thanks(0.3),
         ),
-    ),  # fmt: skip
+    ),
 )
 
 # ---- 感染防止宣言ステッカー（covid_sticker） ---------------------------------------------------------
@@ -1139,7 +1225,7 @@ COVID_STICKER = (
             press("/qr_code_link", expect="utter_qr_code_link", chance=0.35),
             thanks(0.4),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "sticker_apply",
         "covid_sticker",
@@ -1154,7 +1240,7 @@ COVID_STICKER = (
             press("/print_and_display", expect="utter_print_and_display", chance=0.3),
             thanks(0.4),
         ),
-    ),  # fmt: skip
+    ),
     Script(
         "sticker_close_shop",
         "covid_sticker",
@@ -1169,7 +1255,7 @@ COVID_STICKER = (
             thanks(0.4),
         ),
         weight=0.7,
-    ),  # fmt: skip
+    ),
     Script(
         "sticker_support_payment",
         "covid_sticker",
@@ -1185,7 +1271,7 @@ COVID_STICKER = (
             bye(0.3),
         ),
         weight=0.7,
-    ),  # fmt: skip
+    ),
 )
 
 SCRIPTS: tuple[Script, ...] = INQUIRY + TAX + CONSUMER + COVID_GENERAL + COVID_TRACING + COVID_STICKER

@@ -107,7 +107,7 @@ def parse_yaml_text(text: str, name: str, diagnostics: Diagnostics) -> Any:
             "docs/pack-format.md の例を参考に中身を書くか、不要ならファイルを削除してください。",
         )
         return None
-    return _build(node, name, diagnostics)
+    return _build(node, name, diagnostics, set())
 
 
 def _syntax_hint(problem: str) -> str:
@@ -121,12 +121,22 @@ def _syntax_hint(problem: str) -> str:
 _constructor = yaml.constructor.SafeConstructor()
 
 
-def _build(node: yaml.Node, name: str, diagnostics: Diagnostics) -> Any:
+def _build(node: yaml.Node, name: str, diagnostics: Diagnostics, seen: set[int]) -> Any:
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        # PyYAML resolves an alias (*name) to the very node its anchor (&name) marked. Packs have no
+        # use for them, and expanding them would let a few lines grow into billions of values.
+        if id(node) in seen:
+            diagnostics.error(
+                name, _pos(node), "yaml-alias", "YAML のアンカー（&）とエイリアス（*）は使えません。",
+                "同じ内容が必要なら、その場所にもう一度書いてください。",
+            )  # fmt: skip
+            return None
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         result = YamlMap()
         result.pos, result.key_pos, result.value_pos = _pos(node), {}, {}
         for key_node, value_node in node.value:
-            key = _build(key_node, name, diagnostics)
+            key = _build(key_node, name, diagnostics, seen)
             key = str(key) if not isinstance(key, str) else key
             if key in result.key_pos:
                 first = result.key_pos[key][0]
@@ -140,14 +150,14 @@ def _build(node: yaml.Node, name: str, diagnostics: Diagnostics) -> Any:
                 continue
             result.key_pos[key] = _pos(key_node)
             result.value_pos[key] = _pos(value_node)
-            result[key] = _build(value_node, name, diagnostics)
+            result[key] = _build(value_node, name, diagnostics, seen)
         return result
     if isinstance(node, yaml.SequenceNode):
         items = YamlList()
         items.pos, items.item_pos = _pos(node), []
         for child in node.value:
             items.item_pos.append(_pos(child))
-            items.append(_build(child, name, diagnostics))
+            items.append(_build(child, name, diagnostics, seen))
         return items
     return _constructor.construct_object(node, deep=True)
 
