@@ -50,18 +50,33 @@ def _fresh_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Every test that uses the database runs on SQLite and on PostgreSQL (CI has both)."""
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Every test that uses the database runs on SQLite and on PostgreSQL (CI has both).
+
+    On PostgreSQL each test run gets a database of its own (created from the server's ``test``
+    database connection and dropped afterwards), so runs in parallel never see each other's rows.
+    """
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'madoguchi.db'}"
-    else:
-        if not postgres_available():
-            if os.environ.get("CI"):
-                pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable; CI must test against it")
-            pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-        url = POSTGRES_URL
+        _fresh_database(url)
+        yield url
+        return
+    if not postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable; CI must test against it")
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    import psycopg
+
+    name = f"madoguchi_test_{os.getpid()}"
+    admin = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
     _fresh_database(url)
-    return url
+    yield url
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
