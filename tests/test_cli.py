@@ -15,7 +15,19 @@ runner = CliRunner()
 def test_should_explain_every_command_in_help() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("validate", "train", "parse", "test", "eval", "shell", "serve", "purge", "db", "token", "simulate"):
+    for command in (
+        "validate",
+        "train",
+        "parse",
+        "test",
+        "eval",
+        "shell",
+        "serve",
+        "purge",
+        "db",
+        "token",
+        "simulate",
+    ):
         assert command in result.output
 
 
