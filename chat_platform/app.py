@@ -20,6 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from shared_nlu.dialogue.business_hours import JAPAN
+
 from .api import ops, rasa, resident
 from .channels import line
 from .errors import AppError, unavailable
@@ -112,7 +114,10 @@ async def _simulation_headers(request: Request, call_next: Any) -> Any:
     at = request.headers.get("x-madoguchi-simulated-time")
     simulation = SIMULATION.set(simulated)
     # stored as UTC like real traffic: SQLite keeps no offset, so a +09:00 time would read back 9 h late
-    moment = SIMULATED_NOW.set(datetime.fromisoformat(at).astimezone(UTC) if simulated and at else None)
+    when = datetime.fromisoformat(at) if simulated and at else None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=JAPAN)  # a time without an offset is Japan time, as residents live it
+    moment = SIMULATED_NOW.set(when.astimezone(UTC) if when is not None else None)
     try:
         return await call_next(request)
     finally:

@@ -132,7 +132,7 @@ class ChatService:
             conversation = session.get(Conversation, session_id)
             if conversation is None:
                 raise errors.session_not_found()
-            conversation.ended_at = conversation.ended_at or self.clock()
+            conversation.ended_at = conversation.ended_at or self.now()
 
     def _new_conversation(self, session: Session, bots: Bots, bot_id: str, channel: str, sender: str | None,
                           language: str, simulated: bool) -> Conversation:  # fmt: skip

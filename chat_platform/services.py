@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from . import ratelimit
 from .conversations import ChatService
 from .metrics import Metrics
 from .packs_store import Sources, active_fingerprint, active_sources, seed_from_disk, sync_from_disk
@@ -51,6 +52,8 @@ class Services:
             while not self._stop.wait(self.settings.reload_poll_seconds):
                 try:
                     self.reload_if_changed()
+                    with self.db.session() as session:  # finished rate-limit windows are useless
+                        ratelimit.prune(session)
                 except Exception as exc:  # the database may be down for a moment; try again later
                     log.warning("pack watch failed: %s", exc.__class__.__name__)
 
