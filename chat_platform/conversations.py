@@ -191,6 +191,8 @@ class ChatService:
         simulated = simulated or SIMULATION.get()
         message = clean_message(text, self.settings.max_message_chars)
         with self.db.session() as session:
+            if self.db.is_sqlite:  # no row locks there: take the database's write lock before reading
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             conversation = self._conversation(session, bots, bot_id, channel, session_id, sender, simulated)
             if idempotency_key:
                 replay = self._replay(session, conversation, idempotency_key[:64])

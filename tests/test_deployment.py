@@ -72,19 +72,10 @@ def test_madoguchi_serve_starts_and_serves_widget_api_and_admin(tmp_path) -> Non
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "MADOGUCHI_MODEL_DIR": str(tmp_path / "models"),
-        "MADOGUCHI_BOTS_DIR": str(ROOT / "bots"),
-    }
-    command = [
-        str(Path(sys.executable).parent / "madoguchi"),
-        "serve",
-        "--port",
-        str(port),
-        "--database-url",
-        f"sqlite:///{tmp_path / 'm.db'}",
-    ]
+    # the defaults of a fresh checkout: a SQLite file under var/ that does not exist yet
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MADOGUCHI_")}
+    env["MADOGUCHI_BOTS_DIR"] = str(ROOT / "bots")
+    command = [str(Path(sys.executable).parent / "madoguchi"), "serve", "--port", str(port)]
     process = subprocess.Popen(
         command,
         cwd=tmp_path,
@@ -109,6 +100,7 @@ def test_madoguchi_serve_starts_and_serves_widget_api_and_admin(tmp_path) -> Non
         assert len(httpx.get(f"{base}/api/v1/bots").json()["bots"]) == 6
         assert "madoguchi-widget.js" in httpx.get(f"{base}/").text
         assert httpx.get(f"{base}/admin/").status_code == 200
+        assert (tmp_path / "var" / "madoguchi.db").is_file()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

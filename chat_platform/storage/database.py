@@ -48,11 +48,20 @@ class Database:
         self.engine.dispose()
 
 
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite database file (``var/`` on a fresh checkout)."""
+    if not url.startswith("sqlite"):
+        return
+    path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+    # a URI filename (file:…?mode=ro&uri=true) names a file, not a folder "file:" under the cwd
+    path = path.removeprefix("file:")
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
