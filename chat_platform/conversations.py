@@ -125,7 +125,18 @@ class ChatService:
         simulated = simulated or SIMULATION.get()
         with self.db.session() as session:
             conversation = self._new_conversation(session, bots, bot_id, channel, None, language, simulated)
-            return Reply(conversation.id, [], conversation.status, language)
+        welcome = bots.dialogue.welcome(bot_id, language)
+        buttons = [{"title": b.title, "payload": b.payload} for b in welcome.buttons]
+        message = OutgoingMessage(
+            "",
+            welcome.text,
+            buttons,
+            bot_id,
+            bots.packs.packs[bot_id].bot.name.get(language, bot_id),
+            welcome.response,
+            False,
+        )
+        return Reply(conversation.id, [message], conversation.status, language)
 
     def end(self, session_id: str) -> None:
         with self.db.session() as session:

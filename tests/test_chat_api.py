@@ -171,3 +171,12 @@ def test_should_serve_the_demo_page_and_openapi(client) -> None:
     schema = client.get("/openapi.json").json()
     assert "/bots/{bot_id}/webhooks/rest/webhook" in schema["paths"]
     assert "/api/v1/bots/{bot_id}/messages" in schema["paths"]
+
+
+def test_should_welcome_the_resident_with_topics_to_tap(client) -> None:
+    body = client.post("/api/v1/bots/tax/sessions", json={"language": "ja"}).json()
+    (welcome,) = body["messages"]
+    assert welcome["text"].startswith("府税相談です") and welcome["id"] is None and not welcome["rateable"]
+    assert 1 <= len(welcome["buttons"]) <= 4 and all(b["payload"].startswith("/") for b in welcome["buttons"])
+    english = client.post("/api/v1/bots/tax/sessions", json={"language": "en"}).json()["messages"][0]
+    assert english["text"].startswith("This is")

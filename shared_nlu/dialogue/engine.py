@@ -28,6 +28,7 @@ DENY_INTENT = "deny"
 INFORM_INTENT = "inform"  # a resident answering a form's question; never an interruption
 CLARIFY_MIN_CONFIDENCE = 0.08  # candidates below this are noise, not worth a button
 CLARIFY_CANDIDATES = 3
+WELCOME_TOPICS = 4
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<slots>\{.*\})?$", re.DOTALL)
 
 
@@ -57,6 +58,20 @@ class DialogueEngine:
         if bot not in self.packs or bot == COMMON_BOT:
             raise KeyError(f"unknown bot {bot!r}")
         return SessionState(session_id=session_id, bot=bot, active_bot=bot)
+
+    def welcome(self, bot: str, language: str) -> BotMessage:
+        """The first message of a conversation: who answers, what it covers, a few topics to tap."""
+        pack = self.packs[bot]
+        values = {
+            **contact_values(pack, language),
+            "description": pack.bot.description.get(language, pack.bot.description["ja"]),
+        }
+        buttons = tuple(
+            Button(intent.examples[0].text, f"/{intent.name}")
+            for intent in list(pack.intents.values())[:WELCOME_TOPICS]
+            if intent.examples and intent.name not in pack.faq_intents and intent.name != INFORM_INTENT
+        )
+        return BotMessage(engine_text("utter_welcome", language, values, pack), "utter_welcome", bot, buttons)
 
     @staticmethod
     def rate(message_id: str, helpful: bool, response: str | None = None) -> Event:

@@ -4,6 +4,10 @@ of the same name (e.g. ``utter_nlu_fallback``)."""
 from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
+    "utter_welcome": {
+        "ja": "{bot_name}です。{description}\nご質問をどうぞ。よくあるご質問は下のボタンからも選べます。",
+        "en": "This is {bot_name}. {description}\nPlease type your question, or choose one below.",
+    },
     "utter_nlu_fallback": {
         "ja": "申し訳ありません。そのご質問にはお答えできません。{bot_name}では、次のようなご質問にお答えしています。\n{topics}",
         "en": "Sorry, I cannot answer that. {bot_name} can help with questions such as:\n{topics}",

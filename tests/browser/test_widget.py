@@ -216,8 +216,9 @@ def test_should_keep_the_transcript_and_session_after_a_reload(page: Page, brows
     expect(page.locator("#mdg-panel")).to_be_visible()
     expect(page.locator(USER_TEXT)).to_have_count(1)
     expect(page.locator(USER_TEXT).first).to_have_text("自動車税の納期限はいつですか")
-    expect(page.locator(BOT_TEXT)).to_have_count(1)
-    expect(page.locator(BOT_TEXT).first).to_contain_text("5月31日")
+    expect(page.locator(BOT_TEXT)).to_have_count(2)  # the welcome, then the answer
+    expect(page.locator(BOT_TEXT).first).to_contain_text("府税相談です")
+    expect(page.locator(BOT_TEXT).nth(1)).to_contain_text("5月31日")
 
     answer = ask(page, "自動車税はどこで払えますか")
     expect(answer.locator(".mdg-text")).to_contain_text("お支払いいただけます")
