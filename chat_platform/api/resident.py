@@ -44,7 +44,8 @@ def list_bots(services: ServicesDep) -> BotsOut:
 )
 def start_session(bot_id: str, services: ServicesDep, body: SessionIn | None = None) -> SessionOut:
     reply = services.chat.start(bot_id, "widget", (body or SessionIn()).language)
-    return SessionOut(session_id=reply.session_id, bot=bot_id, messages=[])
+    welcome = [MessageOut(**{**m.to_dict(), "id": None}) for m in reply.messages]  # not stored: nothing to rate
+    return SessionOut(session_id=reply.session_id, bot=bot_id, messages=welcome)
 
 
 @router.post(
