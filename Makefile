@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
+	$(BIN)/madoguchi simulate --days 14 --conversations-per-day 15 --if-empty
 	$(BIN)/madoguchi serve
 
 lint: install

@@ -18,6 +18,10 @@ from .storage.database import Database
 log = logging.getLogger("madoguchi")
 
 
+class NoPacksError(RuntimeError):
+    """Nothing to serve: no pack folders on disk and no versions in the database."""
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -35,6 +39,11 @@ class Services:
         with db.session() as session:
             seed_from_disk(session, settings.bots_dir)
             sources, fingerprint = active_sources(session)
+        if not sources:
+            raise NoPacksError(
+                f"no packs to serve: {settings.bots_dir} has no bot folders and the database has no pack versions. "
+                "Run from the project folder or set MADOGUCHI_BOTS_DIR to the folder that holds the packs."
+            )
         bots = runtime.load(sources, fingerprint)
         with db.session() as session:  # the registry: the FY2021 inventory and a project per bot
             from admin.registry import fiscal_year_of, import_inventory, register_bots

@@ -7,6 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from chat_platform.cli import app
+from tests.conftest import ROOT
 from tests.packs_inline import TAX, write_packs
 
 runner = CliRunner()
@@ -76,3 +77,25 @@ def test_the_shipped_conversation_tests_pass() -> None:
     result = runner.invoke(app, ["test"])
     assert result.exit_code == 0, result.output[-3000:]
     assert " 0 failed" in result.output
+
+
+def test_serve_and_simulate_should_explain_a_missing_bots_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no bots/ here, and a fresh database
+    monkeypatch.setenv("MADOGUCHI_DATABASE_URL", "")  # --database-url sets it; restored after the test
+    for command in (["serve", "--port", "1"], ["simulate", "--days", "1"]):
+        result = runner.invoke(app, [*command, "--database-url", f"sqlite:///{tmp_path / 'x.db'}"])
+        assert result.exit_code == 2, result.output
+        assert "MADOGUCHI_BOTS_DIR" in result.output
+
+
+def test_simulate_if_empty_should_add_traffic_once(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("MADOGUCHI_BOTS_DIR", str(ROOT / "bots"))
+    monkeypatch.setenv("MADOGUCHI_DATABASE_URL", "")  # --database-url sets it; restored after the test
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    first = runner.invoke(
+        app, ["simulate", "--days", "1", "--conversations-per-day", "2", "--if-empty", "--database-url", url]
+    )
+    assert first.exit_code == 0, first.output
+    assert "simulated conversations added" in first.output
+    again = runner.invoke(app, ["simulate", "--days", "1", "--if-empty", "--database-url", url])
+    assert again.exit_code == 0 and "nothing added" in again.output

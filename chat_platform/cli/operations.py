@@ -61,12 +61,35 @@ def serve(
 
     settings = _settings(database_url)
     upgrade(settings.database_url)
+    require_packs(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     console.print(f"Madoguchi on http://{host}:{port}/  (database: {_redact(settings.database_url)})")
     uvicorn.run(
         "chat_platform.main:create_from_env", factory=True, host=host, port=port, workers=workers,
         log_level="info", access_log=False,  # access logs would hold session ids in paths; metrics count requests instead
     )  # fmt: skip
+
+
+def require_packs(settings: Settings) -> None:
+    """Exit with a clear message when there is nothing to serve (instead of a worker traceback)."""
+    from shared_nlu.pack import find_pack_folders
+
+    from ..packs_store import active_fingerprint
+
+    if find_pack_folders([settings.bots_dir]):
+        return
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            if active_fingerprint(session):
+                return
+    finally:
+        database.dispose()
+    console.print(
+        f"[red]パックが見つかりません / no packs:[/] {settings.bots_dir} にボットのフォルダがなく、データベースにもパックがありません。"
+        " プロジェクトのフォルダで実行するか、MADOGUCHI_BOTS_DIR を設定してください。"
+    )
+    raise typer.Exit(2)
 
 
 def purge(

@@ -13,7 +13,7 @@ from ..services import Services
 from ..simulate.runner import SimulationError, Summary, simulation_settings
 from ..simulate.runner import simulate as play
 from ..storage.migrate import upgrade
-from .operations import DatabaseOption, _redact, _settings
+from .operations import DatabaseOption, _redact, _settings, require_packs
 
 console = Console()
 
@@ -29,6 +29,12 @@ def simulate(
     ] = 40,
     seed: Annotated[int, typer.Option(help="The same seed gives the same traffic (on the same day).")] = 0,
     database_url: DatabaseOption = None,
+    if_empty: Annotated[
+        bool,
+        typer.Option(
+            "--if-empty", help="Do nothing when the database already has simulated traffic (make run)."
+        ),
+    ] = False,
 ) -> None:
     """Play realistic resident conversations through the chat API over past days, for demos.
 
@@ -41,6 +47,10 @@ def simulate(
         raise typer.Exit(2)
     settings = simulation_settings(_settings(database_url))
     upgrade(settings.database_url)
+    require_packs(settings)
+    if if_empty and _has_simulated_traffic(settings.database_url):
+        console.print("simulated traffic is already there (--if-empty): nothing added")
+        return
     with console.status("loading the bots…"):
         services = Services.start(settings)
     try:
@@ -60,6 +70,25 @@ def simulate(
     finally:
         services.stop()
     _print_summary(summary, _redact(settings.database_url))
+
+
+def _has_simulated_traffic(url: str) -> bool:
+    from sqlalchemy import select
+
+    from ..storage.database import Database
+    from ..storage.models import Conversation
+
+    database = Database(url)
+    try:
+        with database.session() as session:
+            return (
+                session.scalars(
+                    select(Conversation.id).where(Conversation.simulated.is_(True)).limit(1)
+                ).first()
+                is not None
+            )
+    finally:
+        database.dispose()
 
 
 def _print_summary(summary: Summary, database: str) -> None:
