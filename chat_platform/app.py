@@ -19,10 +19,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared_nlu.dialogue.business_hours import JAPAN
 
 from .api import ops, rasa, resident
+from .api.schemas import error_responses
 from .channels import line
 from .errors import AppError, unavailable
 from .services import Services
@@ -82,7 +84,8 @@ def create_app(
     if public:
         app.include_router(resident.router)
         app.include_router(rasa.router)
-        app.include_router(line.router)
+        # the statuses the webhook refuses with (unknown bot, no channel or bad signature, not a webhook)
+        app.include_router(line.router, responses=error_responses(400, 401, 404, 422))
         app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
         @app.get("/", include_in_schema=False)
@@ -155,6 +158,14 @@ def _error_handlers(app: FastAPI) -> None:
         metrics_error(request, error.code)
         return JSONResponse(error.body(_language(request)), status_code=error.status)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Errors raised by the framework itself (an unreadable body, an unknown path or method) get
+        the same body as ours, not Starlette's ``{"detail": …}``."""
+        error = _framework_error(exc.status_code)
+        metrics_error(request, error.code)
+        return JSONResponse(error.body(_language(request)), status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
     @app.exception_handler(DBAPIError)
@@ -177,3 +188,23 @@ def _error_handlers(app: FastAPI) -> None:
             "Sorry, something went wrong on our side.",
         )
         return JSONResponse(error.body(_language(request)), status_code=500)
+
+
+def _framework_error(status: int) -> AppError:
+    if status == 400:  # FastAPI could not read the body at all (e.g. bytes that are not UTF-8)
+        return AppError(
+            400,
+            "invalid_json",
+            "リクエストの本文が JSON として読めません。",
+            "The request body is not valid JSON.",
+        )
+    if status == 404:
+        return AppError(404, "not_found", "そのアドレスはありません。", "There is nothing at this address.")
+    if status == 405:
+        return AppError(
+            405, "method_not_allowed", "このアドレスはその方法（メソッド）では使えません。",
+            "This address does not accept that method.",
+        )  # fmt: skip
+    return AppError(
+        status, "http_error", "リクエストを処理できませんでした。", "The request could not be processed."
+    )

@@ -12,14 +12,15 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from chat_platform.api.deps import ServicesDep
+from chat_platform.api.schemas import error_responses
 from chat_platform.storage.models import Setting
 
 from .. import audit
 from ..auth import require_role
 from ..reports.cost import SETTING_KEY, CostSettings, load_settings
-from .deps import PrincipalDep, SessionDep
+from .deps import ADMIN_ERRORS, PrincipalDep, SessionDep
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], responses=ADMIN_ERRORS)
 
 
 class CostSettingsOut(CostSettings):
@@ -54,7 +55,7 @@ def read_cost_settings(
 
 
 @router.put(
-    "/settings/cost", response_model=CostSettingsOut,
+    "/settings/cost", response_model=CostSettingsOut, responses=error_responses(400),
     summary="Change the shared platform cost and its allocation (strategy; audited)",
 )  # fmt: skip
 def write_cost_settings(

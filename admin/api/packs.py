@@ -12,22 +12,26 @@ import logging
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from chat_platform.api.deps import ServicesDep
+from chat_platform.api.schemas import error_responses
 from chat_platform.errors import AppError
 from chat_platform.services import Services
 
 from .. import packs
 from ..auth import Principal, require_role
-from .deps import PrincipalDep, SessionDep
+from .cost_settings import to_utc
+from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
 from .registry import check_bot_access
 
-router = APIRouter(tags=["packs"])
+router = APIRouter(tags=["packs"], responses=ADMIN_ERRORS)
 log = logging.getLogger("madoguchi.admin")
 MAX_BODY_BYTES = 1_048_576
+# a new version: bad JSON, unknown bot, unchanged or concurrently changed, too large
+SAVE_RESPONSES = error_responses(400, 404, 409, 413)
 
 
 class VersionOut(BaseModel):
@@ -90,11 +94,13 @@ async def raw_body(request: Request) -> bytes:
 
 
 LimitDep = Annotated[None, Depends(limit_body)]
+VersionPath = Annotated[int, Path(le=DB_INT_MAX)]
 
 
 @router.get(
-    "/bots/{bot_id}/packs", response_model=list[VersionOut], summary="A bot's pack versions, newest first"
-)
+    "/bots/{bot_id}/packs", response_model=list[VersionOut], responses=error_responses(404),
+    summary="A bot's pack versions, newest first",
+)  # fmt: skip
 def list_versions(
     bot_id: str, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> list[VersionOut]:
@@ -104,17 +110,21 @@ def list_versions(
 
 
 @router.get(
-    "/bots/{bot_id}/packs/{version}", response_model=VersionDetailOut, summary="One version's files and diff"
-)
+    "/bots/{bot_id}/packs/{version}", response_model=VersionDetailOut, responses=error_responses(404),
+    summary="One version's files and diff",
+)  # fmt: skip
 def get_version(
-    bot_id: str, version: int, session: SessionDep, principal: PrincipalDep, services: ServicesDep
+    bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> VersionDetailOut:
     check_bot_access(services, principal, bot_id)
     row = packs.version(session, bot_id, version)
     return _out(VersionDetailOut, row, _serving(services, bot_id), files=row.files, diff=row.diff)
 
 
-@router.post("/bots/{bot_id}/packs", response_model=SavedOut, status_code=201, summary="Upload a new version")
+@router.post(
+    "/bots/{bot_id}/packs", response_model=SavedOut, status_code=201, responses=SAVE_RESPONSES,
+    summary="Upload a new version",
+)  # fmt: skip
 def upload(
     bot_id: str,
     body: UploadIn,
@@ -128,7 +138,7 @@ def upload(
 
 
 @router.put(
-    "/bots/{bot_id}/packs/files/{file_name}", response_model=SavedOut, status_code=201,
+    "/bots/{bot_id}/packs/files/{file_name}", response_model=SavedOut, status_code=201, responses=SAVE_RESPONSES,
     summary="Replace one file (text/plain body, or JSON {text, comment}) as a new version",
     openapi_extra={"requestBody": {"required": True, "content": {
         "text/plain": {"schema": {"type": "string"}},
@@ -149,18 +159,20 @@ def put_file(
 @router.post(
     "/bots/{bot_id}/packs/{version}/activate",
     response_model=SavedOut,
+    responses=error_responses(404, 409),
     summary="Activate (roll back to) a version",
 )
 def activate(
-    bot_id: str, version: int, session: SessionDep, principal: PrincipalDep, services: ServicesDep
+    bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> SavedOut:
     _editor(services, principal, bot_id)
     return _finish(session, services, packs.activate(session, principal, bot_id, version))
 
 
 @router.post(
-    "/bots/{bot_id}/examples", response_model=SavedOut, status_code=201, summary="Add one training example"
-)
+    "/bots/{bot_id}/examples", response_model=SavedOut, status_code=201, responses=error_responses(400, 404, 409),
+    summary="Add one training example",
+)  # fmt: skip
 def add_example(
     bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> SavedOut:
@@ -219,6 +231,9 @@ def _serving(services: Services, bot_id: str) -> int | None:
 
 def _out(model: type[Any], row: Any, serving: int | None, **extra: Any) -> Any:
     fields = {name: getattr(row, name) for name in VersionOut.model_fields if name != "serving"}
+    # SQLite hands stored UTC times back without a zone: say so, as the schema's date-time promises
+    fields["created_at"] = to_utc(row.created_at)
+    fields["activated_at"] = to_utc(row.activated_at) if row.activated_at is not None else None
     return model(**fields, serving=row.version == serving, **extra)
 
 

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from chat_platform.api.deps import ServicesDep
+from chat_platform.api.schemas import error_responses
 from chat_platform.errors import AppError
 from chat_platform.storage.models import Project
 
 from .. import audit
 from ..auth import require_department, require_role
 from ..registry import KINDS
-from .deps import PrincipalDep, SessionDep
+from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
 
-router = APIRouter(tags=["registry"])
+router = APIRouter(tags=["registry"], responses=ADMIN_ERRORS)
 
 
 class ProjectOut(BaseModel):
@@ -48,27 +49,35 @@ class ProjectIn(BaseModel):
     department: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["街のDX", "庁内DX"]
-    budget_thousand_yen: int | None = Field(default=None, ge=0)
-    sub_projects: int = Field(default=1, ge=0)
+    budget_thousand_yen: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
+    sub_projects: int = Field(default=1, ge=0, le=DB_INT_MAX)
     main_project: str | None = Field(default=None, max_length=200)
     bot_id: str | None = Field(default=None, max_length=64)
     service_start: date | None = None
     vendor_before: str | None = Field(default=None, max_length=200)
-    budget_before_thousand_yen: int | None = Field(default=None, ge=0)
+    budget_before_thousand_yen: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
 
 
 class ProjectPatch(BaseModel):
     """Only the fields given are changed. Retiring: status "retired" with the message residents see."""
 
-    budget_thousand_yen: int | None = Field(default=None, ge=0)
-    sub_projects: int | None = Field(default=None, ge=0)
+    budget_thousand_yen: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
+    sub_projects: int | None = Field(default=None, ge=0, le=DB_INT_MAX, description="not null")
     main_project: str | None = Field(default=None, max_length=200)
-    status: Literal["active", "retired"] | None = None
+    status: Literal["active", "retired"] | None = Field(default=None, description="not null")
     retired_on: date | None = None
     retirement_message: str | None = Field(default=None, max_length=1000)
     service_start: date | None = None
     vendor_before: str | None = Field(default=None, max_length=200)
-    budget_before_thousand_yen: int | None = Field(default=None, ge=0)
+    budget_before_thousand_yen: int | None = Field(default=None, ge=0, le=DB_INT_MAX)
+
+    @field_validator("status", "sub_projects")
+    @classmethod
+    def _given_not_null(cls, value: Any) -> Any:
+        """Leaving these out keeps them; an explicit null would store a project without them."""
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
 
 
 class BotOut(BaseModel):
@@ -87,7 +96,7 @@ class BotOut(BaseModel):
 def list_projects(
     session: SessionDep,
     principal: PrincipalDep,
-    fiscal_year: int | None = None,
+    fiscal_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     kind: str | None = None,
     department: str | None = None,
 ) -> list[Project]:
@@ -110,7 +119,10 @@ def list_projects(
     return list(session.scalars(query))
 
 
-@router.post("/projects", response_model=ProjectOut, status_code=201, summary="Register a project (strategy)")
+@router.post(
+    "/projects", response_model=ProjectOut, status_code=201, responses=error_responses(400, 409),
+    summary="Register a project (strategy)",
+)  # fmt: skip
 def create_project(
     body: ProjectIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> Project:
@@ -144,10 +156,14 @@ def create_project(
 @router.patch(
     "/projects/{project_id}",
     response_model=ProjectOut,
+    responses=error_responses(400, 404),
     summary="Change a project, e.g. retire a bot (strategy)",
 )
 def update_project(
-    project_id: int, body: ProjectPatch, session: SessionDep, principal: PrincipalDep
+    project_id: Annotated[int, Path(le=DB_INT_MAX)],
+    body: ProjectPatch,
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> Project:
     require_role(principal, "strategy")
     project = session.get(Project, project_id)

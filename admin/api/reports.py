@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from chat_platform.api.deps import ServicesDep
+from chat_platform.api.schemas import error_responses
 from chat_platform.errors import AppError
 
 from ..auth import require_department
@@ -19,9 +20,10 @@ from ..registry import KINDS, fiscal_year_of
 from ..reports import cost, inventory, unanswered, usage
 from ..reports.common import bot_departments, date_range, today_in_japan, visible_bots
 from ..reports.export import DOWNLOAD_RESPONSES, Format, download
-from .deps import PrincipalDep, SessionDep
+from .deps import ADMIN_ERRORS, PrincipalDep, SessionDep
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], responses=ADMIN_ERRORS)
+BOT_REPORT_RESPONSES = {**DOWNLOAD_RESPONSES, **error_responses(404)}  # ?bot= names an unknown bot
 FormatQuery = Annotated[
     Format, Query(alias="format", description="json (default), csv (UTF-8 with BOM) or xlsx")
 ]
@@ -73,7 +75,7 @@ tokens see every department; a department token only its own row (totals over wh
 
 
 @router.get(
-    "/reports/usage", response_model=usage.UsageReport, responses=DOWNLOAD_RESPONSES,
+    "/reports/usage", response_model=usage.UsageReport, responses=BOT_REPORT_RESPONSES,
     summary="Usage per bot and period: sessions, answer rate, helpful rate, hand-offs …", description=USAGE,
 )  # fmt: skip
 def usage_report(
@@ -111,7 +113,7 @@ def cost_report(
 
 
 @router.get(
-    "/reports/unanswered", response_model=unanswered.UnansweredReport, responses=DOWNLOAD_RESPONSES,
+    "/reports/unanswered", response_model=unanswered.UnansweredReport, responses=BOT_REPORT_RESPONSES,
     summary="Unanswered questions grouped by similarity, with a suggested intent", description=UNANSWERED,
 )  # fmt: skip
 def unanswered_report(

@@ -23,6 +23,7 @@ JAPAN = timezone(timedelta(hours=9), "JST")  # Asia/Tokyo: UTC+9 all year
 JAPAN_TZ_NAME = "Asia/Tokyo"
 DEFAULT_DAYS = 30  # a range without date_from covers the 30 days ending on date_to
 MAX_DAYS = 3 * 366  # longer ranges are refused: the reports aggregate in Python
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # beyond them Python's date arithmetic overflows
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ def today_in_japan() -> date:
 def date_range(date_from: date | None, date_to: date | None) -> DateRange:
     """The range asked for; by default the last 30 days up to today (Japan time). 422 if reversed."""
     end = date_to or today_in_japan()
+    if any(day is not None and not EARLIEST <= day <= LATEST for day in (date_from, end)):
+        raise AppError(
+            422, "invalid_date_range", f"日付は {EARLIEST} から {LATEST} までの範囲で指定してください。",
+            f"Dates must lie between {EARLIEST} and {LATEST}.",
+        )  # fmt: skip
     start = date_from or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         raise AppError(

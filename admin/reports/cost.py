@@ -31,7 +31,9 @@ Allocation = Literal["messages", "sessions"]
 
 
 class CostSettings(BaseModel):
-    shared_cost_thousand_yen: int = Field(ge=0, description="the shared platform's yearly cost (千円)")
+    shared_cost_thousand_yen: int = Field(
+        ge=0, le=2_147_483_647, description="the shared platform's yearly cost (千円)"
+    )  # the cap of a project's budget column; a larger number is a typo, and overflowed the per-unit floats
     allocation: Allocation = Field(description="split the shared cost by resident messages or by sessions")
 
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel
 
 from .deps import ServicesDep
 
 router = APIRouter(tags=["operations"])
+
+
+class ReadyOut(BaseModel):
+    database: str
+    packs: str
+    last_reload_error: str | None
 
 
 @router.get("/healthz", summary="The process is up")
@@ -15,7 +22,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database is reachable and the packs are loaded")
+@router.get(
+    "/readyz", response_model=ReadyOut,
+    responses={503: {"model": ReadyOut, "description": "The database is unreachable or no packs are loaded"}},
+    summary="The database is reachable and the packs are loaded",
+)  # fmt: skip
 def readyz(services: ServicesDep) -> JSONResponse:
     database = services.db.ping()
     loaded = services.runtime.ready

@@ -11,15 +11,16 @@ from fastapi import APIRouter, Request
 from .. import errors
 from ..validation import clean_message
 from .deps import ServicesDep, client_address
-from .schemas import ButtonOut, ParseIn, RestIn, RestMessageOut
+from .schemas import ButtonOut, ParseIn, RestIn, RestMessageOut, error_responses
 
-router = APIRouter(tags=["rasa"])
+router = APIRouter(tags=["rasa"], responses=error_responses(400, 413, 422))
 
 
 @router.post(
     "/bots/{bot_id}/webhooks/rest/webhook",
     response_model=list[RestMessageOut],
     response_model_exclude_none=True,
+    responses=error_responses(404, 429, 503),
     summary="Rasa REST channel",
 )
 def rest_webhook(bot_id: str, body: RestIn, request: Request, services: ServicesDep) -> list[RestMessageOut]:
@@ -48,8 +49,9 @@ def _parse(services: ServicesDep, text: str, bot_id: str | None) -> dict[str, An
 
 
 @router.post(
-    "/bots/{bot_id}/model/parse", summary="Parse a message as one bot (Rasa's parse result plus bot)"
-)
+    "/bots/{bot_id}/model/parse", responses=error_responses(404),
+    summary="Parse a message as one bot (Rasa's parse result plus bot)",
+)  # fmt: skip
 def parse_for_bot(bot_id: str, body: ParseIn, services: ServicesDep) -> dict[str, Any]:
     return _parse(services, body.text, bot_id)
 

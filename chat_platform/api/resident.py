@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from fastapi import APIRouter, Request
 
 from ..conversations import Reply
 from .deps import ServicesDep, client_address
-from .schemas import BotOut, BotsOut, MessageIn, MessageOut, OkOut, RatingIn, ReplyOut, SessionIn, SessionOut
+from .schemas import (
+    BotOut,
+    BotsOut,
+    MessageIn,
+    MessageOut,
+    OkOut,
+    RatingIn,
+    ReplyOut,
+    SessionIn,
+    SessionOut,
+    error_responses,
+)
 
-router = APIRouter(prefix="/api/v1", tags=["resident"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "Unknown bot or session"},
-    422: {"description": "Invalid message"},
-    429: {"description": "Rate limited"},
-}
+# 503 (with Retry-After) while the database is unreachable
+router = APIRouter(prefix="/api/v1", tags=["resident"], responses=error_responses(503))
 
 
 def _reply(reply: Reply) -> ReplyOut:
@@ -40,17 +46,21 @@ def list_bots(services: ServicesDep) -> BotsOut:
 
 
 @router.post(
-    "/bots/{bot_id}/sessions", response_model=SessionOut, responses=ERRORS, summary="Start a conversation"
-)
+    "/bots/{bot_id}/sessions", response_model=SessionOut, responses=error_responses(400, 404, 422),
+    summary="Start a conversation",
+)  # fmt: skip
 def start_session(bot_id: str, services: ServicesDep, body: SessionIn | None = None) -> SessionOut:
     reply = services.chat.start(bot_id, "widget", (body or SessionIn()).language)
-    welcome = [MessageOut(**{**m.to_dict(), "id": None}) for m in reply.messages]  # not stored: nothing to rate
+    welcome = [
+        MessageOut(**{**m.to_dict(), "id": None}) for m in reply.messages
+    ]  # not stored: nothing to rate
     return SessionOut(session_id=reply.session_id, bot=bot_id, messages=welcome)
 
 
 @router.post(
-    "/bots/{bot_id}/messages", response_model=ReplyOut, responses=ERRORS, summary="Send a resident message"
-)
+    "/bots/{bot_id}/messages", response_model=ReplyOut, responses=error_responses(400, 404, 413, 422, 429),
+    summary="Send a resident message",
+)  # fmt: skip
 def send_message(bot_id: str, body: MessageIn, request: Request, services: ServicesDep) -> ReplyOut:
     started = time.perf_counter()
     reply = services.chat.send(
@@ -63,15 +73,19 @@ def send_message(bot_id: str, body: MessageIn, request: Request, services: Servi
 
 
 @router.post(
-    "/messages/{message_id}/rating", response_model=OkOut, responses=ERRORS, summary="Rate an answer"
-)
+    "/messages/{message_id}/rating", response_model=OkOut, responses=error_responses(400, 404, 409, 422),
+    summary="Rate an answer",
+)  # fmt: skip
 def rate(message_id: str, body: RatingIn, services: ServicesDep) -> OkOut:
     services.chat.rate(message_id, body.session_id, body.helpful)
     return OkOut()
 
 
 @router.post(
-    "/sessions/{session_id}/end", response_model=OkOut, responses=ERRORS, summary="End a conversation"
+    "/sessions/{session_id}/end",
+    response_model=OkOut,
+    responses=error_responses(404, 422),
+    summary="End a conversation",
 )
 def end_session(session_id: str, services: ServicesDep) -> OkOut:
     services.chat.end(session_id)

@@ -62,10 +62,15 @@ def ensure_sqlite_folder(url: str) -> None:
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         ensure_sqlite_folder(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        # hide_parameters: bound values (residents' text, token hashes) never reach a log line
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 15}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_timeout": 5}
+    kwargs: dict[str, Any] = {
+        "pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_timeout": 5, "hide_parameters": True,
+    }  # fmt: skip
     if url.startswith("postgresql"):
         # fail fast when the database is down instead of hanging residents' requests
         kwargs["connect_args"] = {"connect_timeout": 3}
