@@ -751,7 +751,8 @@ async function loadCurrentFile() {
 
 async function upload(event) {
   event.preventDefault();
-  const bot = state.pack.bot;
+  // the bot the editor sees selected, even if its version list is still loading
+  const bot = $('p-bot').value;
   const name = $('p-name').value;
   const result = $('p-result');
   $('p-submit').disabled = true;
