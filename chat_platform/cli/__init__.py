@@ -6,7 +6,7 @@ import typer
 
 from admin import cli as admin_cli
 
-from . import operations, packs, simulate
+from . import export, operations, packs, simulate
 
 app = typer.Typer(
     name="madoguchi",
@@ -22,6 +22,7 @@ app = typer.Typer(
 packs.register(app)
 operations.register(app)
 simulate.register(app)
+export.register(app)
 admin_cli.register(app)
 
 
