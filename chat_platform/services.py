@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared_nlu.pack import PackSet
 
 from . import ratelimit
 from .conversations import ChatService
@@ -16,6 +24,36 @@ from .settings import Settings
 from .storage.database import Database
 
 log = logging.getLogger("madoguchi")
+
+
+T = TypeVar("T")
+
+
+def _first_writer_wins(db: Database, work: Callable[[Session], T], attempts: int = 5) -> T:
+    """Run first-start writes; when several workers start at once, the ones that lose the race hit a
+    unique constraint, roll back, and find the winner's rows on the next attempt."""
+    for attempt in range(attempts):
+        try:
+            with db.session() as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _seed(session: Session, settings: Settings) -> tuple[Sources, str]:
+    seed_from_disk(session, settings.bots_dir)
+    return active_sources(session)
+
+
+def _register(session: Session, packs: PackSet) -> None:
+    """The registry: the FY2021 inventory and a town-DX project per bot."""
+    from admin.registry import fiscal_year_of, import_inventory, register_bots
+
+    import_inventory(session)
+    register_bots(session, packs, fiscal_year_of(datetime.now(UTC).date()))
 
 
 class NoPacksError(RuntimeError):
@@ -36,20 +74,14 @@ class Services:
         """Connect, seed packs from bots/ on first start, and train (or load) the bots."""
         db = Database(settings.database_url)
         runtime = BotRuntime(settings.model_dir, timedelta(minutes=settings.session_idle_minutes))
-        with db.session() as session:
-            seed_from_disk(session, settings.bots_dir)
-            sources, fingerprint = active_sources(session)
+        sources, fingerprint = _first_writer_wins(db, lambda session: _seed(session, settings))
         if not sources:
             raise NoPacksError(
                 f"no packs to serve: {settings.bots_dir} has no bot folders and the database has no pack versions. "
                 "Run from the project folder or set MADOGUCHI_BOTS_DIR to the folder that holds the packs."
             )
         bots = runtime.load(sources, fingerprint)
-        with db.session() as session:  # the registry: the FY2021 inventory and a project per bot
-            from admin.registry import fiscal_year_of, import_inventory, register_bots
-
-            import_inventory(session)
-            register_bots(session, bots.packs, fiscal_year_of(datetime.now(UTC).date()))
+        _first_writer_wins(db, lambda session: _register(session, bots.packs))
         services = cls(settings, db, runtime, ChatService(db, runtime, settings))
         services.chat.refresh_retired()
         return services

@@ -104,3 +104,13 @@ def test_should_standardise_kansai_endings(kansai: str, standard: str) -> None:
 )
 def test_should_leave_standard_japanese_alone(standard: str) -> None:
     assert standardize_kansai(standard) == standard
+
+
+def test_should_tokenise_from_many_threads_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    words = default_tokenizer().words
+    texts = [f"自動車税の納期限はいつですか{i}" for i in range(400)]  # distinct texts: the cache cannot help
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(words, texts))
+    assert all(result[0] == "自動車" for result in results)

@@ -64,9 +64,16 @@ def serve(
     require_packs(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     console.print(f"Madoguchi on http://{host}:{port}/  (database: {_redact(settings.database_url)})")
+    if workers > 1:
+        # seed the database and train (and cache) the model once, so the workers start by loading it
+        # instead of all training at once and racing to write the first pack versions
+        from ..services import Services
+
+        Services.start(settings).stop()
     uvicorn.run(
         "chat_platform.main:create_from_env", factory=True, host=host, port=port, workers=workers,
         log_level="info", access_log=False,  # access logs would hold session ids in paths; metrics count requests instead
+        timeout_worker_healthcheck=60,  # a worker loading the bots on a busy machine is slow, not dead
     )  # fmt: skip
 
 

@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
+from typing import Any
 
 from sudachipy import dictionary, tokenizer
 
@@ -27,15 +29,28 @@ _SKIP_POS = {"補助記号", "空白"}
 
 
 class Tokenizer:
-    """Split text into normalised words. Thread-safe for reading; results are cached per text."""
+    """Split text into normalised words; results are cached per text.
+
+    Thread-safe: a Sudachi tokenizer refuses to be used by two threads at once ("Tokenizer is
+    already in use"), and the service parses in a thread pool while reloads train in another
+    thread, so each thread gets its own tokenizer over the one shared (memory-mapped) dictionary.
+    """
 
     def __init__(self) -> None:
-        self._sudachi = dictionary.Dictionary(dict="core").tokenizer(mode=tokenizer.Tokenizer.SplitMode.C)
+        self._dictionary = dictionary.Dictionary(dict="core")
+        self._local = threading.local()
         self.words = lru_cache(maxsize=65536)(self._words)
+
+    def _sudachi(self) -> Any:
+        sudachi = getattr(self._local, "sudachi", None)
+        if sudachi is None:
+            sudachi = self._dictionary.tokenizer(mode=tokenizer.Tokenizer.SplitMode.C)
+            self._local.sudachi = sudachi
+        return sudachi
 
     def _words(self, text: str) -> tuple[str, ...]:
         result: list[str] = []
-        for morpheme in self._sudachi.tokenize(text):
+        for morpheme in self._sudachi().tokenize(text):
             if morpheme.part_of_speech()[0] in _SKIP_POS:
                 continue
             surface = morpheme.surface()
