@@ -20,6 +20,7 @@ from chat_platform.errors import AppError
 from chat_platform.storage.models import ApiToken, utcnow
 
 ROLES = ("strategy", "department", "viewer")
+EDITOR_ROLES = ("strategy", "department")  # may change packs; a department only its own bots'
 TOKEN_PREFIX = "mdg_"
 
 
@@ -34,6 +35,10 @@ class Principal:
 
     def can_see_department(self, department: str) -> bool:
         return self.role != "department" or self.department == department
+
+    def can_edit_department(self, department: str) -> bool:
+        """Whether this token may change the packs of a bot that belongs to ``department``."""
+        return self.role in EDITOR_ROLES and self.can_see_department(department)
 
 
 def hash_token(token: str) -> str:

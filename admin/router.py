@@ -8,11 +8,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from .api import cost_settings, packs, registry, reports
+from .api import cost_settings, me, packs, registry, reports
 
 STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(prefix="/admin/api/v1")
+router.include_router(me.router)
 router.include_router(registry.router)
 router.include_router(reports.router)
 router.include_router(cost_settings.router)

@@ -58,3 +58,12 @@ def unavailable() -> AppError:
         503, "unavailable", "ただいま混み合っているか、保守中です。しばらくしてからもう一度お試しください。",
         "The service is temporarily unavailable. Please try again shortly.", {"Retry-After": "5"},
     )  # fmt: skip
+
+
+def conflict() -> AppError:
+    """A unique constraint refused a write: two requests stored the same thing at the same moment
+    (the checks before the write passed for both), or it was there already."""
+    return AppError(
+        409, "conflict", "同じものがすでにあるか、同時に別の操作で変更されました。画面を再読み込みしてから、もう一度お試しください。",
+        "This already exists, or was changed by another request at the same moment. Reload and try again.",
+    )  # fmt: skip

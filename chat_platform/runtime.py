@@ -102,6 +102,24 @@ class BotRuntime:
             log.info("bots loaded: %s (%.2f s training)", fingerprint, bots.nlu.train_seconds)
             return bots
 
+    def serving_active(self, fingerprint: str) -> None:
+        """Say that ``fingerprint`` (the active pack versions) is what should be served.
+
+        When it is what this worker serves, a failed reload of some other generation no longer
+        matters: e.g. a version whose training failed was rolled back to the version still serving.
+        Its error is cleared so /readyz stops reporting it. Waits for a reload in progress, which
+        could otherwise record its failure just after.
+        """
+        with self._lock:
+            if self._current is not None and self._current.fingerprint == fingerprint:
+                self._forget_failure()
+
+    def _forget_failure(self) -> None:
+        # only a failed training is forgotten; an error with no failed generation (bots/ refused on
+        # reload by the HUP signal) is about files on disk, which this says nothing about
+        if self._failed is not None:
+            self.last_error, self._failed = None, None
+
     def reload_in_background(self, read: Callable[[], tuple[Sources, str]]) -> threading.Thread:
         """Train the packs ``read()`` returns and swap them in, in a background thread.
 
@@ -116,6 +134,8 @@ class BotRuntime:
                 try:
                     sources, fingerprint = read()
                     if self._current is not None and fingerprint in (self._current.fingerprint, self._failed):
+                        if fingerprint == self._current.fingerprint:
+                            self._forget_failure()
                         return
                     bots = self.build(sources, fingerprint)
                 except Exception as exc:  # keep serving the old bots; the error is visible on /readyz

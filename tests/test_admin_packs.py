@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from admin.packs import intents_of
+from admin.pack_text import intents_of
 from chat_platform.packs_store import active_sources
 from chat_platform.storage.models import AuditEntry
 from shared_nlu.pack import validate_packs
@@ -352,3 +352,31 @@ def test_should_keep_serving_the_old_bots_when_training_fails(
     serving = [v for v in listing(client, tokens["zaimu"]) if v["serving"]]
     assert [v["version"] for v in serving] == [restore_tax]
     monkeypatch.undo()  # before restore_tax reloads
+
+
+def test_should_clear_the_reload_error_when_the_serving_version_is_activated_again(
+    client, services, tokens, restore_tax, monkeypatch
+) -> None:
+    # Given an upload whose training failed, so the previous version keeps serving and /readyz says why
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("training failed")
+
+    monkeypatch.setattr(services.runtime, "build", broken)
+    _, files = active_files(client, tokens["zaimu"])
+    changed = files["responses.yml"].replace(DUE_DATE_LINE, CHANGED_LINE)
+    uploaded = client.post(
+        f"{TAX}/packs", json={"files": {"responses.yml": changed}}, headers=bearer(tokens["zaimu"])
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    for thread in threading.enumerate():
+        if thread.name == "madoguchi-reload":
+            thread.join()
+    assert "training failed" in (client.get("/readyz").json()["last_reload_error"] or "")
+    # When the version still serving is activated again (training is still broken: nothing retrains)
+    response = client.post(f"{TAX}/packs/{restore_tax}/activate", headers=bearer(tokens["zaimu"]))
+    assert response.status_code == 200, response.text
+    # Then the active version is the one serving, and the failure of the abandoned one is gone
+    assert [v["version"] for v in listing(client, tokens["zaimu"]) if v["serving"]] == [restore_tax]
+    assert client.get("/readyz").json()["last_reload_error"] is None
+    assert services.runtime.last_error is None
+    monkeypatch.undo()

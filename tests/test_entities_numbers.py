@@ -8,11 +8,11 @@ from shared_nlu.entities import (
     EntityMatch,
     find_amounts,
     find_numbers,
-    normalize_width,
     parse_japanese_number,
     resolve_overlaps,
 )
 from shared_nlu.entities.numbers import MAX_NUMBER_LENGTH
+from shared_nlu.text import fold_width
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_should_keep_the_length_when_folding_full_width_characters():
     # Given a message with full-width digits, letters, dashes, an ideographic space and ￥
     text = "ＴＥＬ　０６－６９１０－８００１　￥３，０００"
     # When its width is normalised
-    folded = normalize_width(text)
+    folded = fold_width(text)
     # Then it is ASCII where possible and every character stays at its offset
     assert folded == "TEL 06-6910-8001 ¥3,000"
     assert len(folded) == len(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared_nlu.text import SynonymMap, default_tokenizer, detect_language, normalize
+from shared_nlu.text import SynonymMap, default_tokenizer, detect_language, fold_width, normalize
 from shared_nlu.text.dialect import standardize_kansai
 
 
@@ -22,6 +22,26 @@ from shared_nlu.text.dialect import standardize_kansai
 )
 def test_should_normalise_what_phones_type(typed: str, expected: str) -> None:
     assert normalize(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "plain", "compatible"),
+    [
+        (
+            "ＴＥＬ　０６－６９１０−８００１　￥３，０００",
+            "TEL 06-6910-8001 ¥3,000",
+            "tel 06-6910-8001 ¥3,000",
+        ),
+        ("ｶﾀｶﾅ①ｍ²", "ｶﾀｶﾅ①m²", "カタカナ1m2"),
+        ("Info@Example.JP", "Info@Example.JP", "info@example.jp"),
+        ("㍻ßﬁ―", "㍻ßﬁ-", "㍻ßﬁ-"),  # NFKC forms longer than one character are kept as typed
+    ],
+)
+def test_should_fold_width_without_moving_a_character(typed: str, plain: str, compatible: str) -> None:
+    # Given what a phone types, When its width is folded, Then every character stays at its offset
+    assert fold_width(typed) == plain
+    assert fold_width(typed, compatibility=True) == compatible
+    assert len(fold_width(typed)) == len(fold_width(typed, compatibility=True)) == len(typed)
 
 
 @pytest.mark.parametrize(

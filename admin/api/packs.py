@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from chat_platform.api.deps import ServicesDep
 from chat_platform.api.schemas import error_responses
 from chat_platform.errors import AppError
+from chat_platform.packs_store import active_fingerprint
 from chat_platform.services import Services
 
-from .. import packs
-from ..auth import Principal, require_role
+from .. import pack_text, packs
+from ..auth import EDITOR_ROLES, Principal, require_role
 from .cost_settings import to_utc
 from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
 from .registry import check_bot_access
@@ -177,19 +178,23 @@ def add_example(
     bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> SavedOut:
     _editor(services, principal, bot_id)
-    saved = packs.add_example(session, principal, bot_id, body.intent, body.text, body.comment)
+    saved = pack_text.add_example(session, principal, bot_id, body.intent, body.text, body.comment)
     return _finish(session, services, saved)
 
 
 def _editor(services: Services, principal: Principal, bot_id: str) -> None:
     check_bot_access(services, principal, bot_id)  # 404 unknown bot, 403 another department's
-    require_role(principal, "strategy", "department")
+    require_role(principal, *EDITOR_ROLES)
 
 
 def _finish(session: Session, services: Services, saved: packs.Saved) -> SavedOut:
     session.commit()  # before reloading: the reload reads the active versions in its own session
     try:
-        services.reload_if_changed()  # trains in the background; a failure keeps the old bots serving
+        # trains in the background; a failure keeps the old bots serving
+        if not services.reload_if_changed():
+            # the active versions are the ones serving, e.g. rolled back to them after a failed
+            # training: that failure no longer matters and must not stay on /readyz
+            services.runtime.serving_active(active_fingerprint(session))
     except Exception as exc:  # the version is stored either way; the pack watcher tries again
         log.warning("reload after a pack change failed: %s", exc.__class__.__name__)
     warnings = [DiagnosticOut.model_validate(d.to_dict()) for d in saved.warnings]

@@ -19,10 +19,11 @@ const KPIS = [ // [report field, label, format]
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  token: null, role: null, department: null, bots: [], loaded: new Set(),
+  token: null, role: null, department: null, editable: new Set(), bots: [], loaded: new Set(),
   usage: null, intents: new Map(), pack: { bot: null, versions: [], detail: null },
 };
-const editor = () => state.role === 'strategy' || state.role === 'department';
+/** Whether this token may change `bot`'s pack: GET /me lists those bots, by the rule the pack API applies. */
+const mayEdit = (bot) => state.editable.has(bot);
 const strategy = () => state.role === 'strategy';
 
 // ---- small DOM and formatting helpers -------------------------------------------------------
@@ -153,31 +154,12 @@ async function download(path, button, message) {
 
 // ---- sign-in ----------------------------------------------------------------------------------
 
-/** Returns true when `path` answers 403. The admin API has no "who am I" endpoint, so the role is read
- * from two probes without side effects (see identify()). */
-async function refused(path, options) {
-  try {
-    await api(path, options);
-    return false;
-  } catch (err) {
-    if (err.status === 403) return true;
-    if (err.status === 404) return false;
-    throw err;
-  }
-}
-
-/** The caller's role: a department token may not read another department's inventory (403), and only
- * a strategy token passes the role check of PATCH /projects/{id} — id 0 never exists, so it gets 404
- * and nothing changes. */
+/** Who the token is (GET /me): its role, its department and the bots whose packs it may change. */
 async function identify() {
-  if (await refused(`/reports/inventory?${query({ department: '（権限の確認）' })}`)) {
-    state.role = 'department';
-    const own = state.bots[0]?.department;
-    state.department = own || (await api('/reports/inventory')).departments[0]?.department || null;
-  } else {
-    state.role = (await refused('/projects/0', { method: 'PATCH', body: {} })) ? 'viewer' : 'strategy';
-    state.department = null;
-  }
+  const me = await api('/me');
+  state.role = me.role;
+  state.department = me.department;
+  state.editable = new Set(me.editable_bots);
 }
 
 async function signIn(token) {
@@ -185,8 +167,7 @@ async function signIn(token) {
   const message = $('signin-msg');
   say(message, '確認しています…');
   try {
-    state.bots = await api('/bots');
-    await identify();
+    [state.bots] = await Promise.all([api('/bots'), identify()]);
   } catch (err) {
     state.token = null;
     sessionStorage.removeItem(TOKEN_KEY);
@@ -580,7 +561,7 @@ function groupCard(group) {
         : '（低いため、追加するときはインテントを選んでください）'}`
     : '候補のインテントはありません。';
   let action = el('p', { class: 'note', text: '例文の追加は、担当部局か戦略部門のトークンでできます。' });
-  if (editor()) {
+  if (mayEdit(group.bot)) {
     action = el('button', { type: 'button', class: usable ? null : 'secondary', text: usable ? `例文として追加（${s.intent}）` : 'インテントを選んで例文として追加…' });
     action.addEventListener('click', () => addExample(group, usable ? s.intent : '', status, action));
   }
@@ -665,7 +646,7 @@ async function loadVersions(show) {
   const changedBot = state.pack.bot !== bot;
   state.pack = { ...state.pack, bot, versions };
   $('p-versions').tBodies[0].replaceChildren(...versions.map(versionRow));
-  $('p-upload').hidden = !editor();
+  $('p-upload').hidden = !mayEdit(bot);
   const active = versions.find((v) => v.active);
   if (show || changedBot || !state.pack.detail) await showVersion(show || active?.version || versions[0]?.version);
 }
@@ -677,7 +658,7 @@ function versionRow(v) {
     v.active && !v.serving ? el('span', { class: 'badge pending', text: '読み込み中' }) : null);
   const actions = el('div', { class: 'row' },
     el('button', { type: 'button', class: 'secondary small', 'aria-label': `バージョン ${v.version} を表示`, text: '表示', onclick: () => showVersion(v.version) }));
-  if (editor() && !v.active) {
+  if (mayEdit(state.pack.bot) && !v.active) {
     actions.append(el('button', { type: 'button', class: 'small', 'aria-label': `バージョン ${v.version} に戻す`, text: 'このバージョンに戻す', onclick: () => activate(v.version) }));
   }
   return el('tr', { 'data-version': v.version, 'data-active': v.active ? 'true' : 'false' },

@@ -8,7 +8,7 @@ from .builtin import extract_builtin_entities
 from .contacts import find_emails, find_phone_numbers, find_postal_codes
 from .dates import find_dates, parse_date
 from .model import EntityMatch, resolve_overlaps
-from .numbers import find_amounts, find_numbers, normalize_width, parse_japanese_number
+from .numbers import find_amounts, find_numbers, parse_japanese_number
 
 __all__ = [
     "EntityMatch",
@@ -19,7 +19,6 @@ __all__ = [
     "find_numbers",
     "find_phone_numbers",
     "find_postal_codes",
-    "normalize_width",
     "parse_date",
     "parse_japanese_number",
     "resolve_overlaps",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
+from ..text.width import fold_width
 from .model import EntityMatch
-from .numbers import normalize_width
 
-# After normalize_width every dash is "-"; the long vowel marks ー/ｰ stay, since katakana words need
+# After fold_width every dash is "-"; the long vowel marks ー/ｰ stay, since katakana words need
 # them, but between digits they are dashes typed with the wrong key.
 _DASH = "[-ーｰ]"
 _SEPARATOR = rf"(?: ?{_DASH} ?| )"
@@ -52,7 +52,7 @@ def find_phone_numbers(text: str) -> list[EntityMatch]:
     +81 90-1234-5678 (value ``"09012345678"``). Short codes such as 188 or #7119 are not matched,
     nor are digits inside an e-mail address.
     """
-    folded = normalize_width(text)
+    folded = fold_width(text)
     emails = find_emails(text)
     found = []
     for match in _PHONE.finditer(folded):
@@ -80,7 +80,7 @@ def find_postal_codes(text: str) -> list[EntityMatch]:
     Three digits, a dash and four digits (530-0001), or seven digits after 〒 (〒5300001); the span
     leaves out the 〒. Digits that belong to a phone number (06-530-0001) are not a postal code.
     """
-    folded = normalize_width(text)
+    folded = fold_width(text)
     phones = find_phone_numbers(text)
     found = []
     for match in _POSTAL.finditer(folded):
@@ -96,7 +96,7 @@ def find_postal_codes(text: str) -> list[EntityMatch]:
 
 def find_emails(text: str) -> list[EntityMatch]:
     """E-mail addresses as entity ``"email"``; the value has its domain in lower case."""
-    folded = normalize_width(text)
+    folded = fold_width(text)
     found = []
     for match in _EMAIL.finditer(folded):
         start, end = match.span()

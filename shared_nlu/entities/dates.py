@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
+from ..text.width import fold_width
 from .model import EntityMatch, keep_non_overlapping
-from .numbers import normalize_width, parse_japanese_number
+from .numbers import parse_japanese_number
 
 FUTURE_TOLERANCE = timedelta(days=7)
 
@@ -167,7 +168,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
 def _find(text: str, today: date) -> Iterator[tuple[int, int, date]]:
     if isinstance(today, datetime):  # a datetime would not compare with the dates built here
         today = today.date()
-    folded = normalize_width(text)
+    folded = fold_width(text)
     candidates = [
         (m.start(), m.end(), resolve(m, today))
         for pattern, resolve in _PATTERNS

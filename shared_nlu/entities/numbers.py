@@ -5,20 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..text.width import fold_width
 from .model import EntityMatch
-
-# Full-width ASCII (！ to ～) to ASCII, the ideographic space to a space, dashes to "-" and ￥ to ¥.
-# Every mapping is one character to one character, so offsets in the folded text are offsets in
-# the original message; that is why this is not NFKC (which turns ㍻ into 平成 and shifts spans).
-_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_WIDTH |= {0x3000: ord(" "), 0xFFE5: ord("¥"), 0xFE63: ord("-")}
-_WIDTH |= {ord(dash): ord("-") for dash in "‐‑‒–—―−"}
-
-
-def normalize_width(text: str) -> str:
-    """``text`` with full-width digits, letters and symbols made ASCII; always the same length."""
-    return text.translate(_WIDTH)
-
 
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "壱": 1, "二": 2, "弐": 2, "三": 3, "参": 3, "四": 4}
 _DIGITS |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -53,7 +41,7 @@ def parse_japanese_number(text: str) -> int | None:
     numerals (十百, 万万, 1二) and text over :data:`MAX_NUMBER_LENGTH` characters give ``None``;
     nothing is raised.
     """
-    folded = normalize_width(text).strip()
+    folded = fold_width(text).strip()
     if not folded or len(folded) > MAX_NUMBER_LENGTH:
         return None
     total = section = 0
@@ -104,7 +92,7 @@ def _scan(folded: str) -> Iterator[tuple[int, int, int]]:
 
 def find_numbers(text: str) -> list[EntityMatch]:
     """Every number in ``text`` as entity ``"number"`` with an ``int`` value, in order."""
-    folded = normalize_width(text)
+    folded = fold_width(text)
     found = []
     for start, end, value in _scan(folded):
         lone_kanji = end - start == 1 and folded[start] in _KANJI
@@ -120,7 +108,7 @@ def find_amounts(text: str) -> list[EntityMatch]:
     An amount is a number with a yen sign before it (¥3000, ￥3,000) or 円/えん/エン after it
     (1万5千円, 15,000円, 一万円, 3000えん); the span covers the sign. A space may separate them.
     """
-    folded = normalize_width(text)
+    folded = fold_width(text)
     found = []
     for start, end, value in _scan(folded):
         first, last = start, end

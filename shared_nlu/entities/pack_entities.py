@@ -7,20 +7,16 @@ character), so spans point into the text the resident typed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from ..pack.model import Pack
+from ..text.width import fold_width
 from .model import EntityMatch
 
 
-def fold_same_length(text: str) -> str:
-    """NFKC and case-fold each character where that keeps it one character; leave the rest."""
-    out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch).casefold()
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
+def _fold(text: str) -> str:
+    # case and presentation forms (ｶﾀｶﾅ, Ａ) do not make a different word
+    return fold_width(text, compatibility=True)
 
 
 class PackEntityExtractor:
@@ -34,16 +30,16 @@ class PackEntityExtractor:
         for pack in packs:
             for synonym in pack.synonyms:
                 for variant in synonym.variants:
-                    synonyms.setdefault(fold_same_length(variant), synonym.value)
+                    synonyms.setdefault(_fold(variant), synonym.value)
             for name, patterns in pack.regexes.items():
                 self._regexes.extend((name, re.compile(p)) for p in patterns)
             for name, elements in pack.lookups.items():
                 for element in elements:
-                    surfaces.setdefault(fold_same_length(element), (name, element))
+                    surfaces.setdefault(_fold(element), (name, element))
             for intent in pack.intents.values():
                 for example in intent.examples:
                     for span in example.entities:
-                        surface = fold_same_length(example.text[span.start : span.end])
+                        surface = _fold(example.text[span.start : span.end])
                         surfaces.setdefault(surface, (span.entity, span.value))
         self._synonyms = synonyms
         self._surfaces = surfaces
@@ -51,12 +47,12 @@ class PackEntityExtractor:
         self._lookup = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     def extract(self, text: str) -> list[EntityMatch]:
-        folded = fold_same_length(text)
+        folded = _fold(text)
         found: list[EntityMatch] = []
         if self._lookup is not None:
             for match in self._lookup.finditer(folded):
                 entity, value = self._surfaces[match.group(0)]
-                value = self._synonyms.get(fold_same_length(value), value)
+                value = self._synonyms.get(_fold(value), value)
                 found.append(
                     EntityMatch(
                         entity, value, match.start(), match.end(), text[match.start() : match.end()], "lookup"

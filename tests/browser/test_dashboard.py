@@ -139,7 +139,7 @@ def patient_expect() -> Iterator[None]:
 @pytest.fixture
 def dash(page: Page) -> Iterator[Page]:
     """The desktop page, failing the test on any console error other than an HTTP error status
-    (the dashboard expects 4xx answers: the role probes, a refused token, a 422 upload)."""
+    (the dashboard expects 4xx answers: a refused token, a 422 upload)."""
     errors: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
@@ -564,6 +564,7 @@ def test_should_show_a_department_only_its_own_bots(dash: Page, admin_tokens, tr
     # another department's bot is refused by the API (403); its message is shown in place
     dash.get_by_role("button", name="パック").click()
     assert dash.locator("#p-bot option").evaluate_all("os => os.map((o) => o.value)") == ["tax"]
+    expect(dash.locator("#p-upload")).to_be_visible()  # tax is in the token's editable_bots (GET /me)
     dash.locator("#p-bot").evaluate("s => s.add(new Option('consumer', 'consumer'))")
     dash.locator("#p-bot").select_option("consumer")
     expect(dash.locator("#packs-msg")).to_contain_text("府民文化の担当です")
