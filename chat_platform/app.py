@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,7 +27,7 @@ from shared_nlu.dialogue.business_hours import JAPAN
 from .api import ops, rasa, resident
 from .api.schemas import error_responses
 from .channels import line
-from .errors import AppError, unavailable
+from .errors import AppError, conflict, unavailable
 from .services import Services
 from .settings import Settings
 
@@ -57,6 +58,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         running = services or Services.start(settings)
         app.state.services = running
+        # requests run in a thread each; no more at once than the worker has database connections
+        anyio.to_thread.current_default_thread_limiter().total_tokens = running.db.pool_size
         if watch:
             running.watch_packs()
             _reload_on_sighup(running)
@@ -176,6 +179,17 @@ def _error_handlers(app: FastAPI) -> None:
         error = unavailable()
         metrics_error(request, error.code)
         return JSONResponse(error.body(_language(request)), status_code=503, headers=error.headers)
+
+    # IntegrityError is a DBAPIError too, but the database answered: a unique constraint refused a
+    # write that raced another one. That is a conflict with what is stored, not an outage: the client
+    # must reload it before trying again (409), not just wait (503). Starlette picks the handler of
+    # the most specific class, so OperationalError and InterfaceError still reach database_down.
+    @app.exception_handler(IntegrityError)
+    async def constraint_refused(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("write refused by a constraint on %s: %s", request.url.path, exc.__class__.__name__)
+        error = conflict()
+        metrics_error(request, error.code)
+        return JSONResponse(error.body(_language(request)), status_code=error.status)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from shared_nlu.pack import PackSet
 
-from . import ratelimit
+from .batcher import Batcher
 from .conversations import ChatService
 from .metrics import Metrics
 from .packs_store import Sources, active_fingerprint, active_sources, seed_from_disk, sync_from_disk
 from .runtime import BotRuntime
 from .settings import Settings
 from .storage.database import Database
+from .storage.turns import prune_rate_counters
 
 log = logging.getLogger("madoguchi")
 
@@ -68,11 +69,15 @@ class Services:
     chat: ChatService
     metrics: Metrics = field(default_factory=Metrics)
     _stop: threading.Event = field(default_factory=threading.Event)
+    batcher: Batcher = field(init=False)  # hands the chat service the messages that arrive together
+
+    def __post_init__(self) -> None:
+        self.batcher = Batcher(self.chat.handle)
 
     @classmethod
     def start(cls, settings: Settings) -> Services:
         """Connect, seed packs from bots/ on first start, and train (or load) the bots."""
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, settings.database_pool_size)
         runtime = BotRuntime(settings.model_dir, timedelta(minutes=settings.session_idle_minutes))
         sources, fingerprint = _first_writer_wins(db, lambda session: _seed(session, settings))
         if not sources:
@@ -93,8 +98,8 @@ class Services:
             while not self._stop.wait(self.settings.reload_poll_seconds):
                 try:
                     self.reload_if_changed()
-                    with self.db.session() as session:  # finished rate-limit windows are useless
-                        ratelimit.prune(session)
+                    with self.db.engine.begin() as connection:  # finished rate-limit windows are useless
+                        prune_rate_counters(connection)
                 except Exception as exc:  # the database may be down for a moment; try again later
                     log.warning("pack watch failed: %s", exc.__class__.__name__)
 
@@ -106,8 +111,11 @@ class Services:
         """Start a reload when the active pack versions differ from what this worker serves."""
         self.chat.refresh_retired()
         with self.db.session() as session:
-            if active_fingerprint(session) == self.runtime.current.fingerprint:
-                return False
+            active = active_fingerprint(session)
+        if active == self.runtime.current.fingerprint:
+            # e.g. a version whose training failed was rolled back on another worker: its error is moot
+            self.runtime.serving_active(active)
+            return False
 
         def read() -> tuple[Sources, str]:
             with self.db.session() as session:
@@ -138,4 +146,5 @@ class Services:
 
     def stop(self) -> None:
         self._stop.set()
+        self.batcher.stop()
         self.db.dispose()

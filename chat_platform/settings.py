@@ -20,6 +20,9 @@ class Settings:
     """Each field is read from ``MADOGUCHI_<NAME>`` (upper case). See the README's settings table."""
 
     database_url: str = DEFAULT_DATABASE_URL
+    # connections each worker keeps to PostgreSQL, and so the requests it handles at once: more
+    # threads than connections only queue for one, and 40 threads fight over one interpreter lock
+    database_pool_size: int = 10
     bots_dir: Path = Path("bots")
     model_dir: Path = Path("var/models")  # trained models cached by pack digest, so workers start fast
     cors_origins: tuple[str, ...] = ()  # origins allowed to embed the widget; empty = same origin only

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from ..services import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:  # async: a sync dependency costs a thread hop
     services: Services = request.app.state.services
     return services
 

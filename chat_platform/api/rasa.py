@@ -23,11 +23,14 @@ router = APIRouter(tags=["rasa"], responses=error_responses(400, 413, 422))
     responses=error_responses(404, 429, 503),
     summary="Rasa REST channel",
 )
-def rest_webhook(bot_id: str, body: RestIn, request: Request, services: ServicesDep) -> list[RestMessageOut]:
+async def rest_webhook(
+    bot_id: str, body: RestIn, request: Request, services: ServicesDep
+) -> list[RestMessageOut]:
     started = time.perf_counter()
-    reply = services.chat.send(
+    message = services.chat.prepare(
         bot_id, body.message, "rest", sender=body.sender, address=client_address(request)
     )
+    reply = await services.batcher.submit(message)
     fallback = any(m.response == "utter_nlu_fallback" for m in reply.messages)
     services.metrics.observe_message(bot_id, "rest", time.perf_counter() - started, fallback)
     return [

@@ -61,12 +61,13 @@ def start_session(bot_id: str, services: ServicesDep, body: SessionIn | None = N
     "/bots/{bot_id}/messages", response_model=ReplyOut, responses=error_responses(400, 404, 413, 422, 429),
     summary="Send a resident message",
 )  # fmt: skip
-def send_message(bot_id: str, body: MessageIn, request: Request, services: ServicesDep) -> ReplyOut:
+async def send_message(bot_id: str, body: MessageIn, request: Request, services: ServicesDep) -> ReplyOut:
     started = time.perf_counter()
-    reply = services.chat.send(
+    message = services.chat.prepare(
         bot_id, body.text, "widget", session_id=body.session_id, idempotency_key=body.idempotency_key,
         address=client_address(request),
     )  # fmt: skip
+    reply = await services.batcher.submit(message)  # handled with whatever else arrived meanwhile
     fallback = any(m.response == "utter_nlu_fallback" for m in reply.messages)
     services.metrics.observe_message(bot_id, "widget", time.perf_counter() - started, fallback)
     return _reply(reply)

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 class Database:
     """An engine and a session factory. ``session()`` commits on success and rolls back on error."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.pool_size = pool_size
+        self.engine = make_engine(url, pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -59,7 +60,7 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         ensure_sqlite_folder(url)
         # hide_parameters: bound values (residents' text, token hashes) never reach a log line
@@ -68,8 +69,10 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    # No overflow: connections opened beyond the pool were closed again as soon as they were returned,
+    # so bursts opened and closed dozens of connections (each a PostgreSQL process) per minute.
     kwargs: dict[str, Any] = {
-        "pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_timeout": 5, "hide_parameters": True,
+        "pool_pre_ping": True, "pool_size": pool_size, "max_overflow": 0, "pool_timeout": 5, "hide_parameters": True,
     }  # fmt: skip
     if url.startswith("postgresql"):
         # fail fast when the database is down instead of hanging residents' requests

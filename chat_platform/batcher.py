@@ -1,0 +1,114 @@
+"""Resident messages that arrive together are handled together, by a few threads per worker.
+
+The HTTP endpoints put each checked message on a queue and await its reply; each of a few
+threads takes whatever has queued up (at most ``max_batch``) and hands it to
+:meth:`ChatService.handle` as one batch: one transaction, one statement per step, however many
+messages (see ``chat_platform.turn_handler``). Under light traffic a batch is a single message
+and nothing waits for company; under heavy traffic batches grow by themselves, so the cost of
+a transaction is shared by many messages instead of limiting throughput. Two threads, so one
+computes while the other waits for the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .messages import Incoming, Reply
+
+log = logging.getLogger("madoguchi")
+
+Handle = Callable[[Sequence[Incoming]], list[Reply | Exception]]
+
+
+@dataclass(frozen=True)
+class _Job:
+    item: Incoming
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Reply]
+
+
+class Batcher:
+    def __init__(self, handle: Handle, threads: int = 2, max_batch: int = 64) -> None:
+        self._handle = handle
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"madoguchi-batch-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        self._started = False
+        self._start_lock = threading.Lock()
+
+    async def submit(self, item: Incoming) -> Reply:
+        """Handle ``item`` with whatever else is waiting; raises what handling it raised."""
+        if not self._started:
+            self._start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Reply] = loop.create_future()
+        self._queue.put(_Job(item, loop, future))
+        return await future
+
+    def stop(self) -> None:
+        """Let the threads finish the batches in hand, then end them."""
+        if self._started:
+            for _ in self._threads:
+                self._queue.put(None)
+            for thread in self._threads:
+                thread.join(timeout=30)
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if not self._started:
+                for thread in self._threads:
+                    thread.start()
+                self._started = True
+
+    def _work(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            jobs = [first]
+            while len(jobs) < self._max_batch:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:  # stopping: the next thread needs this too
+                    self._queue.put(None)
+                    break
+                jobs.append(job)
+            self._run(jobs)
+
+    def _run(self, jobs: list[_Job]) -> None:
+        results: Sequence[Reply | BaseException]
+        try:
+            results = self._handle([job.item for job in jobs])
+        except Exception as exc:  # the database failed: every message of the batch gets the error
+            results = [exc] * len(jobs)
+        # one wake-up per event loop (a worker has one), not one per message
+        by_loop: dict[
+            asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Reply], Reply | BaseException]]
+        ] = {}
+        for job, result in zip(jobs, results, strict=True):
+            by_loop.setdefault(job.loop, []).append((job.future, result))
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, settled)
+            except RuntimeError:  # that loop is closed (a test client that went away): nobody waits
+                log.debug("reply for a closed event loop dropped")
+
+
+def _settle(settled: list[tuple[asyncio.Future[Reply], Reply | BaseException]]) -> None:
+    for future, result in settled:
+        if future.done():  # the client went away and the request was cancelled
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)

@@ -1,0 +1,257 @@
+"""The statements of the message path (``chat_platform.turn_handler``), built once.
+
+Core statements on the tables, not the ORM: at hundreds of messages a second the ORM's flushes
+(11 round trips per message) cost most of a worker's CPU. Whatever the number of messages in a
+batch, it costs one statement for each step: lock the conversations, look up idempotency keys,
+count rate limits, insert messages, insert events, update conversations.
+
+The row lock keeps two workers from interleaving one conversation; on SQLite, which has no row
+locks, the transaction takes the database's write lock before reading (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Table, TextClause, bindparam, delete, insert, select, text, update
+
+from . import bulk
+from .database import Database
+from .models import Conversation, Event, Message, RateCounter
+
+conversations: Table = Conversation.__table__  # type: ignore[assignment]
+messages: Table = Message.__table__  # type: ignore[assignment]
+events: Table = Event.__table__  # type: ignore[assignment]
+rate_counters: Table = RateCounter.__table__  # type: ignore[assignment]
+
+# Built once at import: building a statement costs more than running it from SQLAlchemy's cache.
+_COLUMNS = (
+    conversations.c.id, conversations.c.bot_id, conversations.c.channel, conversations.c.state,
+    conversations.c.status, conversations.c.language, conversations.c.handed_off,
+    conversations.c.simulated, conversations.c.turns, conversations.c.message_count,
+    conversations.c.last_active_at, conversations.c.ended_at,
+)  # fmt: skip
+# in id order, so two transactions locking some of the same conversations never deadlock
+_LOCK_BY_ID = (
+    select(*_COLUMNS)
+    .where(conversations.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(conversations.c.id)
+    .with_for_update(of=conversations)
+)
+_LOCK_BY_SENDER = (
+    select(*_COLUMNS)
+    .where(
+        conversations.c.bot_id == bindparam("bot_id"),
+        conversations.c.channel == bindparam("channel"),
+        conversations.c.sender_hash == bindparam("sender_hash"),
+    )
+    .order_by(conversations.c.started_at.desc())
+    .limit(1)
+    .with_for_update(of=conversations)
+)
+_KEYS = select(messages.c.conversation_id, messages.c.idempotency_key, messages.c.id).where(
+    messages.c.conversation_id.in_(bindparam("ids", expanding=True)),
+    messages.c.idempotency_key.in_(bindparam("keys", expanding=True)),
+)
+_STORED_ANSWERS = (
+    select(
+        messages.c.id, messages.c.text, messages.c.buttons, messages.c.bot_id, messages.c.response,
+        messages.c.intent,
+    )
+    .where(messages.c.reply_to == bindparam("incoming"))
+    .order_by(messages.c.seq)
+)  # fmt: skip
+_INSERT_CONVERSATION = insert(conversations)
+# SQLite: executemany (in-process, cheap); PostgreSQL: arrays (storage/bulk.py)
+_INSERT_MESSAGES = insert(messages)
+_INSERT_EVENTS = insert(events)
+_UPDATE_CONVERSATION = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
+_END = (
+    update(conversations)
+    .where(conversations.c.id == bindparam("conversation_id"), conversations.c.ended_at.is_(None))
+    .values(ended_at=bindparam("ended_at"))
+)
+
+
+@lru_cache(maxsize=256)
+def _count_statement(keys: int) -> TextClause:
+    # Text, not Core: SQLAlchemy cannot cache a multi-row upsert, and compiling it for every batch
+    # cost more than running it. The same SQL runs on PostgreSQL and on SQLite (3.35 or later).
+    rows = ", ".join(f"(:key{i}, :window, :hits{i})" for i in range(keys))
+    return text(
+        f"INSERT INTO rate_counters (key, window_start, count) VALUES {rows} "
+        "ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + excluded.count "
+        "RETURNING key, count"
+    )
+
+
+@dataclass
+class ConversationRow:
+    """What a turn needs of a conversation (read under its row lock; updated as turns are handled)."""
+
+    id: str
+    bot_id: str
+    channel: str
+    state: dict[str, Any]
+    status: str
+    language: str
+    handed_off: bool
+    simulated: bool
+    turns: int
+    message_count: int
+    last_active_at: datetime
+    ended_at: datetime | None
+
+    @property
+    def last_active_utc(self) -> datetime:
+        # SQLite hands datetimes back without their zone; they are stored in UTC
+        last = self.last_active_at
+        return last if last.tzinfo else last.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    id: str
+    text: str
+    buttons: list[dict[str, str]]
+    bot_id: str
+    response: str
+    intent: str | None
+
+
+@dataclass
+class TurnWrites:
+    """Everything a batch of turns stores: one row shape per table, so each is one statement."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    conversations: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → new values
+
+
+_MESSAGE_COLUMNS = [column.name for column in messages.columns]
+_EVENT_COLUMNS = ["conversation_id", "bot_id", "type", "data", "simulated", "created_at"]
+_CONVERSATION_CHANGES = [
+    "state",
+    "status",
+    "language",
+    "handed_off",
+    "turns",
+    "message_count",
+    "last_active_at",
+]
+
+
+class TurnStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._arrays = db.engine.dialect.name == "postgresql"  # see storage/bulk.py
+        self._insert_messages = bulk.insert_statement(messages, _MESSAGE_COLUMNS)
+        self._insert_events = bulk.insert_statement(events, _EVENT_COLUMNS)
+        self._update_conversations = bulk.update_statement(conversations, "id", _CONVERSATION_CHANGES)
+
+    @contextmanager
+    def transaction(self, connection: Connection | None = None) -> Iterator[Connection]:
+        """One transaction (on ``connection``, or a connection of its own): committed when the
+        block ends, rolled back if it raises."""
+        with (
+            self.db.engine.connect() if connection is None else nullcontext(connection) as connection,
+            connection.begin(),
+        ):
+            if self.db.is_sqlite:  # no row locks there: take the database's write lock before reading
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            yield connection
+
+    def connect(self) -> Connection:
+        return self.db.engine.connect()
+
+    # ---- reads (under the transaction's locks) ----------------------------------------------------
+    def lock_many(self, connection: Connection, ids: Sequence[str]) -> dict[str, ConversationRow]:
+        """These conversations (those that exist), locked until the transaction ends."""
+        if not ids:
+            return {}
+        rows = connection.execute(_LOCK_BY_ID, {"ids": list(ids)})
+        return {row[0]: ConversationRow(*row) for row in rows}  # type: ignore[call-arg]
+
+    def lock_latest_of_sender(
+        self, connection: Connection, bot_id: str, channel: str, sender_hash: str
+    ) -> ConversationRow | None:
+        """The sender's most recent conversation with this bot on this channel (Rasa REST, LINE)."""
+        parameters = {"bot_id": bot_id, "channel": channel, "sender_hash": sender_hash}
+        row = connection.execute(_LOCK_BY_SENDER, parameters).first()
+        return ConversationRow(*row) if row is not None else None  # type: ignore[call-arg]
+
+    def find_keys(
+        self, connection: Connection, conversation_ids: Sequence[str], keys: Sequence[str]
+    ) -> dict[tuple[str, str], str]:
+        """(conversation, idempotency key) → the stored incoming message, for keys already used."""
+        rows = connection.execute(_KEYS, {"ids": list(conversation_ids), "keys": list(keys)})
+        return {(conversation, key): message for conversation, key, message in rows}
+
+    def stored_answers(self, connection: Connection, incoming_id: str) -> list[StoredAnswer]:
+        rows = connection.execute(_STORED_ANSWERS, {"incoming": incoming_id}).all()
+        return [
+            StoredAnswer(r.id, r.text, r.buttons or [], r.bot_id, r.response or "", r.intent) for r in rows
+        ]
+
+    # ---- writes -----------------------------------------------------------------------------------
+    def count_requests(
+        self, connection: Connection, hits: Mapping[str, int], now: float | None = None
+    ) -> dict[str, int]:
+        """Add ``hits`` to each key's counter for the current minute; return the new totals.
+
+        A transaction of its own, committed at once and without waiting for the disk: every
+        message of every worker from one address counts on the same row, and holding its lock
+        until a turn's commit reached the disk made every worker wait in line for it. A counter
+        lost in a crash costs nothing (it counts requests for one minute)."""
+        now = time.time() if now is None else now
+        with connection.begin():
+            if not self.db.is_sqlite:
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            return self._count(connection, hits, now)
+
+    def _count(self, connection: Connection, hits: Mapping[str, int], now: float) -> dict[str, int]:
+        parameters: dict[str, Any] = {"window": int(now // 60)}
+        for i, (key, count) in enumerate(hits.items()):
+            parameters[f"key{i}"] = key[:128]
+            parameters[f"hits{i}"] = count
+        return {key: count for key, count in connection.execute(_count_statement(len(hits)), parameters)}
+
+    def create_conversation(self, connection: Connection, values: dict[str, Any]) -> None:
+        connection.execute(_INSERT_CONVERSATION, values)
+
+    def write(self, connection: Connection, writes: TurnWrites) -> None:
+        """Store a batch's messages and events and its conversations' new state."""
+        updates = [{"id": id_, **values} for id_, values in writes.conversations.items()]
+        if self._arrays:
+            if writes.messages:
+                connection.execute(
+                    self._insert_messages, bulk.arrays(messages, _MESSAGE_COLUMNS, writes.messages)
+                )
+            if writes.events:
+                connection.execute(self._insert_events, bulk.arrays(events, _EVENT_COLUMNS, writes.events))
+            if updates:
+                columns = ["id", *_CONVERSATION_CHANGES]
+                connection.execute(self._update_conversations, bulk.arrays(conversations, columns, updates))
+            return
+        if writes.messages:
+            connection.execute(_INSERT_MESSAGES, writes.messages)
+        if writes.events:
+            connection.execute(_INSERT_EVENTS, writes.events)
+        if updates:
+            connection.execute(_UPDATE_CONVERSATION, [{"conversation_id": u.pop("id"), **u} for u in updates])
+
+    def end_idle(self, connection: Connection, conversation_id: str, ended_at: datetime) -> None:
+        connection.execute(_END, {"conversation_id": conversation_id, "ended_at": ended_at})
+
+
+def prune_rate_counters(connection: Connection, now: float | None = None) -> int:
+    """Delete counters of finished windows (called now and then; they are useless after a minute)."""
+    window = int((time.time() if now is None else now) // 60)
+    result = connection.execute(delete(rate_counters).where(rate_counters.c.window_start < window - 1))
+    return int(getattr(result, "rowcount", 0) or 0)
