@@ -18,16 +18,17 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .messages import Incoming, Reply
+from .messages import Incoming, NewSession, Reply
 
 log = logging.getLogger("madoguchi")
 
-Handle = Callable[[Sequence[Incoming]], list[Reply | Exception]]
+Item = Incoming | NewSession
+Handle = Callable[[Sequence[Item]], list[Reply | Exception]]
 
 
 @dataclass(frozen=True)
 class _Job:
-    item: Incoming
+    item: Item
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Reply]
 
@@ -44,7 +45,7 @@ class Batcher:
         self._started = False
         self._start_lock = threading.Lock()
 
-    async def submit(self, item: Incoming) -> Reply:
+    async def submit(self, item: Item) -> Reply:
         """Handle ``item`` with whatever else is waiting; raises what handling it raised."""
         if not self._started:
             self._start()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from . import errors
-from .messages import Incoming, OutgoingMessage, Reply, hash_sender, is_rateable
+from .messages import Incoming, NewSession, OutgoingMessage, Reply, hash_sender, is_rateable
 from .runtime import BotRuntime, Bots
 from .settings import Settings
 from .storage.database import Database
@@ -74,18 +74,16 @@ class ChatService:
         return bots
 
     # ---- sessions -----------------------------------------------------------------------------
+    def prepare_start(
+        self, bot_id: str, channel: str, language: str = "ja", simulated: bool = False
+    ) -> NewSession:
+        """Check a request to open a conversation before it is queued."""
+        self._check_bot(bot_id)
+        return NewSession(bot_id, channel, language, simulated or SIMULATION.get(), self.now())
+
     def start(self, bot_id: str, channel: str, language: str = "ja", simulated: bool = False) -> Reply:
-        bots = self._check_bot(bot_id)
-        simulated = simulated or SIMULATION.get()
-        with self.store.transaction() as connection:
-            conversation = self.turns.new_conversation(
-                connection, bots, bot_id, channel, None, language, simulated, self.now()
-            )
-        welcome = bots.dialogue.welcome(bot_id, language)
-        buttons = [{"title": b.title, "payload": b.payload} for b in welcome.buttons]
-        name = bots.packs.packs[bot_id].bot.name.get(language, bot_id)
-        message = OutgoingMessage("", welcome.text, buttons, bot_id, name, welcome.response, False)
-        return Reply(conversation.id, [message], conversation.status, language)
+        """Open a conversation: its id and the bot's welcome."""
+        return self._one(self.prepare_start(bot_id, channel, language, simulated))
 
     def end(self, session_id: str) -> None:
         with self.store.transaction() as connection:
@@ -106,13 +104,17 @@ class ChatService:
     def send(self, bot_id: str, text: object, channel: str, session_id: str | None = None, sender: str | None = None,
              idempotency_key: str | None = None, simulated: bool = False, address: str | None = None) -> Reply:  # fmt: skip
         """Handle one resident message. Raises :class:`errors.AppError` for anything the client must fix."""
-        item = self.prepare(bot_id, text, channel, session_id, sender, idempotency_key, simulated, address)
+        return self._one(
+            self.prepare(bot_id, text, channel, session_id, sender, idempotency_key, simulated, address)
+        )
+
+    def _one(self, item: Incoming | NewSession) -> Reply:
         result = self.handle([item])[0]
         if isinstance(result, Exception):
             raise result
         return result
 
-    def handle(self, items: Sequence[Incoming]) -> list[Reply | Exception]:
+    def handle(self, items: Sequence[Incoming | NewSession]) -> list[Reply | Exception]:
         """Handle checked messages in one transaction (see :class:`TurnHandler`): for each, its reply
         or the error to answer with. Raises when the database fails for all of them."""
         try:
@@ -126,7 +128,7 @@ class ChatService:
                 raise
             return [self._handle_alone(item) for item in items]
 
-    def _handle_alone(self, item: Incoming) -> Reply | Exception:
+    def _handle_alone(self, item: Incoming | NewSession) -> Reply | Exception:
         try:
             return self.turns.handle([item])[0]
         except DBAPIError as exc:  # this one only: the others of its batch are stored and answered

@@ -36,6 +36,17 @@ class Incoming:
 
 
 @dataclass(frozen=True)
+class NewSession:
+    """A resident opening a conversation with a bot (``ChatService.prepare_start``)."""
+
+    bot_id: str
+    channel: str
+    language: str
+    simulated: bool
+    now: datetime
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     id: str
     text: str

@@ -15,7 +15,8 @@ messages that arrive together are handled together (``chat_platform.batcher`` co
    previous message of the batch left it;
 5. all messages, events and new states are written with one statement each, then committed.
 
-A batch of one (``ChatService.send``: tests, the simulator, LINE) is the same code.
+Sessions started meanwhile are stored by the same transaction. A batch of one
+(``ChatService.send``: tests, LINE) is the same code.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,7 +36,7 @@ from shared_nlu.dialogue.messages import Event as DialogueEvent
 from shared_nlu.dialogue.state import SessionState
 
 from . import errors
-from .messages import NOT_RATEABLE, Incoming, OutgoingMessage, Reply, hash_sender, is_rateable
+from .messages import NOT_RATEABLE, Incoming, NewSession, OutgoingMessage, Reply, hash_sender, is_rateable
 from .privacy.masking import mask_personal_data
 from .runtime import BotRuntime, Bots
 from .settings import Settings
@@ -43,6 +44,12 @@ from .storage.models import new_id
 from .storage.turns import ConversationRow, TurnStore, TurnWrites
 
 Result = Reply | Exception  # an errors.AppError for what the client must fix
+
+
+@dataclass(frozen=True)
+class NewConversation:
+    row: ConversationRow  # as a turn sees it
+    values: dict[str, Any]  # as it is stored
 
 
 class TurnHandler:
@@ -54,31 +61,57 @@ class TurnHandler:
         self.settings = settings
         self.retired = retired  # bot id → retirement message (the admin side retires bots)
 
-    def handle(self, items: Sequence[Incoming]) -> list[Result]:
+    def handle(self, items: Sequence[Incoming | NewSession]) -> list[Result]:
         """Handle ``items`` in one transaction: a reply, or the error the client must fix, for each.
         Database errors raise (for all of them: nothing of the batch is stored)."""
         bots = self.runtime.current
         results: list[Result | None] = [None] * len(items)
+        positions = [index for index, item in enumerate(items) if isinstance(item, Incoming)]
+        messages = [item for item in items if isinstance(item, Incoming)]
+        answers: list[Result | None] = [None] * len(messages)
+        writes = TurnWrites()
         with self.store.connect() as connection:
-            self._limit(connection, items, results)
+            if messages:
+                self._limit(connection, messages, answers)
             with self.store.transaction(connection):
-                conversations = self._conversations(connection, bots, items, results)
-                self._replays(connection, items, conversations, results)
-                writes = TurnWrites()
-                answered: dict[tuple[str, str], Reply] = {}  # (conversation, key) answered in this batch
                 for index, item in enumerate(items):
-                    conversation = conversations[index]
-                    if results[index] is not None or conversation is None:
-                        continue
-                    if item.key and (conversation.id, item.key) in answered:  # sent twice in one batch
-                        results[index] = replace(answered[conversation.id, item.key], replayed=True)
-                        continue
-                    results[index] = reply = self._turn(bots, conversation, item, writes)
-                    if item.key:
-                        answered[conversation.id, item.key] = reply
+                    if isinstance(item, NewSession):
+                        results[index] = self._start(bots, item, writes)
+                if messages:
+                    self._answer(connection, bots, messages, answers, writes)
                 self.store.write(connection, writes)
-        assert all(result is not None for result in results), "every message gets a reply or an error"
+        for index, answer in zip(positions, answers, strict=True):
+            results[index] = answer
+        assert all(result is not None for result in results), "every item gets a reply or an error"
         return results  # type: ignore[return-value]
+
+    def _answer(self, connection: Connection, bots: Bots, items: Sequence[Incoming],
+                results: list[Result | None], writes: TurnWrites) -> None:  # fmt: skip
+        conversations = self._conversations(connection, bots, items, results)
+        self._replays(connection, items, conversations, results)
+        answered: dict[tuple[str, str], Reply] = {}  # (conversation, key) answered in this batch
+        for index, item in enumerate(items):
+            conversation = conversations[index]
+            if results[index] is not None or conversation is None:
+                continue
+            if item.key and (conversation.id, item.key) in answered:  # sent twice in one batch
+                results[index] = replace(answered[conversation.id, item.key], replayed=True)
+                continue
+            results[index] = reply = self._turn(bots, conversation, item, writes)
+            if item.key:
+                answered[conversation.id, item.key] = reply
+
+    def _start(self, bots: Bots, item: NewSession, writes: TurnWrites) -> Reply:
+        """A new conversation (stored with the batch) and the bot's welcome, which is not stored."""
+        conversation = self.new_conversation(
+            bots, item.bot_id, item.channel, None, item.language, item.simulated, item.now
+        )
+        writes.new_conversations.append(conversation.values)
+        welcome = bots.dialogue.welcome(item.bot_id, item.language)
+        buttons = [{"title": b.title, "payload": b.payload} for b in welcome.buttons]
+        name = bots.packs.packs[item.bot_id].bot.name.get(item.language, item.bot_id)
+        message = OutgoingMessage("", welcome.text, buttons, item.bot_id, name, welcome.response, False)
+        return Reply(conversation.row.id, [message], conversation.row.status, item.language)
 
     # ---- 2. conversations ---------------------------------------------------------------------
     def _conversations(self, connection: Connection, bots: Bots, items: Sequence[Incoming],
@@ -121,12 +154,15 @@ class TurnHandler:
         if found is not None and found.ended_at is None:
             # idle too long: the next message starts a new session
             self.store.end_idle(connection, found.id, found.last_active_utc)
-        return self.new_conversation(
-            connection, bots, item.bot_id, item.channel, item.sender, "ja", item.simulated, item.now
+        # stored at once: a second message of this resident in the batch must find it
+        conversation = self.new_conversation(
+            bots, item.bot_id, item.channel, item.sender, "ja", item.simulated, item.now
         )
+        self.store.create_conversation(connection, conversation.values)
+        return conversation.row
 
-    def new_conversation(self, connection: Connection, bots: Bots, bot_id: str, channel: str, sender: str | None,
-                         language: str, simulated: bool, now: datetime) -> ConversationRow:  # fmt: skip
+    def new_conversation(self, bots: Bots, bot_id: str, channel: str, sender: str | None, language: str,
+                         simulated: bool, now: datetime) -> NewConversation:  # fmt: skip
         conversation_id = new_id()
         state = bots.dialogue.new_session(conversation_id, bot_id).update(language=language).to_dict()
         row = ConversationRow(
@@ -134,13 +170,13 @@ class TurnHandler:
             language=language, handed_off=False, simulated=simulated, turns=0, message_count=0,
             last_active_at=now, ended_at=None,
         )  # fmt: skip
-        self.store.create_conversation(connection, {
+        values = {
             "id": row.id, "bot_id": bot_id, "channel": channel, "state": state, "status": row.status,
             "sender_hash": hash_sender(channel, sender) if sender else None, "language": language,
             "handed_off": False, "simulated": simulated, "turns": 0, "message_count": 0,
             "started_at": now, "last_active_at": now,
-        })  # fmt: skip
-        return row
+        }  # fmt: skip
+        return NewConversation(row, values)
 
     def _expired(self, conversation: ConversationRow, now: datetime) -> bool:
         idle = now - conversation.last_active_utc > timedelta(minutes=self.settings.session_idle_minutes)

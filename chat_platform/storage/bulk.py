@@ -1,51 +1,52 @@
-"""Many rows in one short statement on PostgreSQL: one array per column, spread by ``unnest``.
+"""Many rows in one short statement on PostgreSQL: the rows as one JSON parameter.
 
 A multi-row ``INSERT … VALUES (…), (…)`` has a different text for every number of rows, and once
 its text passes 4 kB psycopg no longer caches its translation: parsing the statement again for
-every batch cost the workers a sixth of their CPU. ``INSERT … SELECT * FROM unnest(%s, %s, …)``
-has one short text whatever the number of rows, so both SQLAlchemy and psycopg cache it, and
-PostgreSQL plans it once per connection. (SQLite has no arrays; there ``executemany`` is cheap,
-as the database runs in-process.)
+every batch cost the workers a sixth of their CPU. ``INSERT … SELECT … FROM json_to_recordset(%s)``
+has one short text whatever the number of rows, so SQLAlchemy, psycopg and PostgreSQL each
+prepare it once; and one JSON text made by the json module costs a fraction of adapting a Python
+value per column and row (arrays per column were tried: psycopg spent more on them than on the
+statement). SQLite has no such function; there ``executemany`` is cheap, the database being
+in-process.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Table, TextClause, text
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects import postgresql
 
 _DIALECT = postgresql.dialect()
 
 
-def _array_of(table: Table, column: str) -> str:
-    return f"CAST(:{column} AS {table.c[column].type.compile(dialect=_DIALECT)}[])"
+def _record_type(table: Table, columns: Sequence[str]) -> str:
+    """``r(a VARCHAR(32), b JSON, …)``: how json_to_recordset reads each field."""
+    fields = ", ".join(f"{c} {table.c[c].type.compile(dialect=_DIALECT)}" for c in columns)
+    return f"json_to_recordset(CAST(:rows AS JSON)) AS r({fields})"
 
 
 def insert_statement(table: Table, columns: Sequence[str]) -> TextClause:
-    arrays = ", ".join(_array_of(table, c) for c in columns)
-    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})")
+    names = ", ".join(columns)
+    return text(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {_record_type(table, columns)}")
 
 
 def update_statement(table: Table, key: str, columns: Sequence[str]) -> TextClause:
-    """``UPDATE`` of ``columns`` in the rows whose ``key`` is given; one array element per row."""
-    every = [key, *columns]
-    arrays = ", ".join(_array_of(table, c) for c in every)
-    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
-    return text(
-        f"UPDATE {table.name} AS t SET {assignments} "
-        f"FROM unnest({arrays}) AS v({', '.join(every)}) WHERE t.{key} = v.{key}"
-    )
+    """``UPDATE`` of ``columns`` in the rows whose ``key`` is given (one record per row)."""
+    assignments = ", ".join(f"{c} = r.{c}" for c in columns)
+    source = _record_type(table, [key, *columns])
+    return text(f"UPDATE {table.name} AS t SET {assignments} FROM {source} WHERE t.{key} = r.{key}")
 
 
-def arrays(table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The rows as one list per column (JSON columns as JSON text), for the statements above."""
-    result: dict[str, list[Any]] = {}
-    for column in columns:
-        values = [row[column] for row in rows]
-        if isinstance(table.c[column].type, JSON):
-            values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
-        result[column] = values
-    return result
+def rows_parameter(rows: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """The rows as the ``rows`` parameter of the statements above."""
+    return {"rows": json.dumps(rows, ensure_ascii=False, default=_iso)}
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, datetime):  # with its offset: PostgreSQL reads it as that instant
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -72,12 +74,34 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     # No overflow: connections opened beyond the pool were closed again as soon as they were returned,
     # so bursts opened and closed dozens of connections (each a PostgreSQL process) per minute.
     kwargs: dict[str, Any] = {
-        "pool_pre_ping": True, "pool_size": pool_size, "max_overflow": 0, "pool_timeout": 5, "hide_parameters": True,
+        "pool_size": pool_size, "max_overflow": 0, "pool_timeout": 5, "hide_parameters": True,
     }  # fmt: skip
     if url.startswith("postgresql"):
         # fail fast when the database is down instead of hanging residents' requests
         kwargs["connect_args"] = {"connect_timeout": 3}
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float = 1.0) -> None:
+    """Test a pooled connection before use when it has been idle a while (the database may have
+    restarted since): SQLAlchemy's pre-ping tests every checkout, a round trip per transaction
+    that under load cost more than the transactions' own statements. A connection that breaks
+    within a second of its last use fails its request with 503, and the pool starts afresh."""
+
+    @event.listens_for(engine, "checkin")
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("returned_at", 0.0) < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces the connection and tries again
+            raise DisconnectionError() from exc
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -129,11 +129,16 @@ class StoredAnswer:
 class TurnWrites:
     """Everything a batch of turns stores: one row shape per table, so each is one statement."""
 
+    new_conversations: list[dict[str, Any]] = field(default_factory=list)  # sessions started
     messages: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     conversations: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → new values
 
 
+_NEW_CONVERSATION_COLUMNS = [
+    "id", "bot_id", "channel", "sender_hash", "state", "status", "language", "handed_off", "simulated",
+    "turns", "message_count", "started_at", "last_active_at",
+]  # fmt: skip
 _MESSAGE_COLUMNS = [column.name for column in messages.columns]
 _EVENT_COLUMNS = ["conversation_id", "bot_id", "type", "data", "simulated", "created_at"]
 _CONVERSATION_CHANGES = [
@@ -150,7 +155,8 @@ _CONVERSATION_CHANGES = [
 class TurnStore:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._arrays = db.engine.dialect.name == "postgresql"  # see storage/bulk.py
+        self._json_rows = db.engine.dialect.name == "postgresql"  # see storage/bulk.py
+        self._insert_conversations = bulk.insert_statement(conversations, _NEW_CONVERSATION_COLUMNS)
         self._insert_messages = bulk.insert_statement(messages, _MESSAGE_COLUMNS)
         self._insert_events = bulk.insert_statement(events, _EVENT_COLUMNS)
         self._update_conversations = bulk.update_statement(conversations, "id", _CONVERSATION_CHANGES)
@@ -228,17 +234,18 @@ class TurnStore:
     def write(self, connection: Connection, writes: TurnWrites) -> None:
         """Store a batch's messages and events and its conversations' new state."""
         updates = [{"id": id_, **values} for id_, values in writes.conversations.items()]
-        if self._arrays:
+        if self._json_rows:
+            if writes.new_conversations:
+                connection.execute(self._insert_conversations, bulk.rows_parameter(writes.new_conversations))
             if writes.messages:
-                connection.execute(
-                    self._insert_messages, bulk.arrays(messages, _MESSAGE_COLUMNS, writes.messages)
-                )
+                connection.execute(self._insert_messages, bulk.rows_parameter(writes.messages))
             if writes.events:
-                connection.execute(self._insert_events, bulk.arrays(events, _EVENT_COLUMNS, writes.events))
+                connection.execute(self._insert_events, bulk.rows_parameter(writes.events))
             if updates:
-                columns = ["id", *_CONVERSATION_CHANGES]
-                connection.execute(self._update_conversations, bulk.arrays(conversations, columns, updates))
+                connection.execute(self._update_conversations, bulk.rows_parameter(updates))
             return
+        if writes.new_conversations:
+            connection.execute(_INSERT_CONVERSATION, writes.new_conversations)
         if writes.messages:
             connection.execute(_INSERT_MESSAGES, writes.messages)
         if writes.events:
