@@ -34,7 +34,7 @@ class _Job:
 
 
 class Batcher:
-    def __init__(self, handle: Handle, threads: int = 2, max_batch: int = 64) -> None:
+    def __init__(self, handle: Handle, threads: int = 1, max_batch: int = 64) -> None:
         self._handle = handle
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()

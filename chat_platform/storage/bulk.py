@@ -23,27 +23,34 @@ from sqlalchemy.dialects import postgresql
 _DIALECT = postgresql.dialect()
 
 
-def _record_type(table: Table, columns: Sequence[str]) -> str:
-    """``r(a VARCHAR(32), b JSON, …)``: how json_to_recordset reads each field."""
+def _records(table: Table, columns: Sequence[str], parameter: str) -> str:
+    """``json_to_recordset(:rows) AS r(a VARCHAR(32), b JSON, …)``: how each field is read."""
     fields = ", ".join(f"{c} {table.c[c].type.compile(dialect=_DIALECT)}" for c in columns)
-    return f"json_to_recordset(CAST(:rows AS JSON)) AS r({fields})"
+    return f"json_to_recordset(CAST(:{parameter} AS JSON)) AS r({fields})"
 
 
-def insert_statement(table: Table, columns: Sequence[str]) -> TextClause:
+def insert_sql(table: Table, columns: Sequence[str], parameter: str = "rows") -> str:
     names = ", ".join(columns)
-    return text(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {_record_type(table, columns)}")
+    return f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {_records(table, columns, parameter)}"
 
 
-def update_statement(table: Table, key: str, columns: Sequence[str]) -> TextClause:
+def update_sql(table: Table, key: str, columns: Sequence[str], parameter: str = "rows") -> str:
     """``UPDATE`` of ``columns`` in the rows whose ``key`` is given (one record per row)."""
     assignments = ", ".join(f"{c} = r.{c}" for c in columns)
-    source = _record_type(table, [key, *columns])
-    return text(f"UPDATE {table.name} AS t SET {assignments} FROM {source} WHERE t.{key} = r.{key}")
+    source = _records(table, [key, *columns], parameter)
+    return f"UPDATE {table.name} AS t SET {assignments} FROM {source} WHERE t.{key} = r.{key}"
 
 
-def rows_parameter(rows: Sequence[dict[str, Any]]) -> dict[str, str]:
-    """The rows as the ``rows`` parameter of the statements above."""
-    return {"rows": json.dumps(rows, ensure_ascii=False, default=_iso)}
+def in_one_statement(*inserts: str, last: str) -> TextClause:
+    """Several of the statements above as one (PostgreSQL runs the inserts as data-modifying
+    ``WITH`` queries, all or nothing with ``last``): one round trip instead of one each."""
+    queries = ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(inserts))
+    return text(f"WITH {queries} {last}")
+
+
+def as_json(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows as the JSON text of a parameter of the statements above."""
+    return json.dumps(rows, ensure_ascii=False, default=_iso)
 
 
 def _iso(value: object) -> str:

@@ -20,6 +20,9 @@ class Database:
         self.url = url
         self.pool_size = pool_size
         self.engine = make_engine(url, pool_size)
+        # rate-limit counters: statements that commit at once without waiting for the disk (see
+        # TurnStore.count_requests); SQLite has one writer, so they share its engine
+        self.counters = self.engine if self.is_sqlite else make_engine(url, pool_size, counters=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -49,6 +52,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.counters.dispose()
 
 
 def ensure_sqlite_folder(url: str) -> None:
@@ -62,7 +66,7 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int = 10, counters: bool = False) -> Engine:
     if url.startswith("sqlite"):
         ensure_sqlite_folder(url)
         # hide_parameters: bound values (residents' text, token hashes) never reach a log line
@@ -79,6 +83,9 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     if url.startswith("postgresql"):
         # fail fast when the database is down instead of hanging residents' requests
         kwargs["connect_args"] = {"connect_timeout": 3}
+        if counters:
+            kwargs["connect_args"]["options"] = "-c synchronous_commit=off"
+            kwargs["isolation_level"] = "AUTOCOMMIT"
     engine = create_engine(url, **kwargs)
     _ping_when_idle(engine)
     return engine

@@ -19,7 +19,20 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, TextClause, bindparam, delete, insert, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    String,
+    Table,
+    TextClause,
+    any_,
+    bindparam,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from . import bulk
 from .database import Database
@@ -37,13 +50,35 @@ _COLUMNS = (
     conversations.c.simulated, conversations.c.turns, conversations.c.message_count,
     conversations.c.last_active_at, conversations.c.ended_at,
 )  # fmt: skip
-# in id order, so two transactions locking some of the same conversations never deadlock
-_LOCK_BY_ID = (
-    select(*_COLUMNS)
-    .where(conversations.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(conversations.c.id)
-    .with_for_update(of=conversations)
-)
+
+
+def _lock_by_id(ids: Any) -> Any:
+    # in id order, so two transactions locking some of the same conversations never deadlock
+    return select(*_COLUMNS).where(ids).order_by(conversations.c.id).with_for_update(of=conversations)
+
+
+def _keys(ids: Any, keys: Any) -> Any:
+    return select(messages.c.conversation_id, messages.c.idempotency_key, messages.c.id).where(ids, keys)
+
+
+# A list parameter: SQLite gets IN with one parameter per element ("expanding", re-rendered for
+# every call); PostgreSQL takes the whole list as one array, so the statement text never changes.
+_IN = {
+    "sqlite": (
+        _lock_by_id(conversations.c.id.in_(bindparam("ids", expanding=True))),
+        _keys(
+            messages.c.conversation_id.in_(bindparam("ids", expanding=True)),
+            messages.c.idempotency_key.in_(bindparam("keys", expanding=True)),
+        ),
+    ),
+    "postgresql": (
+        _lock_by_id(conversations.c.id == any_(bindparam("ids", type_=ARRAY(String)))),
+        _keys(
+            messages.c.conversation_id == any_(bindparam("ids", type_=ARRAY(String))),
+            messages.c.idempotency_key == any_(bindparam("keys", type_=ARRAY(String))),
+        ),
+    ),
+}
 _LOCK_BY_SENDER = (
     select(*_COLUMNS)
     .where(
@@ -54,10 +89,6 @@ _LOCK_BY_SENDER = (
     .order_by(conversations.c.started_at.desc())
     .limit(1)
     .with_for_update(of=conversations)
-)
-_KEYS = select(messages.c.conversation_id, messages.c.idempotency_key, messages.c.id).where(
-    messages.c.conversation_id.in_(bindparam("ids", expanding=True)),
-    messages.c.idempotency_key.in_(bindparam("keys", expanding=True)),
 )
 _STORED_ANSWERS = (
     select(
@@ -156,10 +187,13 @@ class TurnStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._json_rows = db.engine.dialect.name == "postgresql"  # see storage/bulk.py
-        self._insert_conversations = bulk.insert_statement(conversations, _NEW_CONVERSATION_COLUMNS)
-        self._insert_messages = bulk.insert_statement(messages, _MESSAGE_COLUMNS)
-        self._insert_events = bulk.insert_statement(events, _EVENT_COLUMNS)
-        self._update_conversations = bulk.update_statement(conversations, "id", _CONVERSATION_CHANGES)
+        self._lock_by_id, self._keys = _IN["postgresql" if self._json_rows else "sqlite"]
+        self._write_all = bulk.in_one_statement(
+            bulk.insert_sql(conversations, _NEW_CONVERSATION_COLUMNS, "new_conversations"),
+            bulk.insert_sql(messages, _MESSAGE_COLUMNS, "messages"),
+            bulk.insert_sql(events, _EVENT_COLUMNS, "events"),
+            last=bulk.update_sql(conversations, "id", _CONVERSATION_CHANGES, "updates"),
+        )
 
     @contextmanager
     def transaction(self, connection: Connection | None = None) -> Iterator[Connection]:
@@ -181,8 +215,8 @@ class TurnStore:
         """These conversations (those that exist), locked until the transaction ends."""
         if not ids:
             return {}
-        rows = connection.execute(_LOCK_BY_ID, {"ids": list(ids)})
-        return {row[0]: ConversationRow(*row) for row in rows}  # type: ignore[call-arg]
+        rows = connection.execute(self._lock_by_id, {"ids": list(ids)})
+        return {row[0]: ConversationRow(*row) for row in rows}
 
     def lock_latest_of_sender(
         self, connection: Connection, bot_id: str, channel: str, sender_hash: str
@@ -196,7 +230,7 @@ class TurnStore:
         self, connection: Connection, conversation_ids: Sequence[str], keys: Sequence[str]
     ) -> dict[tuple[str, str], str]:
         """(conversation, idempotency key) → the stored incoming message, for keys already used."""
-        rows = connection.execute(_KEYS, {"ids": list(conversation_ids), "keys": list(keys)})
+        rows = connection.execute(self._keys, {"ids": list(conversation_ids), "keys": list(keys)})
         return {(conversation, key): message for conversation, key, message in rows}
 
     def stored_answers(self, connection: Connection, incoming_id: str) -> list[StoredAnswer]:
@@ -211,15 +245,16 @@ class TurnStore:
     ) -> dict[str, int]:
         """Add ``hits`` to each key's counter for the current minute; return the new totals.
 
-        A transaction of its own, committed at once and without waiting for the disk: every
-        message of every worker from one address counts on the same row, and holding its lock
-        until a turn's commit reached the disk made every worker wait in line for it. A counter
-        lost in a crash costs nothing (it counts requests for one minute)."""
+        Committed at once, apart from the turn, and without waiting for the disk (on PostgreSQL,
+        ``Database.counters``): every message of every worker from one address counts on the same
+        row, and holding its lock until a turn's commit reached the disk made every worker wait in
+        line for it. A counter lost in a crash costs nothing (it counts requests for one minute)."""
         now = time.time() if now is None else now
-        with connection.begin():
-            if not self.db.is_sqlite:
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            return self._count(connection, hits, now)
+        if self.db.counters is self.db.engine:  # SQLite: one more short transaction
+            with connection.begin():
+                return self._count(connection, hits, now)
+        with self.db.counters.connect() as counters:  # autocommit, synchronous_commit off
+            return self._count(counters, hits, now)
 
     def _count(self, connection: Connection, hits: Mapping[str, int], now: float) -> dict[str, int]:
         parameters: dict[str, Any] = {"window": int(now // 60)}
@@ -235,14 +270,10 @@ class TurnStore:
         """Store a batch's messages and events and its conversations' new state."""
         updates = [{"id": id_, **values} for id_, values in writes.conversations.items()]
         if self._json_rows:
-            if writes.new_conversations:
-                connection.execute(self._insert_conversations, bulk.rows_parameter(writes.new_conversations))
-            if writes.messages:
-                connection.execute(self._insert_messages, bulk.rows_parameter(writes.messages))
-            if writes.events:
-                connection.execute(self._insert_events, bulk.rows_parameter(writes.events))
-            if updates:
-                connection.execute(self._update_conversations, bulk.rows_parameter(updates))
+            connection.execute(self._write_all, {
+                "new_conversations": bulk.as_json(writes.new_conversations), "messages": bulk.as_json(writes.messages),
+                "events": bulk.as_json(writes.events), "updates": bulk.as_json(updates),
+            })  # fmt: skip
             return
         if writes.new_conversations:
             connection.execute(_INSERT_CONVERSATION, writes.new_conversations)

@@ -6,7 +6,8 @@ the dialogue engine takes a state and a message and returns the next state.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+import copy
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -77,9 +78,12 @@ class SessionState:
         return (now - datetime.fromisoformat(self.last_active)).total_seconds()
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # field by field: dataclasses.asdict deep-copies every value, which cost more than the
+        # rest of storing a turn; only the slots are mutable (and copied)
+        data = {name: getattr(self, name) for name in _FIELDS}
         data["status"] = str(self.status)
         data["candidates"] = list(self.candidates)
+        data["slots"] = copy.deepcopy(self.slots) if self.slots else {}
         return data
 
     @classmethod
@@ -88,3 +92,6 @@ class SessionState:
         values["status"] = Status(values.get("status", Status.IDLE))
         values["candidates"] = tuple(values.get("candidates", ()))
         return cls(**values)
+
+
+_FIELDS = tuple(f.name for f in fields(SessionState))

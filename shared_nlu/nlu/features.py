@@ -12,7 +12,6 @@ input validation per call.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -132,13 +131,16 @@ class Featurizer:
 def _tfidf(
     grams: list[str], vocabulary: dict[str, int], idf: np.ndarray, offset: int, weight: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sublinear TF × IDF, L2-normalised, as ``TfidfVectorizer(sublinear_tf=True, norm="l2")``."""
-    counts = Counter(vocabulary[g] for g in grams if g in vocabulary)
+    """Sublinear TF × IDF, L2-normalised, as ``TfidfVectorizer(sublinear_tf=True, norm="l2")``.
+
+    Every message pays this twice, so the look-up is ``map`` over ``dict.get`` and the counting
+    ``Counter`` (both in C); logarithms and norm are numpy's."""
+    counts = Counter([index for index in map(vocabulary.get, grams) if index is not None])
     if not counts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-    tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(counts))
-    value = tf * idf[index]
-    value *= weight / float(np.linalg.norm(value))
+    size = len(counts)
+    index = np.fromiter(counts, dtype=np.int64, count=size)
+    value = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=size))) * idf[index]
+    value *= weight / float(np.sqrt(np.dot(value, value)))
     order = np.argsort(index)
     return index[order] + offset, value[order].astype(np.float32)
