@@ -9,9 +9,13 @@ from fastapi import Depends, Request
 from ..services import Services
 
 
-async def get_services(request: Request) -> Services:  # async: a sync dependency costs a thread hop
+def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+async def get_services(request: Request) -> Services:  # async: a sync dependency costs a thread hop
+    return services_of(request)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

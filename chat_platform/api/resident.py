@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ..conversations import Reply
-from .deps import ServicesDep, client_address
+from .deps import ServicesDep, client_address, services_of
+from .hot_path import body_schema, parse_body
 from .schemas import (
     BotOut,
     BotsOut,
@@ -47,10 +48,13 @@ def list_bots(services: ServicesDep) -> BotsOut:
 
 @router.post(
     "/bots/{bot_id}/sessions", response_model=SessionOut, responses=error_responses(400, 404, 422),
-    summary="Start a conversation",
+    summary="Start a conversation", openapi_extra=body_schema(SessionIn, required=False),
 )  # fmt: skip
-async def start_session(bot_id: str, services: ServicesDep, body: SessionIn | None = None) -> JSONResponse:
-    start = services.chat.prepare_start(bot_id, "widget", (body or SessionIn()).language)
+async def start_session(bot_id: str, request: Request) -> JSONResponse:
+    raw = await request.body()
+    body = parse_body(SessionIn, raw) if raw.strip() else SessionIn()  # the body is optional
+    services = services_of(request)
+    start = services.chat.prepare_start(bot_id, "widget", body.language)
     reply = await services.batcher.submit(start)  # stored with whatever else arrived meanwhile
     welcome = [{**m.to_dict(), "id": None} for m in reply.messages]  # not stored: nothing to rate
     return JSONResponse({"session_id": reply.session_id, "bot": bot_id, "messages": welcome})
@@ -58,10 +62,12 @@ async def start_session(bot_id: str, services: ServicesDep, body: SessionIn | No
 
 @router.post(
     "/bots/{bot_id}/messages", response_model=ReplyOut, responses=error_responses(400, 404, 413, 422, 429),
-    summary="Send a resident message",
+    summary="Send a resident message", openapi_extra=body_schema(MessageIn),
 )  # fmt: skip
-async def send_message(bot_id: str, body: MessageIn, request: Request, services: ServicesDep) -> JSONResponse:
+async def send_message(bot_id: str, request: Request) -> JSONResponse:
     started = time.perf_counter()
+    body = parse_body(MessageIn, await request.body())
+    services = services_of(request)
     message = services.chat.prepare(
         bot_id, body.text, "widget", session_id=body.session_id, idempotency_key=body.idempotency_key,
         address=client_address(request),
