@@ -78,9 +78,8 @@ class Message(Base):
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
-    )
+    # no index of its own: the unique (conversation_id, idempotency_key) index starts with it
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     direction: Mapped[str] = mapped_column(String(3))  # in | out
     seq: Mapped[int] = mapped_column(Integer)  # order within the conversation
     bot_id: Mapped[str] = mapped_column(String(64))  # the bot opened (in) or the bot that answered (out)
