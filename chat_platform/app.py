@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import signal
 import threading
@@ -60,6 +61,10 @@ def create_app(
         app.state.services = running
         # requests run in a thread each; no more at once than the worker has database connections
         anyio.to_thread.current_default_thread_limiter().total_tokens = running.db.pool_size
+        # The trained bots are millions of long-lived objects (vocabularies, packs): left to the
+        # garbage collector, each full collection walked them all and stalled the worker for a
+        # tenth of a second now and then. Frozen, collections only look at what requests create.
+        gc.freeze()
         if watch:
             running.watch_packs()
             _reload_on_sighup(running)

@@ -7,6 +7,7 @@ never a half-loaded mix. A pack that fails validation is refused and the old bot
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -99,6 +100,7 @@ class BotRuntime:
                 raise
             self._current = bots
             self.last_error = None
+            gc.freeze()  # millions of long-lived objects: keep full collections from walking them (see app.py)
             log.info("bots loaded: %s (%.2f s training)", fingerprint, bots.nlu.train_seconds)
             return bots
 
