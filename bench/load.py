@@ -262,20 +262,23 @@ def process_tree(root: int) -> list[int]:
     return found
 
 
-def postgres_usage(url: str) -> tuple[dict[int, float], int]:
-    """CPU (ms) of each PostgreSQL backend serving the run's database, and the sessions opened on it."""
+def postgres_usage(url: str) -> tuple[dict[int, float], dict[int, str], int]:
+    """CPU (ms) of each PostgreSQL backend serving the run's database, what each one is (its
+    application name, or its kind such as autovacuum), and the sessions opened on the database."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as connection:
-        pids = [
-            row[0]
-            for row in connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))
-        ]
+        kinds = {
+            pid: application or kind
+            for pid, application, kind in connection.execute(
+                "SELECT pid, application_name, backend_type FROM pg_stat_activity WHERE datname = %s", (name,)
+            )
+        }
         row = connection.execute(
             "SELECT sessions FROM pg_stat_database WHERE datname = %s", (name,)
         ).fetchone()
-    return {pid: cpu_ms([pid]) for pid in pids}, int(row[0]) if row else 0
+    return {pid: cpu_ms([pid]) for pid in kinds}, kinds, int(row[0]) if row else 0
 
 
 @dataclass
@@ -286,20 +289,24 @@ class Usage:
     url: str
     workers_ms: float = 0.0
     backends: dict[int, float] = field(default_factory=dict)
+    kinds: dict[int, str] = field(default_factory=dict)
     sessions: int = 0
 
     def sample(self) -> Usage:
         usage = Usage(self.server, self.url, cpu_ms(process_tree(self.server)))
         if self.url.startswith("postgresql"):
-            usage.backends, usage.sessions = postgres_usage(self.url)
+            usage.backends, usage.kinds, usage.sessions = postgres_usage(self.url)
         return usage
 
-    def since(self, before: Usage) -> dict[str, float]:
+    def since(self, before: Usage) -> dict[str, Any]:
         # a backend that ended during the run is not counted (the pool keeps most connections open)
-        backends = sum(ms - before.backends.get(pid, 0.0) for pid, ms in self.backends.items())
+        by_kind: Counter[str] = Counter()
+        for pid, ms in self.backends.items():
+            by_kind[self.kinds.get(pid, "?")] += ms - before.backends.get(pid, 0.0)
         return {
             "workers_ms": self.workers_ms - before.workers_ms,
-            "postgres_ms": backends,
+            "postgres_ms": sum(by_kind.values()),
+            "postgres_ms_by_backend": dict(by_kind),
             "postgres_connections_opened": self.sessions - before.sessions,
         }
 
@@ -583,6 +590,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "postgresql": round(used["postgres_ms"] / messages, 2) if args.database == "postgresql" else None,
             "load_generator": round(generated["generator_cpu_ms"] / messages, 2),
         },
+        "postgresql_cpu_ms_per_message_by_backend": {
+            kind: round(ms / messages, 2) for kind, ms in used["postgres_ms_by_backend"].items()
+        },
         "postgres_connections_opened": used["postgres_connections_opened"]
         if args.database == "postgresql"
         else None,
@@ -652,7 +662,8 @@ def report(figures: dict[str, Any]) -> None:
         f"({'ok' if ok_data else 'NOT OK'})",
         f"CPU         per message: workers {cpu['workers']} ms, PostgreSQL {cpu['postgresql']} ms, load "
         f"generator {cpu['load_generator']} ms; PostgreSQL connections opened: "
-        f"{figures['postgres_connections_opened']}",
+        f"{figures['postgres_connections_opened']}; PostgreSQL by backend "
+        f"{figures.get('postgresql_cpu_ms_per_message_by_backend') or '-'}",
         f"load        average {figures['load_average_before']} before, {figures['load_average_after']} after "
         f"({figures['cpus']} CPUs)",
     ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 
@@ -148,7 +149,21 @@ def test_should_give_each_waiting_request_its_own_reply_and_every_one_the_failur
         finally:
             batcher.stop()
 
-    asyncio.run(scenario())
+    # a thread of its own: the browser tests leave an event loop running in the main thread
+    failures: list[BaseException] = []
+    runner = threading.Thread(target=lambda: _capture(failures, lambda: asyncio.run(scenario())))
+    runner.start()
+    runner.join(30)
+    assert not runner.is_alive(), "the batcher never answered"
+    if failures:
+        raise failures[0]
+
+
+def _capture(failures: list[BaseException], run: Callable[[], object]) -> None:
+    try:
+        run()
+    except BaseException as exc:  # re-raised by the test in its own thread
+        failures.append(exc)
 
 
 def test_should_answer_over_http_through_the_batcher(client) -> None:

@@ -82,8 +82,10 @@ def make_engine(url: str, pool_size: int = 10, counters: bool = False) -> Engine
     }  # fmt: skip
     if url.startswith("postgresql"):
         # fail fast when the database is down instead of hanging residents' requests
-        kwargs["connect_args"] = {"connect_timeout": 3}
+        # named, so pg_stat_activity tells the service's connections (and its counters') apart
+        kwargs["connect_args"] = {"connect_timeout": 3, "application_name": "madoguchi"}
         if counters:
+            kwargs["connect_args"]["application_name"] = "madoguchi-counters"
             kwargs["connect_args"]["options"] = "-c synchronous_commit=off"
             kwargs["isolation_level"] = "AUTOCOMMIT"
     engine = create_engine(url, **kwargs)
