@@ -273,6 +273,7 @@ class TurnStore:
             connection.execute(self._write_all, {
                 "new_conversations": bulk.as_json(writes.new_conversations), "messages": bulk.as_json(writes.messages),
                 "events": bulk.as_json(writes.events), "updates": bulk.as_json(updates),
+                "updates_keys": list(writes.conversations),
             })  # fmt: skip
             return
         if writes.new_conversations:
