@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shared_nlu.dialogue.business_hours import JAPAN
 
 from .api import ops, rasa, resident
+from .api.fast_lane import FastLane
 from .api.schemas import error_responses
 from .channels import line
 from .errors import AppError, conflict, unavailable
@@ -78,6 +79,8 @@ def create_app(
         description="Chat with Osaka Prefecture's bots: the widget API, Rasa-compatible channels and parse.",
         lifespan=lifespan,
     )
+    if public:  # added first, so CORS and the simulator's headers (added after) wrap it
+        app.add_middleware(FastLane)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -180,3 +180,25 @@ def test_should_welcome_the_resident_with_topics_to_tap(client) -> None:
     assert 1 <= len(welcome["buttons"]) <= 4 and all(b["payload"].startswith("/") for b in welcome["buttons"])
     english = client.post("/api/v1/bots/tax/sessions", json={"language": "en"}).json()["messages"][0]
     assert english["text"].startswith("This is")
+
+
+def test_should_refuse_a_request_body_over_64_kb_with_413(client) -> None:
+    text = "あ" * 30_000  # 90 kB of UTF-8: refused before it is parsed, not read into memory whole
+    response = client.post("/api/v1/bots/tax/messages", json={"session_id": "x", "text": text})
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "body_too_large"
+    assert "64 KB" in response.json()["error"]["message_en"]
+
+
+def test_should_answer_the_fast_endpoints_errors_as_documented(client) -> None:
+    """api/fast_lane.py answers these two endpoints itself; its errors are the app's handlers'."""
+    not_json = client.post(
+        "/api/v1/bots/tax/messages", content=b"{", headers={"content-type": "application/json"}
+    )
+    assert not_json.status_code == 400 and not_json.json()["error"]["code"] == "invalid_json"
+    missing = client.post("/api/v1/bots/tax/messages", json={"text": "こんにちは"})
+    assert missing.status_code == 422 and "session_id" in missing.json()["error"]["message_en"]
+    unknown = client.post("/api/v1/bots/nosuchbot/sessions", json={})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_bot"
+    wrong_language = client.post("/api/v1/bots/tax/sessions", json={"language": "fr"})
+    assert wrong_language.status_code == 422

@@ -66,6 +66,18 @@ def test_should_allow_only_configured_origins(tmp_path, model_dir) -> None:
         assert allowed.headers.get("access-control-allow-origin") == "https://www.pref.osaka.lg.jp"
         refused = client.options("/api/v1/bots", headers={**headers, "Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in refused.headers
+        # the two hot endpoints are answered before FastAPI's routing (api/fast_lane.py): CORS still applies
+        origin = {"Origin": "https://www.pref.osaka.lg.jp"}
+        started = client.post("/api/v1/bots/tax/sessions", json={}, headers=origin)
+        assert started.status_code == 200
+        assert started.headers.get("access-control-allow-origin") == "https://www.pref.osaka.lg.jp"
+        body = {"session_id": started.json()["session_id"], "text": "こんにちは"}
+        answered = client.post("/api/v1/bots/tax/messages", json=body, headers=origin)
+        assert answered.headers.get("access-control-allow-origin") == "https://www.pref.osaka.lg.jp"
+        other = client.post(
+            "/api/v1/bots/tax/messages", json=body, headers={"Origin": "https://evil.example"}
+        )
+        assert "access-control-allow-origin" not in other.headers
 
 
 def test_should_purge_conversations_older_than_the_retention(tmp_path, model_dir) -> None:
