@@ -4,7 +4,7 @@ The HTTP endpoints put each checked message (or session start) on a queue and aw
 a thread per worker takes whatever has queued up, waiting at most ``gather_ms`` for company (at
 most ``max_batch``), and hands it to :meth:`ChatService.handle` as one batch: one transaction, one
 statement per step, however many messages (see ``chat_platform.turn_handler``). Under light
-traffic a batch is a single message that waited 2 ms; under heavy traffic batches grow by
+traffic a batch is a single message that waited 5 ms; under heavy traffic batches grow by
 themselves, so the cost of a transaction is shared by many messages instead of limiting
 throughput (a batch of 8 costs 1.1 ms of CPU per message, a batch of 1 3.5 ms). One thread: a
 second one per worker made smaller batches and fought the event loop for the interpreter lock.
@@ -36,7 +36,7 @@ class _Job:
 
 
 class Batcher:
-    def __init__(self, handle: Handle, threads: int = 1, max_batch: int = 64, gather_ms: float = 2.0) -> None:
+    def __init__(self, handle: Handle, threads: int = 1, max_batch: int = 64, gather_ms: float = 5.0) -> None:
         self._handle = handle
         self._gather_seconds = gather_ms / 1000
         self._max_batch = max_batch
