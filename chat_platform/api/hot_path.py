@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import orjson
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.responses import JSONResponse
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -36,3 +38,11 @@ def body_schema(model: type[BaseModel], required: bool = True) -> dict[str, Any]
             f"{model.__name__} nests other models: declare their schemas too before using it here"
         )
     return {"requestBody": {"required": required, "content": {"application/json": {"schema": schema}}}}
+
+
+class FastJSONResponse(JSONResponse):
+    """The same JSON as Starlette's (UTF-8, compact), encoded by orjson: replies are encoded on
+    every message."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from ..conversations import Reply
 from .deps import ServicesDep, client_address, services_of
+from .hot_path import FastJSONResponse as JSONResponse
 from .hot_path import body_schema, parse_body
 from .schemas import (
     BotOut,

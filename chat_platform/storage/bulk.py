@@ -12,11 +12,10 @@ in-process.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects import postgresql
 
@@ -57,11 +56,11 @@ def in_one_statement(*inserts: str, last: str) -> TextClause:
 
 
 def as_json(rows: Sequence[dict[str, Any]]) -> str:
-    """Rows as the JSON text of a parameter of the statements above."""
-    return json.dumps(rows, ensure_ascii=False, default=_iso)
+    """Rows as the JSON text of a parameter of the statements above (orjson: a batch's rows are
+    encoded on every write, and the json module's encoder was a twentieth of a worker's CPU).
+    Datetimes become RFC 3339 with their offset, which PostgreSQL reads as that instant."""
+    return orjson.dumps(rows, default=_refuse).decode()
 
 
-def _iso(value: object) -> str:
-    if isinstance(value, datetime):  # with its offset: PostgreSQL reads it as that instant
-        return value.isoformat()
+def _refuse(value: object) -> None:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
