@@ -331,9 +331,9 @@ def test_should_keep_one_active_version_when_uploads_race(client, services, toke
     settle(services)
 
 
-def test_should_keep_serving_the_old_bots_when_training_fails(
-    client, services, tokens, restore_tax, monkeypatch
-) -> None:
+def upload_whose_training_fails(client, services, tokens, monkeypatch) -> None:
+    """Upload a changed tax pack while training raises, and wait for the background reload."""
+
     def broken(*_args, **_kwargs):
         raise RuntimeError("training failed")
 
@@ -347,6 +347,12 @@ def test_should_keep_serving_the_old_bots_when_training_fails(
     for thread in threading.enumerate():
         if thread.name == "madoguchi-reload":
             thread.join()
+
+
+def test_should_keep_serving_the_old_bots_when_training_fails(
+    client, services, tokens, restore_tax, monkeypatch
+) -> None:
+    upload_whose_training_fails(client, services, tokens, monkeypatch)
     assert services.runtime.last_error and "training failed" in services.runtime.last_error
     assert DUE_DATE_LINE in ask(client, QUESTION)
     serving = [v for v in listing(client, tokens["zaimu"]) if v["serving"]]
@@ -358,19 +364,7 @@ def test_should_clear_the_reload_error_when_the_serving_version_is_activated_aga
     client, services, tokens, restore_tax, monkeypatch
 ) -> None:
     # Given an upload whose training failed, so the previous version keeps serving and /readyz says why
-    def broken(*_args, **_kwargs):
-        raise RuntimeError("training failed")
-
-    monkeypatch.setattr(services.runtime, "build", broken)
-    _, files = active_files(client, tokens["zaimu"])
-    changed = files["responses.yml"].replace(DUE_DATE_LINE, CHANGED_LINE)
-    uploaded = client.post(
-        f"{TAX}/packs", json={"files": {"responses.yml": changed}}, headers=bearer(tokens["zaimu"])
-    )
-    assert uploaded.status_code == 201, uploaded.text
-    for thread in threading.enumerate():
-        if thread.name == "madoguchi-reload":
-            thread.join()
+    upload_whose_training_fails(client, services, tokens, monkeypatch)
     assert "training failed" in (client.get("/readyz").json()["last_reload_error"] or "")
     # When the version still serving is activated again (training is still broken: nothing retrains)
     response = client.post(f"{TAX}/packs/{restore_tax}/activate", headers=bearer(tokens["zaimu"]))
