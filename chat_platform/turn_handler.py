@@ -135,8 +135,7 @@ class TurnHandler:
                 found[index] = conversation
         # channels that name the resident instead of a session (Rasa REST, LINE); in a fixed order
         by_sender = sorted(
-            (i for i, item in enumerate(items) if item.session_id is None),
-            key=lambda i: items[i].sender or "",
+            (i for i in waiting if items[i].session_id is None), key=lambda i: items[i].sender or ""
         )
         for index in by_sender:
             conversation = self._conversation_of_sender(connection, bots, items[index])

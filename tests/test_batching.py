@@ -16,7 +16,7 @@ from sqlalchemy import select
 from chat_platform.batcher import Batcher
 from chat_platform.conversations import ChatService
 from chat_platform.errors import AppError
-from chat_platform.messages import Incoming, NewSession, Reply
+from chat_platform.messages import Incoming, NewSession, Reply, hash_sender
 from chat_platform.services import Services
 from chat_platform.storage.models import Conversation, Event, Message
 
@@ -106,6 +106,28 @@ def test_should_refuse_only_the_messages_over_the_limit_within_a_batch(services:
     refused = results[2]
     assert isinstance(refused, AppError) and refused.status == 429 and int(refused.headers["Retry-After"]) > 0
     assert len([m for m in stored(services, session_id) if m.direction == "in"]) == 2
+
+
+def test_should_not_open_a_conversation_for_a_refused_message(services: Services) -> None:
+    """Rasa REST names the resident, not a session: a message refused by the address's limit must
+    not leave a conversation behind."""
+    chat = chat_with(services, rate_limit_per_address_per_minute=1)
+    batch = [
+        chat.prepare("tax", THANKS, "rest", sender=sender, address="203.0.113.9")
+        for sender in ("resident-first", "resident-refused")
+    ]
+    accepted, refused = chat.handle(batch)
+
+    assert isinstance(accepted, Reply) and isinstance(refused, AppError) and refused.status == 429
+    with services.db.session() as session:
+        opened = session.scalars(
+            select(Conversation.sender_hash).where(
+                Conversation.sender_hash.in_(
+                    [hash_sender("rest", "resident-first"), hash_sender("rest", "resident-refused")]
+                )
+            )
+        ).all()
+    assert opened == [hash_sender("rest", "resident-first")]
 
 
 def test_should_answer_an_unknown_session_in_a_batch_without_failing_the_others(services: Services) -> None:
