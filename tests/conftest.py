@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,3 +121,19 @@ def tokens(services) -> dict[str, str]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def wait_for_reloads(timeout: float | None = None) -> None:
+    """Join the background pack reloads (threads named ``madoguchi-reload``) still running."""
+    for thread in threading.enumerate():
+        if thread.name == "madoguchi-reload":
+            thread.join(timeout)
+
+
+def settle(services: Any) -> None:
+    """Wait until the server's bots are built from the active pack versions (no reload running)."""
+    for _ in range(5):
+        wait_for_reloads()
+        if not services.reload_if_changed(wait=True):
+            return
+    raise AssertionError("the bots did not settle on the active versions")

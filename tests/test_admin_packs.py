@@ -16,23 +16,12 @@ from admin.pack_text import intents_of
 from chat_platform.packs_store import active_sources
 from chat_platform.storage.models import AuditEntry
 from shared_nlu.pack import validate_packs
-from tests.conftest import bearer
+from tests.conftest import bearer, settle, wait_for_reloads
 
 TAX = "/admin/api/v1/bots/tax"
 DUE_DATE_LINE = "納税通知書は5月上旬に届き、納期限は5月31日です（土日祝日にあたる場合は翌開庁日）。"
 CHANGED_LINE = "納税通知書は5月上旬に届き、納期限は5月31日（月末）です（土日祝日にあたる場合は翌開庁日）。"
 QUESTION = "自動車税の納期限を教えてください"
-
-
-def settle(services) -> None:
-    """Wait until this worker serves the active versions (no reload still running)."""
-    for _ in range(5):
-        for thread in threading.enumerate():
-            if thread.name == "madoguchi-reload":
-                thread.join()
-        if not services.reload_if_changed(wait=True):
-            return
-    raise AssertionError("the bots did not settle on the active versions")
 
 
 def ask(client, text: str, bot: str = "tax") -> str:
@@ -344,9 +333,7 @@ def upload_whose_training_fails(client, services, tokens, monkeypatch) -> None:
         f"{TAX}/packs", json={"files": {"responses.yml": changed}}, headers=bearer(tokens["zaimu"])
     )
     assert response.status_code == 201, response.text
-    for thread in threading.enumerate():
-        if thread.name == "madoguchi-reload":
-            thread.join()
+    wait_for_reloads()
 
 
 def test_should_keep_serving_the_old_bots_when_training_fails(

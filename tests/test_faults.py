@@ -36,6 +36,7 @@ from chat_platform.settings import Settings
 from chat_platform.storage.database import Database
 from chat_platform.storage.migrate import upgrade
 from chat_platform.storage.models import Conversation, Message
+from tests.conftest import wait_for_reloads
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
@@ -422,9 +423,7 @@ def test_should_keep_answering_from_the_old_pack_when_an_upload_is_invalid_or_tr
                     headers=headers,
                 )
                 assert saved.status_code == 201, saved.text  # stored; training runs in the background
-                for thread in threading.enumerate():
-                    if thread.name == "madoguchi-reload":
-                        thread.join(30)
+                wait_for_reloads(timeout=30)
                 ready = client.get("/readyz")
                 assert ready.status_code == 200, ready.text
                 assert "training blew up" in (ready.json()["last_reload_error"] or ""), ready.text

@@ -13,7 +13,6 @@ needed), so each one is its own test; the fixture checks that the running app se
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from chat_platform.app import create_app
 from chat_platform.settings import Settings
+from tests.conftest import wait_for_reloads
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = "http://testserver"
@@ -93,9 +93,7 @@ def fuzz_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         )
     )  # fmt: skip
     yield running
-    for thread in threading.enumerate():  # a pack upload may still be training in the background
-        if thread.name == "madoguchi-reload":
-            thread.join(timeout=60)
+    wait_for_reloads(timeout=60)  # a pack upload may still be training in the background
     running.stop()
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
+
+from tests.conftest import settle
 
 API = "/admin/api/v1"
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -149,17 +150,6 @@ def dash(page: Page) -> Iterator[Page]:
     page.on("console", on_console)
     yield page
     assert not errors, f"console errors: {errors}"
-
-
-def settle(services) -> None:
-    """Wait until the server's bots are built from the active pack versions (no reload running)."""
-    for _ in range(5):
-        for thread in threading.enumerate():
-            if thread.name == "madoguchi-reload":
-                thread.join()
-        if not services.reload_if_changed(wait=True):
-            return
-    raise AssertionError("the bots did not settle on the active versions")
 
 
 @pytest.fixture

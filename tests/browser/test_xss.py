@@ -12,13 +12,14 @@ become a link or a navigation. The previously active tax version is activated ag
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
+
+from tests.conftest import settle
 
 API = "/admin/api/v1"
 ROOT_JS = "document.getElementById('madoguchi-widget').shadowRoot"
@@ -90,17 +91,6 @@ class AdminApi:
     def activate(self, version: int, bot: str = "tax") -> None:
         response = self.http.post(f"/bots/{bot}/packs/{version}/activate")
         assert response.status_code == 200, response.text
-
-
-def settle(services: Any) -> None:
-    """Wait until the server's bots are built from the active pack versions (no reload running)."""
-    for _ in range(5):
-        for thread in threading.enumerate():
-            if thread.name == "madoguchi-reload":
-                thread.join()
-        if not services.reload_if_changed(wait=True):
-            return
-    raise AssertionError("the bots did not settle on the active versions")
 
 
 def resident_answer(server_url: str, text: str) -> str:
