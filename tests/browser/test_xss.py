@@ -19,11 +19,10 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.browser.widget_page import BOT_MSG, ROOT_JS, ask, bot_count, open_demo, wait_for_reply
 from tests.conftest import settle
 
 API = "/admin/api/v1"
-ROOT_JS = "document.getElementById('madoguchi-widget').shadowRoot"
-BOT_MSG = '.mdg-msg[data-role="bot"]'
 USER_TEXT = '.mdg-msg[data-role="user"] .mdg-text'
 QUESTION = "自動車税の納期限はいつですか"
 DUE_DATE_LINE = "納税通知書は5月上旬に届き、納期限は5月31日です（土日祝日にあたる場合は翌開庁日）。"
@@ -146,32 +145,6 @@ def watched(page: Page) -> Iterator[dict[str, list[str]]]:
     yield seen
 
 
-def open_widget(page: Page) -> None:
-    page.goto("/?bot=tax&lang=ja&open=1")
-    expect(page.locator("#mdg-panel")).to_be_visible()
-    expect(page.locator("#mdg-input")).to_be_focused()
-
-
-def bot_count(page: Page) -> int:
-    return int(page.evaluate(f"() => {ROOT_JS}.querySelectorAll('{BOT_MSG}').length"))
-
-
-def wait_for_reply(page: Page, before: int) -> None:
-    page.wait_for_function(
-        f"""n => {{ const r = {ROOT_JS};
-            return r.querySelectorAll('{BOT_MSG}').length > n && !r.getElementById('mdg-typing'); }}""",
-        arg=before,
-    )
-
-
-def ask(page: Page, text: str):
-    before = bot_count(page)
-    page.locator("#mdg-input").fill(text)
-    page.locator("#mdg-input").press("Enter")
-    wait_for_reply(page, before)
-    return page.locator(BOT_MSG).nth(bot_count(page) - 1)
-
-
 def assert_nothing_ran(page: Page, seen: dict[str, list[str]]) -> None:
     page.wait_for_timeout(300)  # a broken image's onerror, an svg's onload: give them the time to fire
     assert page.evaluate("() => typeof window.__xss") == "undefined", page.evaluate("() => window.__xss")
@@ -200,7 +173,7 @@ def test_should_refuse_a_pack_button_with_a_javascript_payload(admin_api: AdminA
 def test_should_show_a_pack_answers_markup_as_text(
     hostile_pack: int, page: Page, watched: dict[str, list[str]]
 ) -> None:
-    open_widget(page)
+    open_demo(page)
     answer = ask(page, QUESTION)
     text = answer.locator(".mdg-text")
     expect(text).to_contain_text(DUE_DATE_LINE)
@@ -252,7 +225,7 @@ def test_should_send_a_javascript_button_payload_as_text_and_never_follow_it(
         route.fulfill(response=response, json=body)
 
     page.route("**/api/v1/bots/tax/messages", rewrite)
-    open_widget(page)
+    open_demo(page)
     answer = ask(page, QUESTION)
     choice = answer.locator(".mdg-choice").first
     expect(choice).to_have_attribute("data-payload", JAVASCRIPT_PAYLOAD)
@@ -274,7 +247,7 @@ RESIDENT_PAYLOADS = [
 
 
 def test_should_show_a_residents_markup_as_text(page: Page, watched: dict[str, list[str]]) -> None:
-    open_widget(page)
+    open_demo(page)
     for payload in RESIDENT_PAYLOADS:
         answer = ask(page, payload)
         expect(page.locator(USER_TEXT).last).to_have_text(payload)
