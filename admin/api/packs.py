@@ -73,6 +73,13 @@ class UploadIn(BaseModel):
         description="changed files only; the rest come from the active version; null removes a file",
     )
     comment: str | None = Field(default=None, max_length=2000)
+    activate: bool = Field(default=True, description="false saves a draft: residents keep the active version")
+    base_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=DB_INT_MAX,
+        description="the version the changes apply to (default: the active one)",
+    )
 
 
 class ExampleIn(BaseModel):
@@ -134,8 +141,17 @@ def upload(
     services: ServicesDep,
     _: LimitDep,
 ) -> SavedOut:
-    _editor(services, principal, bot_id)
-    return _finish(session, services, packs.save(session, principal, bot_id, body.files, body.comment))
+    editor_access(services, principal, bot_id)
+    saved = packs.save(
+        session,
+        principal,
+        bot_id,
+        body.files,
+        body.comment,
+        activate=body.activate,
+        base_version=body.base_version,
+    )
+    return _finish(session, services, saved)
 
 
 @router.put(
@@ -151,7 +167,9 @@ def put_file(
     bot_id: str, file_name: str, request: Request, session: SessionDep, principal: PrincipalDep,
     services: ServicesDep, raw: Annotated[bytes, Depends(raw_body)], comment: str | None = None,
 ) -> SavedOut:  # fmt: skip
-    _editor(services, principal, bot_id)  # before the body is read as anything: anonymous callers get 401
+    editor_access(
+        services, principal, bot_id
+    )  # before the body is read as anything: anonymous callers get 401
     packs.check_file_names([file_name])
     text, comment = _file_body(raw, request.headers.get("content-type", ""), comment)
     return _finish(session, services, packs.save(session, principal, bot_id, {file_name: text}, comment))
@@ -166,7 +184,7 @@ def put_file(
 def activate(
     bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> SavedOut:
-    _editor(services, principal, bot_id)
+    editor_access(services, principal, bot_id)
     return _finish(session, services, packs.activate(session, principal, bot_id, version))
 
 
@@ -177,14 +195,17 @@ def activate(
 def add_example(
     bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> SavedOut:
-    _editor(services, principal, bot_id)
+    editor_access(services, principal, bot_id)
     saved = pack_text.add_example(session, principal, bot_id, body.intent, body.text, body.comment)
     return _finish(session, services, saved)
 
 
-def _editor(services: Services, principal: Principal, bot_id: str) -> None:
-    check_bot_access(services, principal, bot_id)  # 404 unknown bot, 403 another department's
-    require_role(principal, *EDITOR_ROLES)
+def editor_access(
+    services: Services, principal: Principal, bot_id: str, roles: tuple[str, ...] = EDITOR_ROLES
+) -> None:
+    """404 for an unknown bot, 403 for another department's bot or a role that may not."""
+    check_bot_access(services, principal, bot_id)
+    require_role(principal, *roles)
 
 
 def _finish(session: Session, services: Services, saved: packs.Saved) -> SavedOut:
@@ -198,7 +219,7 @@ def _finish(session: Session, services: Services, saved: packs.Saved) -> SavedOu
     except Exception as exc:  # the version is stored either way; the pack watcher tries again
         log.warning("reload after a pack change failed: %s", exc.__class__.__name__)
     warnings = [DiagnosticOut.model_validate(d.to_dict()) for d in saved.warnings]
-    return SavedOut(version=saved.version, warnings=warnings)
+    return SavedOut(version=saved.version, warnings=warnings, activated=saved.activated)
 
 
 def _file_body(raw: bytes, content_type: str, comment: str | None) -> tuple[str, str | None]:
