@@ -158,8 +158,11 @@ def base_of(session: Session, bot_id: str) -> PackVersion:
     return row
 
 
-def activate(session: Session, principal: Principal, bot_id: str, number: int) -> Saved:
-    """Roll back (or forward) to ``number``, re-validated against the other packs as they are now."""
+def activate(
+    session: Session, principal: Principal, bot_id: str, number: int, quality: dict[str, object] | None = None
+) -> Saved:
+    """Roll back (or forward) to ``number``, re-validated against the other packs as they are now.
+    ``quality``: the figures measured for a draft, kept in the audit entry with who activated it."""
     lock(session, bot_id)
     row = version(session, bot_id, number)
     if row.active:
@@ -176,8 +179,9 @@ def activate(session: Session, principal: Principal, bot_id: str, number: int) -
     _deactivate(session, bot_id)
     row.active, row.activated_at = True, utcnow()
     audit.record(
-        session, principal, "pack.activate", f"bot:{bot_id}", {"version": number, "previous": current}
-    )
+        session, principal, "pack.activate", f"bot:{bot_id}",
+        {"version": number, "previous": current, **({"quality": quality} if quality else {})},
+    )  # fmt: skip
     return Saved(number, warnings)
 
 

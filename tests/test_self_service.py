@@ -44,9 +44,15 @@ WASTE_ROWS = [
 
 
 PARK_ROWS = [
-    ("公園でバーベキューはできますか", "府営公園では、決められた場所でだけバーベキューができます。各公園の管理事務所にお問い合わせください。"),
+    (
+        "公園でバーベキューはできますか",
+        "府営公園では、決められた場所でだけバーベキューができます。各公園の管理事務所にお問い合わせください。",
+    ),
     ("公園の駐車場は何時まで", "駐車場の利用時間は公園ごとに異なります。各公園の案内ページをご覧ください。"),
-    ("公園でボール遊びをしてもいいですか", "ほかの利用者の迷惑にならない広場でお楽しみください。禁止の掲示がある場所ではご遠慮ください。"),
+    (
+        "公園でボール遊びをしてもいいですか",
+        "ほかの利用者の迷惑にならない広場でお楽しみください。禁止の掲示がある場所ではご遠慮ください。",
+    ),
     ("犬を連れて公園に入れますか", "リードをつけ、ふんを持ち帰っていただければ、犬を連れて入園できます。"),
 ]
 
@@ -445,7 +451,10 @@ def test_should_keep_serving_the_active_version_while_a_draft_is_saved(own):
     session_id = own["client"].post("/api/v1/bots/steady_bot/sessions", json={}).json()["session_id"]
     reply = (
         own["client"]
-        .post("/api/v1/bots/steady_bot/messages", json={"session_id": session_id, "text": "公園でバーベキューってできる？"})
+        .post(
+            "/api/v1/bots/steady_bot/messages",
+            json={"session_id": session_id, "text": "公園でバーベキューってできる？"},
+        )
         .json()
     )
     assert "決められた場所でだけ" in "\n".join(m["text"] for m in reply["messages"])
@@ -458,3 +467,46 @@ def test_should_keep_serving_the_active_version_while_a_draft_is_saved(own):
             )
         ).all()
     assert active == [first]
+
+
+# ---- the quality gate ---------------------------------------------------------------------------------
+
+
+def test_should_ask_for_confirmation_before_activating_a_draft_that_answers_worse(own):
+    import yaml
+
+    headers = bearer(own["tokens"]["zaimu"])
+    (live,) = [v for v in versions(own, "tax") if v["active"]]
+    files = own["client"].get(f"{ADMIN}/bots/tax/packs/{live['version']}", headers=headers).json()["files"]
+    nlu = yaml.safe_load(files["nlu.yml"])
+    for item in nlu["nlu"]:
+        if "intent" in item:  # three examples per intent: the fewest the validator accepts
+            item["examples"] = "".join(line + "\n" for line in item["examples"].splitlines()[:3])
+    thin = yaml.safe_dump(nlu, allow_unicode=True, sort_keys=False)
+    saved = own["client"].post(
+        f"{ADMIN}/bots/tax/packs", json={"files": {"nlu.yml": thin}, "activate": False}, headers=headers
+    )
+    assert saved.status_code == 201, saved.text
+    draft = saved.json()["version"]
+
+    quality = own["client"].get(f"{ADMIN}/bots/tax/packs/{draft}/quality", headers=headers).json()
+    assert quality["active_version"] == live["version"] and quality["worse"] is True and quality["reasons"]
+    assert quality["report"]["accuracy"] < quality["active_report"]["accuracy"]
+
+    refused = own["client"].post(f"{ADMIN}/bots/tax/packs/{draft}/activate", headers=headers)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "quality_worse"
+    assert refused.json()["error"]["quality"]["worse"] is True
+    assert [v["version"] for v in versions(own, "tax") if v["active"]] == [live["version"]]
+
+    confirmed = own["client"].post(f"{ADMIN}/bots/tax/packs/{draft}/activate?confirm=true", headers=headers)
+    assert confirmed.status_code == 200, confirmed.text
+    with own["services"].db.session() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "pack.activate", AuditEntry.target == "bot:tax")
+        ).all()[-1]
+        assert entry.actor == "ss 財務・税務"
+        assert entry.detail["quality"]["worse"] is True and entry.detail["quality"]["confirmed"] is True
+    # rolling back to the version that was live before is not measured again
+    back = own["client"].post(f"{ADMIN}/bots/tax/packs/{live['version']}/activate", headers=headers)
+    assert back.status_code == 200, back.text
+    settle(own["services"])

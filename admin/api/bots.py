@@ -98,7 +98,7 @@ class TryOut(BaseModel):
 
 
 @router.post(
-    "/bots", response_model=BotCreatedOut, status_code=201, responses=error_responses(409),
+    "/bots", response_model=BotCreatedOut, status_code=201, responses=error_responses(400, 409),
     summary="Open a new bot for a department (strategy)",
 )  # fmt: skip
 def create_bot(
@@ -178,7 +178,7 @@ async def import_faq(
 
 
 @router.post(
-    "/bots/{bot_id}/packs/validate", response_model=ValidationOut,
+    "/bots/{bot_id}/packs/validate", response_model=ValidationOut, responses=error_responses(400, 404),
     summary="Check pack files without saving them (for the editor, as the department types)",
 )  # fmt: skip
 def validate_files(
@@ -203,7 +203,7 @@ def validate_files(
 
 
 @router.post(
-    "/bots/{bot_id}/packs/{version}/try", response_model=TryOut, responses=error_responses(404),
+    "/bots/{bot_id}/packs/{version}/try", response_model=TryOut, responses=error_responses(400, 404),
     summary="What this version would answer (nothing is stored; drafts stay drafts)",
 )  # fmt: skip
 def try_version(

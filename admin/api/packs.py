@@ -12,17 +12,17 @@ import logging
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from chat_platform.api.deps import ServicesDep
 from chat_platform.api.schemas import error_responses
 from chat_platform.errors import AppError
-from chat_platform.packs_store import active_fingerprint
+from chat_platform.packs_store import active_fingerprint, active_sources
 from chat_platform.services import Services
 
-from .. import pack_text, packs
+from .. import pack_quality, pack_text, packs
 from ..auth import EDITOR_ROLES, Principal, require_role
 from .cost_settings import to_utc
 from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
@@ -80,6 +80,15 @@ class UploadIn(BaseModel):
         le=DB_INT_MAX,
         description="the version the changes apply to (default: the active one)",
     )
+
+
+class QualityOut(BaseModel):
+    version: int
+    report: dict[str, Any] = Field(description="measured, examples, accuracy, answered, confusions")
+    active_version: int | None
+    active_report: dict[str, Any] | None
+    worse: bool = Field(description="activating asks for confirmation")
+    reasons: list[str]
 
 
 class ExampleIn(BaseModel):
@@ -179,13 +188,68 @@ def put_file(
     "/bots/{bot_id}/packs/{version}/activate",
     response_model=SavedOut,
     responses=error_responses(404, 409),
-    summary="Activate (roll back to) a version",
+    summary="Activate (roll back to) a version; a draft that measures worse needs confirm=true",
 )
 def activate(
-    bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
-) -> SavedOut:
+    bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    confirm: Annotated[bool, Query(description="activate a draft even though it measures worse than the active version")] = False,
+) -> SavedOut:  # fmt: skip
+    """A version that never served residents (a draft) is measured first (:mod:`admin.pack_quality`):
+    when it answers worse than the active version, 409 ``quality_worse`` with both reports, unless
+    ``confirm=true``. Rolling back to a version that was live before is not measured again."""
     editor_access(services, principal, bot_id)
-    return _finish(session, services, packs.activate(session, principal, bot_id, version))
+    row = packs.version(session, bot_id, version)
+    measured: dict[str, Any] | None = None
+    if row.activated_at is None and not row.active:
+        report = quality_report(session, bot_id, row)
+        if report["worse"] and not confirm:
+            raise QualityWorse(report)
+        figures = report["report"]
+        measured = {"worse": report["worse"], "confirmed": confirm, "accuracy": figures.get("accuracy"),
+                    "answered": figures.get("answered")}  # fmt: skip
+    return _finish(session, services, packs.activate(session, principal, bot_id, version, quality=measured))
+
+
+@router.get(
+    "/bots/{bot_id}/packs/{version}/quality", response_model=QualityOut, responses=error_responses(404),
+    summary="A version's cross-validated quality next to the active version's",
+)  # fmt: skip
+def quality(
+    bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
+) -> QualityOut:
+    check_bot_access(services, principal, bot_id)
+    return QualityOut(**quality_report(session, bot_id, packs.version(session, bot_id, version)))
+
+
+def quality_report(session: Session, bot_id: str, row: Any) -> dict[str, Any]:
+    sources, fingerprint = active_sources(session)
+    live = next((v for v in packs.versions(session, bot_id) if v.active), None)
+    active_report = None
+    if live is not None:
+        active_report = pack_quality.measure(sources, f"{fingerprint}|active", bot_id)
+    sources[bot_id] = {name: text.encode("utf-8") for name, text in row.files.items()}
+    draft = pack_quality.measure(sources, f"{fingerprint}|{bot_id}:{row.version}:{row.digest}", bot_id)
+    reasons = pack_quality.worse(draft, active_report)
+    return {
+        "version": row.version, "report": draft,
+        "active_version": live.version if live is not None else None, "active_report": active_report,
+        "worse": bool(reasons), "reasons": reasons,
+    }  # fmt: skip
+
+
+class QualityWorse(AppError):
+    def __init__(self, report: dict[str, Any]) -> None:
+        self.report = report
+        reasons = " ".join(report["reasons"])
+        super().__init__(
+            409, "quality_worse", f"このバージョンは有効なバージョン {report['active_version']} より答えが悪くなります。{reasons} それでも有効にするときは confirm=true を付けてください。",
+            f"This version answers worse than the active version {report['active_version']}; add confirm=true to activate it anyway.",
+        )  # fmt: skip
+
+    def body(self, language: str = "ja") -> dict[str, object]:
+        body = super().body(language)
+        body["error"]["quality"] = self.report  # type: ignore[index]
+        return body
 
 
 @router.post(
