@@ -173,6 +173,13 @@ def test_should_open_a_bot_as_a_draft_registered_as_a_project_of_this_fiscal_yea
     assert created["version"] == 1 and created["active"] is False and created["project_id"]
     (first,) = versions(own, "waste")
     assert first["version"] == 1 and first["active"] is False
+    listed = own["client"].get(f"{ADMIN}/bots", headers=bearer(own["tokens"]["fumin"])).json()
+    (draft_bot,) = [b for b in listed if b["id"] == "waste"]
+    assert draft_bot["live"] is False and draft_bot["widget_snippet"] is None
+    me = own["client"].get(f"{ADMIN}/me", headers=bearer(own["tokens"]["fumin"])).json()
+    assert "waste" in me["editable_bots"]
+    other = own["client"].get(f"{ADMIN}/bots", headers=bearer(own["tokens"]["zaimu"])).json()
+    assert "waste" not in [b["id"] for b in other]
     # residents do not see it yet
     assert "waste" not in public_bots(own)
     assert own["client"].post("/api/v1/bots/waste/sessions", json={}).status_code == 404

@@ -85,8 +85,11 @@ class BotOut(BaseModel):
     name: dict[str, str]
     department: str
     project: ProjectOut | None
-    pack_digest: str
-    widget_snippet: str = Field(description="the script tag that puts this bot's chat on a web page")
+    pack_digest: str = Field(description="of the packs being served; empty for a bot not served yet")
+    live: bool = Field(description="residents can talk to it: a version of its pack is active and served")
+    widget_snippet: str | None = Field(
+        description="the script tag that puts this bot's chat on a web page (live bots)"
+    )
 
 
 @router.get(
@@ -195,7 +198,7 @@ def update_project(
 
 @router.get("/bots", response_model=list[BotOut], summary="The bots, with their project and active pack")
 def list_bots(session: SessionDep, principal: PrincipalDep, services: ServicesDep) -> list[BotOut]:
-    from ..registry import bot_projects
+    from ..registry import bot_projects, unserved_bots
 
     projects = bot_projects(session)
     result = []
@@ -208,9 +211,18 @@ def list_bots(session: SessionDep, principal: PrincipalDep, services: ServicesDe
                 id=pack.id, name=pack.bot.name, department=pack.bot.department,
                 project=ProjectOut.model_validate(project) if project else None,
                 pack_digest=services.runtime.current.packs.digest[:12],
-                widget_snippet=widget_snippet(pack.id),
+                live=True, widget_snippet=widget_snippet(pack.id),
             )
         )  # fmt: skip
+    served = {pack.id for pack in services.runtime.current.packs.packs.values()}
+    for project in unserved_bots(session, served):
+        if principal.can_see_department(project.department):
+            result.append(
+                BotOut(
+                    id=project.bot_id or "", name={"ja": project.name}, department=project.department,
+                    project=ProjectOut.model_validate(project), pack_digest="", live=False, widget_snippet=None,
+                )
+            )  # fmt: skip
     return result
 
 
