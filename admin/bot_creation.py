@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,7 @@ from chat_platform.packs_store import files_digest
 from chat_platform.storage.models import PackVersion, Project
 from shared_nlu.pack.model import COMMON_BOT
 
-from . import audit
+from . import audit, plain_yaml
 from .auth import Principal
 from .registry import fiscal_year_of
 
@@ -130,12 +129,8 @@ def starter_pack(bot: NewBot) -> dict[str, str]:
     responses = {"version": "3.1", "responses": {"utter_welcome": [{"text": welcome}]}}
     header = "# 管理画面で作成したボットです。ここに書いた内容は下書きとして保存され、有効にするまで住民には表示されません。\n"
     return {
-        "bot.yml": header + _dump(bot_yml),
+        "bot.yml": header + plain_yaml.dump(bot_yml),
         "nlu.yml": header
         + '# 質問（intent）と例文をここに書きます。docs/pack-format.md を参照してください。\nversion: "3.1"\nnlu: []\n',
-        "responses.yml": header + _dump(responses),
+        "responses.yml": header + plain_yaml.dump(responses),
     }
-
-
-def _dump(data: object) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)

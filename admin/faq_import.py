@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import yaml
-
 from shared_nlu.pack.parse_faq import MAX_ANSWER_CHARS
 from shared_nlu.pack.parse_nlu import MAX_EXAMPLE_CHARS
+
+from . import plain_yaml
 
 MAX_ROWS = 2000  # a municipal FAQ page has a few hundred; thousands of rows is the wrong sheet
 
@@ -90,25 +90,9 @@ class FaqImport:
                 note.append(f"確認日: {entry['checked_on'].isoformat()}")
             lines.append(f"  # {' / '.join(note)}")
             item = {"id": entry["id"], "question": entry["question"], "answer": entry["answer"]}
-            dumped = yaml.dump([item], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+            dumped = plain_yaml.dump([item])
             lines.extend("  " + line for line in dumped.rstrip("\n").split("\n"))
         return "\n".join(lines) + "\n"
-
-
-class _Dumper(yaml.SafeDumper):
-    """Plain YAML for people: no anchors (the validator refuses them), block text for long answers."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_Dumper.add_representer(str, _str_presenter)
 
 
 def read_spreadsheet(filename: str, data: bytes) -> FaqImport:

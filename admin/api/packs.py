@@ -89,6 +89,9 @@ class QualityOut(BaseModel):
     active_report: dict[str, Any] | None
     worse: bool = Field(description="activating asks for confirmation")
     reasons: list[str]
+    diff_from_active: str = Field(
+        description="unified diff from the active version (from nothing for a bot never active)"
+    )
 
 
 class ExampleIn(BaseModel):
@@ -234,6 +237,7 @@ def quality_report(session: Session, bot_id: str, row: Any) -> dict[str, Any]:
         "version": row.version, "report": draft,
         "active_version": live.version if live is not None else None, "active_report": active_report,
         "worse": bool(reasons), "reasons": reasons,
+        "diff_from_active": packs.pack_diff(live.files if live is not None else {}, row.files),
     }  # fmt: skip
 
 

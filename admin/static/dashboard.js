@@ -182,8 +182,9 @@ async function signIn(token) {
   $('who').hidden = false;
   $('signin').hidden = true;
   $('app').hidden = false;
-  for (const id of ['u-bot', 'p-bot']) fillBotSelect($(id), false);
-  fillBotSelect($('n-bot'), true);
+  fillBotSelect($('u-bot'), false, true);
+  fillBotSelect($('p-bot'), false);
+  fillBotSelect($('n-bot'), true, true);
   const tab = location.hash.slice(1);
   showTab(TABS[tab] ? tab : 'usage');
 }
@@ -196,10 +197,11 @@ function signOut(text = 'サインアウトしました。', kind = 'ok') {
   location.reload();
 }
 
-function fillBotSelect(select, withAll) {
+/** Reports list the bots residents can talk to (`liveOnly`); the pack editor also those with drafts only. */
+function fillBotSelect(select, withAll, liveOnly = false) {
   const current = select.value;
   select.replaceChildren(...(withAll ? [el('option', { value: '', text: 'すべてのボット' })] : []),
-    ...state.bots.map((b) => el('option', { value: b.id, text: botName(b.id) })));
+    ...state.bots.filter((b) => !liveOnly || b.live !== false).map((b) => el('option', { value: b.id, text: botName(b.id) })));
   if ([...select.options].some((o) => o.value === current)) select.value = current;
 }
 
@@ -647,6 +649,7 @@ async function loadVersions(show) {
   state.pack = { ...state.pack, bot, versions };
   $('p-versions').tBodies[0].replaceChildren(...versions.map(versionRow));
   $('p-upload').hidden = !mayEdit(bot);
+  $('p-faq').hidden = !mayEdit(bot);
   const active = versions.find((v) => v.active);
   if (show || changedBot || !state.pack.detail) await showVersion(show || active?.version || versions[0]?.version);
 }
@@ -655,10 +658,14 @@ function versionRow(v) {
   const badges = el('span', { class: 'badges' },
     v.active ? el('span', { class: 'badge active', text: '有効' }) : null,
     v.serving ? el('span', { class: 'badge serving', text: '稼働中' }) : null,
-    v.active && !v.serving ? el('span', { class: 'badge pending', text: '読み込み中' }) : null);
+    v.active && !v.serving ? el('span', { class: 'badge pending', text: '読み込み中' }) : null,
+    isDraft(v) ? el('span', { class: 'badge draft', text: '下書き' }) : null);
   const actions = el('div', { class: 'row' },
     el('button', { type: 'button', class: 'secondary small', 'aria-label': `バージョン ${v.version} を表示`, text: '表示', onclick: () => showVersion(v.version) }));
-  if (mayEdit(state.pack.bot) && !v.active) {
+  actions.append(el('button', { type: 'button', class: 'secondary small', 'aria-label': `バージョン ${v.version} を試す`, text: '試す', onclick: () => startTrial(state.pack.bot, v.version) }));
+  if (mayEdit(state.pack.bot) && isDraft(v)) {
+    actions.append(el('button', { type: 'button', class: 'small', 'aria-label': `バージョン ${v.version} を有効にする`, text: '有効にする…', onclick: () => activateDraft(v.version) }));
+  } else if (mayEdit(state.pack.bot) && !v.active) {
     actions.append(el('button', { type: 'button', class: 'small', 'aria-label': `バージョン ${v.version} に戻す`, text: 'このバージョンに戻す', onclick: () => activate(v.version) }));
   }
   return el('tr', { 'data-version': v.version, 'data-active': v.active ? 'true' : 'false' },
@@ -724,6 +731,9 @@ async function loadCurrentFile() {
   try {
     const detail = await api(`/bots/${enc(state.pack.bot)}/packs/${active.version}`);
     $('p-text').value = detail.files[name] ?? '';
+    setBase(null);
+    drawGutter(new Map());
+    scheduleCheck();
     say($('p-result'), detail.files[name] == null ? `${name} は有効なバージョンにありません。新しく作ります。` : `バージョン ${active.version} の ${name} を読み込みました。`);
   } catch (err) {
     fail($('p-result'), err);
@@ -773,14 +783,15 @@ async function loadBots() {
     return fail(message, err);
   }
   $('b-table').tBodies[0].replaceChildren(...state.bots.map(botRow));
+  await showCreateForm();
   if (!strategy()) say(message, '廃止・再開と事業費の入力は、戦略部門（strategy）のトークンでできます。');
 }
 
 function botRow(bot) {
   const p = bot.project;
-  const status = !p ? '事業の登録なし' : p.status === 'retired' ? `廃止（${p.retired_on || '日付なし'}）` : '稼働中';
+  const status = bot.live === false ? '準備中（下書きのみ）' : !p ? '事業の登録なし' : p.status === 'retired' ? `廃止（${p.retired_on || '日付なし'}）` : '稼働中';
   const actions = el('div', { class: 'row' });
-  if (strategy() && p) {
+  if (strategy() && p && bot.live !== false) {
     actions.append(p.status === 'retired'
       ? el('button', { type: 'button', class: 'small', text: '再開する', onclick: () => reactivate(bot) })
       : el('button', { type: 'button', class: 'small danger', text: '廃止する', onclick: () => retire(bot) }),
@@ -791,7 +802,7 @@ function botRow(bot) {
     numCell(p ? (p.budget_thousand_yen == null ? '未入力' : fmtInt(p.budget_thousand_yen)) : '—'),
     numCell(p ? (p.budget_before_thousand_yen == null ? '未入力' : fmtInt(p.budget_before_thousand_yen)) : '—'),
     el('td', {}, el('span', { class: 'nowrap', text: status }), p?.status === 'retired' && p.retirement_message ? el('p', { class: 'note', text: `表示するメッセージ: ${p.retirement_message}` }) : null),
-    el('td', {}, actions));
+    snippetCell(bot), el('td', {}, actions));
 }
 
 async function patchProject(bot, body, done) {
