@@ -359,6 +359,27 @@ async function loadUsage() {
   const r = state.usage;
   say(message, `${r.date_from} 〜 ${r.date_to}（日本時間）${r.include_simulated ? '・模擬データを含む' : ''}`);
   renderUsage();
+  if (!state.demoChecked) await showDemoWhenOnlyDemo(r, current);
+}
+
+/** On a fresh demo install (`make run`) the only traffic is simulated: rather than open on empty
+ * reports, tick 「模擬データを含める」 everywhere once and say so. Real traffic never gets mixed in
+ * unasked: this happens only while there is none. */
+async function showDemoWhenOnlyDemo(report, current) {
+  state.demoChecked = true;
+  const none = (r) => r.totals.every((t) => !t.sessions);
+  if ($('u-sim').checked || !none(report)) return;
+  let withDemo;
+  try {
+    withDemo = await api(`/reports/usage?${query({ ...usageParams(), include_simulated: true })}`);
+  } catch {
+    return;
+  }
+  if (!current() || none(withDemo)) return;
+  for (const id of ['u-sim', 'c-sim', 'n-sim']) $(id).checked = true;
+  state.usage = withDemo;
+  renderUsage();
+  say($('usage-msg'), `実際の利用はまだありません。デモ用の模擬データを表示しています（${withDemo.date_from} 〜 ${withDemo.date_to}、日本時間）。「模擬データを含める」のチェックを外すと実際の利用だけになります。`);
 }
 
 function renderUsage() {
@@ -434,9 +455,27 @@ function renderComparison(report) {
 
 // ---- 2. 費用 -----------------------------------------------------------------------------------
 
+/** One rule for every report by fiscal year: it opens on the newest fiscal year that has data for
+ * it, never one after the current year (cost: bots' projects; inventory: inventory lines). */
+async function chooseYears() {
+  if (state.yearsChosen) return;
+  state.yearsChosen = true;
+  let projects = [];
+  try {
+    projects = await api('/projects');
+  } catch {
+    return; // the current fiscal year stays chosen
+  }
+  const now = fiscalYearNow();
+  const newest = (rows) => Math.max(...rows.map((p) => p.fiscal_year).filter((y) => y <= now), -1);
+  const picks = { 'c-year': newest(projects.filter((p) => p.bot_id)), 'i-year': newest(projects.filter((p) => !p.bot_id)) };
+  for (const [id, year] of Object.entries(picks)) if (year > 0) $(id).value = String(year);
+}
+
 async function loadCost() {
   const message = $('cost-msg');
   say(message, '読み込んでいます…');
+  await chooseYears();
   const params = { fiscal_year: $('c-year').value, include_simulated: $('c-sim').checked };
   let report;
   let settings;
@@ -503,6 +542,7 @@ async function saveCostSettings(event) {
 
 async function loadInventory() {
   const message = $('inv-msg');
+  await chooseYears();
   const params = { fiscal_year: $('i-year').value, kind: $('i-kind').value, department: $('i-dept').value };
   say(message, '読み込んでいます…');
   let report;
@@ -850,9 +890,12 @@ function init() {
   }
   $('u-kpi').replaceChildren(...KPIS.map(([key, label]) => el('option', { value: key, text: label })));
   $('u-kpi').value = 'answer_rate';
+  // until chooseYears() knows which years have data, the current fiscal year (Japan time)
   const thisYear = fiscalYearNow();
-  for (let y = thisYear + 1; y >= 2021; y -= 1) $('c-year').append(el('option', { value: y, text: `${y}年度` }));
-  $('c-year').value = String(thisYear);
+  for (const id of ['c-year', 'i-year']) {
+    for (let y = thisYear + 1; y >= 2021; y -= 1) $(id).append(el('option', { value: y, text: `${y}年度` }));
+    $(id).value = String(thisYear);
+  }
   $('p-name').replaceChildren(...PACK_FILES.map((f) => el('option', { value: f, text: f })));
   $('p-name').value = 'responses.yml';
 
@@ -874,7 +917,7 @@ function init() {
   $('u-kpi').addEventListener('change', () => state.usage && renderComparison(state.usage));
   for (const input of document.querySelectorAll('input[name="u-gran"], #u-sim')) input.addEventListener('change', loadUsage);
   for (const id of ['c-year', 'c-sim']) $(id).addEventListener('change', loadCost);
-  for (const id of ['i-kind', 'i-dept']) $(id).addEventListener('change', loadInventory);
+  for (const id of ['i-year', 'i-kind', 'i-dept']) $(id).addEventListener('change', loadInventory);
   for (const id of ['n-bot', 'n-sim']) $(id).addEventListener('change', loadUnanswered);
   $('cost-settings').addEventListener('submit', saveCostSettings);
   $('p-bot').addEventListener('change', () => loadVersions());

@@ -9,10 +9,26 @@ const editor = { base: null, composing: false, timer: null, checked: '', trial: 
 
 // ---- the editor: line numbers, checks as you type ----------------------------------------------
 
-/** Line numbers beside the text; lines with an error or a warning carry a mark and a title. */
-function drawGutter(marks = editor.marks || new Map()) {
-  editor.marks = marks;
-  const lines = $('p-text').value.split('\n').length;
+/** Line numbers beside the text; lines with an error or a warning carry a mark and a title. Redrawn
+ * at most once a frame and only when the line count or the marks changed: typing must stay cheap. */
+function drawGutter(marks) {
+  if (marks) {
+    editor.marks = marks;
+    editor.drawnLines = -1;
+  }
+  if (editor.frame) return;
+  editor.frame = requestAnimationFrame(() => {
+    editor.frame = null;
+    renderGutter();
+  });
+}
+
+function renderGutter() {
+  const marks = editor.marks || new Map();
+  let lines = 1;
+  for (const ch of $('p-text').value) if (ch === '\n') lines += 1;
+  if (lines === editor.drawnLines) return;
+  editor.drawnLines = lines;
   const spans = [];
   for (let n = 1; n <= lines; n += 1) {
     const mark = marks.get(n);

@@ -2,20 +2,23 @@
 mistake and see it marked at its line (typed through an IME composition), try the draft beside the
 editor, activate it through the quality gate, and ask the new bot through the widget on /.
 
-The bot this module opens is live afterwards; it belongs to 府民文化 and no other browser test
-counts the bots, so it is left in place.
+The bot this module opens goes live, so the module runs on a server and database of its own: the
+other browser modules keep seeing the shipped bots only.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import CHROMIUM, serving, start_services
 from tests.browser.test_dashboard import dash, patient_expect, run_axe, sign_in  # noqa: F401 (fixtures)
 from tests.browser.widget_page import ask, open_demo
 from tests.conftest import settle
@@ -34,6 +37,22 @@ ROWS = [
     ("乾電池の捨て方を知りたい", "乾電池は市町村の回収ボックスか、有害ごみの日に出してください。"),
     ("蛍光灯は何ごみですか", "蛍光灯は割らずに、購入時のケースに入れて有害ごみとして出してください。"),
 ]
+
+
+@pytest.fixture(scope="module")
+def browser_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Overrides the shared server's services for this module: a database of its own."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is missing")  # conftest's own fixtures fail under CI=true first
+    running = start_services(tmp_path_factory, "self-service")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def server_url(browser_services) -> Iterator[str]:
+    with serving(browser_services) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +197,34 @@ def test_should_not_let_a_viewer_see_the_editor_or_the_new_bot_form(browse, brow
     page.locator('[data-tab="packs"]').click()
     expect(page.locator("#p-upload")).to_be_hidden()
     expect(page.locator("#p-faq")).to_be_hidden()
+
+
+def test_should_show_the_demo_data_when_there_is_no_real_traffic_yet(
+    dash: Page,  # noqa: F811
+    strategy_token: str,
+) -> None:
+    """A fresh `make run` has only simulated traffic: the usage view ticks 「模擬データを含める」 and
+    says so, instead of opening on empty reports. The reports are stood in for at the network layer
+    (the shared test database has real traffic by now)."""
+    import json
+
+    def usage(route) -> None:
+        simulated = "include_simulated=true" in route.request.url
+        total = {
+            "bot": "tax",
+            "sessions": 12 if simulated else 0,
+            "resident_messages": 30 if simulated else 0,
+        }
+        real = route.fetch()
+        body = real.json()
+        body["totals"] = [
+            {**t, "sessions": total["sessions"], "resident_messages": total["resident_messages"]}
+            for t in body["totals"]
+        ]
+        route.fulfill(response=real, body=json.dumps(body))
+
+    dash.route("**/admin/api/v1/reports/usage?*", usage)
+    sign_in(dash, strategy_token)
+    expect(dash.locator("#usage-msg")).to_contain_text("実際の利用はまだありません", timeout=30_000)
+    for box in ("#u-sim", "#c-sim", "#n-sim"):
+        expect(dash.locator(box)).to_be_checked()
