@@ -1,5 +1,7 @@
 # Two commands for a fresh machine: `make run` and `make test` (see README.md).
 PYTHON ?= python3.11
+HOST ?= 127.0.0.1
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -18,7 +20,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/madoguchi simulate --days 14 --conversations-per-day 15 --if-empty
-	$(BIN)/madoguchi serve
+	$(BIN)/madoguchi serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check $(PACKAGES) tests bench

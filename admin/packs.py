@@ -57,6 +57,7 @@ class Saved:
 
     version: int
     warnings: list[Diagnostic]
+    activated: bool = True
 
 
 def versions(session: Session, bot_id: str) -> list[PackVersion]:
@@ -104,12 +105,21 @@ def check_file_names(names: list[str]) -> None:
 
 
 def save(
-    session: Session, principal: Principal, bot_id: str, changes: dict[str, str | None], comment: str | None
+    session: Session,
+    principal: Principal,
+    bot_id: str,
+    changes: dict[str, str | None],
+    comment: str | None,
+    *,
+    activate: bool = True,
+    base_version: int | None = None,
 ) -> Saved:
-    """Store the active files with ``changes`` applied (None removes an optional file) as the new active version."""
+    """Store the base version's files with ``changes`` applied (None removes an optional file) as a new
+    version: active at once, or a draft (``activate=False``) that residents do not see until it is
+    activated. The base is ``base_version``, else the active version, else the newest draft."""  # fmt: skip
     check_file_names(list(changes))
     lock(session, bot_id)
-    base = active(session, bot_id)
+    base = version(session, bot_id, base_version) if base_version is not None else base_of(session, bot_id)
     files = {**base.files, **{name: text for name, text in changes.items() if text is not None}}
     files = {name: text for name, text in files.items() if changes.get(name, "") is not None}
     if sum(len(text.encode()) for text in files.values()) > MAX_PACK_BYTES:
@@ -119,20 +129,40 @@ def save(
         )  # fmt: skip
     if files == base.files:
         raise AppError(
-            409, "pack_unchanged", f"有効なバージョン {base.version} と同じ内容です。保存していません。",
-            f"The files are the same as the active version {base.version}; nothing was stored.",
+            409, "pack_unchanged", f"バージョン {base.version} と同じ内容です。保存していません。",
+            f"The files are the same as version {base.version}; nothing was stored.",
         )  # fmt: skip
     warnings = validate(session, principal, bot_id, files)
-    row = insert_version(session, bot_id, files, principal.name, comment, pack_diff(base.files, files))
+    diff = pack_diff(base.files, files)
+    row = insert_version(session, bot_id, files, principal.name, comment, diff, activate=activate)
     audit.record(
-        session, principal, "pack.upload", f"bot:{bot_id}",
+        session, principal, "pack.upload" if activate else "pack.draft", f"bot:{bot_id}",
         {"version": row.version, "based_on": base.version, "files": sorted(changes)},
     )  # fmt: skip
-    return Saved(row.version, warnings)
+    return Saved(row.version, warnings, activated=activate)
 
 
-def activate(session: Session, principal: Principal, bot_id: str, number: int) -> Saved:
-    """Roll back (or forward) to ``number``, re-validated against the other packs as they are now."""
+def base_of(session: Session, bot_id: str) -> PackVersion:
+    """What a change builds on: the active version, or for a bot never activated its newest draft."""
+    row = session.scalars(
+        select(PackVersion).where(PackVersion.bot_id == bot_id, PackVersion.active.is_(True))
+    ).first()
+    if row is None:
+        row = session.scalars(
+            select(PackVersion).where(PackVersion.bot_id == bot_id).order_by(PackVersion.version.desc())
+        ).first()
+    if row is None:
+        raise AppError(
+            404, "unknown_bot", f"ボット「{bot_id}」はありません。", f"There is no bot {bot_id!r}."
+        )  # fmt: skip
+    return row
+
+
+def activate(
+    session: Session, principal: Principal, bot_id: str, number: int, quality: dict[str, object] | None = None
+) -> Saved:
+    """Roll back (or forward) to ``number``, re-validated against the other packs as they are now.
+    ``quality``: the figures measured for a draft, kept in the audit entry with who activated it."""
     lock(session, bot_id)
     row = version(session, bot_id, number)
     if row.active:
@@ -143,12 +173,15 @@ def activate(session: Session, principal: Principal, bot_id: str, number: int) -
             f"Version {number} is already active.",
         )
     warnings = validate(session, principal, bot_id, row.files)
-    previous = active(session, bot_id).version
+    current = session.scalars(
+        select(PackVersion.version).where(PackVersion.bot_id == bot_id, PackVersion.active.is_(True))
+    ).first()
     _deactivate(session, bot_id)
     row.active, row.activated_at = True, utcnow()
     audit.record(
-        session, principal, "pack.activate", f"bot:{bot_id}", {"version": number, "previous": previous}
-    )
+        session, principal, "pack.activate", f"bot:{bot_id}",
+        {"version": number, "previous": current, **({"quality": quality} if quality else {})},
+    )  # fmt: skip
     return Saved(number, warnings)
 
 
@@ -197,9 +230,15 @@ def lock(session: Session, bot_id: str) -> None:
 
 
 def insert_version(
-    session: Session, bot_id: str, files: dict[str, str], author: str, comment: str | None, diff: str
+    session: Session,
+    bot_id: str,
+    files: dict[str, str],
+    author: str,
+    comment: str | None,
+    diff: str,
+    activate: bool = True,
 ) -> PackVersion:
-    """Add ``files`` as ``bot_id``'s next version, active in place of the current one.
+    """Add ``files`` as ``bot_id``'s next version, active in place of the current one (or a draft).
 
     Call after :func:`lock` and :func:`validate`; raises 409 ``concurrent_change`` if another
     worker stored the same version number first.
@@ -207,11 +246,12 @@ def insert_version(
     latest = session.scalar(select(func.max(PackVersion.version)).where(PackVersion.bot_id == bot_id))
     row = PackVersion(
         bot_id=bot_id, version=(latest or 0) + 1, files=files, digest=files_digest(files), author=author,
-        comment=comment, diff=diff, active=True, activated_at=utcnow(),
+        comment=comment, diff=diff, active=activate, activated_at=utcnow() if activate else None,
     )  # fmt: skip
     try:
         with session.begin_nested():  # the unique (bot_id, version) is the last guard behind lock()
-            _deactivate(session, bot_id)
+            if activate:
+                _deactivate(session, bot_id)
             session.add(row)
     except IntegrityError as exc:
         raise AppError(

@@ -89,3 +89,14 @@ def retired_bots(session: Session) -> dict[str, str]:
         for bot, project in bot_projects(session).items()
         if project.status == "retired"
     }
+
+
+def unserved_bots(session: Session, served: set[str]) -> list[Project]:
+    """Bots opened in the admin that no worker serves yet (only drafts so far): their latest project."""
+    rows = session.scalars(
+        select(Project)
+        .where(Project.source == "admin", Project.bot_id.is_not(None))
+        .order_by(Project.fiscal_year)
+    )
+    latest = {row.bot_id: row for row in rows if row.bot_id is not None and row.bot_id not in served}
+    return [latest[bot] for bot in sorted(latest)]

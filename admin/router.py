@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from .api import cost_settings, me, packs, registry, reports
+from .api import bots, cost_settings, me, packs, registry, reports
 
 STATIC = Path(__file__).parent / "static"
 
@@ -18,6 +18,7 @@ router.include_router(registry.router)
 router.include_router(reports.router)
 router.include_router(cost_settings.router)
 router.include_router(packs.router)
+router.include_router(bots.router)
 
 
 def mount_admin(app: FastAPI) -> None:

@@ -19,6 +19,17 @@ else
   echo "PostgreSQL is not reachable on 127.0.0.1:5432: its tests will be skipped (they fail under CI=true)."
 fi
 
+# Japanese text in screenshots and in the browser tests' layout needs a CJK font (Noto CJK)
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's fonts-noto-cjk for the browser tests…"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+      || echo "could not install fonts-noto-cjk: Japanese text in screenshots may show as boxes"
+  else
+    echo "fonts-noto-cjk is not installed: Japanese text in screenshots may show as boxes (apt-get install fonts-noto-cjk)."
+  fi
+fi
+
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian's chromium for the browser tests…"

@@ -101,6 +101,14 @@ def body_for(method: str, path: str, bot: str, targets: Targets) -> dict[str, An
             "headers": {"Content-Type": "text/plain; charset=utf-8"}},
         ("POST", f"{API}/bots/{{bot_id}}/packs/{{version}}/activate"): {},
         ("POST", f"{API}/bots/{{bot_id}}/examples"): {"json": {"intent": "auto_tax_due_date", "text": PROBE}},
+        ("POST", f"{API}/bots"): {"json": {
+            "id": "isolation_probe", "name": PROBE, "department": "財務・税務", "description": PROBE,
+            "contact": {"name": PROBE, "phone": "06-6910-8001"}}},
+        ("POST", f"{API}/bots/{{bot_id}}/faq-import"): {
+            "files": {"file": ("faq.csv", f"質問,回答\n{PROBE},{PROBE}\n".encode(), "text/csv")}},
+        ("POST", f"{API}/bots/{{bot_id}}/packs/validate"): {"json": {
+            "files": {"responses.yml": targets.files(bot)["responses.yml"] + f"\n# {PROBE}\n"}}},
+        ("POST", f"{API}/bots/{{bot_id}}/packs/{{version}}/try"): {"json": {"text": PROBE}},
     }  # fmt: skip
     assert (method, path) in bodies, f"add a valid body for {method} {path} to body_for()"
     return bodies[(method, path)]

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from chat_platform.api.deps import ServicesDep
 from chat_platform.api.schemas import error_responses
 
-from .deps import PrincipalDep
+from ..registry import unserved_bots
+from .deps import PrincipalDep, SessionDep
 
 # any token may ask about itself, so there is no 403; 422 is listed because FastAPI documents one for
 # the Authorization header parameter anyway, and this way with the body our error handler really sends
@@ -31,13 +32,19 @@ class MeOut(BaseModel):
 
 
 @router.get("/me", response_model=MeOut, summary="The calling token: name, role, department, editable bots")
-def me(principal: PrincipalDep, services: ServicesDep) -> MeOut:
+def me(principal: PrincipalDep, services: ServicesDep, session: SessionDep) -> MeOut:
     # the same packs and rule the pack endpoints check, so the dashboard offers exactly what they allow
     bots = services.runtime.current.packs.bots()
-    editable = sorted(pack.id for pack in bots if principal.can_edit_department(pack.bot.department))
+    editable = {pack.id for pack in bots if principal.can_edit_department(pack.bot.department)}
+    served = set(services.runtime.current.packs.packs)
+    editable |= {
+        p.bot_id
+        for p in unserved_bots(session, served)
+        if p.bot_id and principal.can_edit_department(p.department)
+    }
     return MeOut(
         name=principal.name,
         role=cast(Role, principal.role),  # create_token stores only ROLES; the model validates it again
         department=principal.department,
-        editable_bots=editable,
+        editable_bots=sorted(editable),
     )

@@ -12,17 +12,17 @@ import logging
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from chat_platform.api.deps import ServicesDep
 from chat_platform.api.schemas import error_responses
 from chat_platform.errors import AppError
-from chat_platform.packs_store import active_fingerprint
+from chat_platform.packs_store import active_fingerprint, active_sources
 from chat_platform.services import Services
 
-from .. import pack_text, packs
+from .. import pack_quality, pack_text, packs
 from ..auth import EDITOR_ROLES, Principal, require_role
 from .cost_settings import to_utc
 from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
@@ -73,6 +73,25 @@ class UploadIn(BaseModel):
         description="changed files only; the rest come from the active version; null removes a file",
     )
     comment: str | None = Field(default=None, max_length=2000)
+    activate: bool = Field(default=True, description="false saves a draft: residents keep the active version")
+    base_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=DB_INT_MAX,
+        description="the version the changes apply to (default: the active one)",
+    )
+
+
+class QualityOut(BaseModel):
+    version: int
+    report: dict[str, Any] = Field(description="measured, examples, accuracy, answered, confusions")
+    active_version: int | None
+    active_report: dict[str, Any] | None
+    worse: bool = Field(description="activating asks for confirmation")
+    reasons: list[str]
+    diff_from_active: str = Field(
+        description="unified diff from the active version (from nothing for a bot never active)"
+    )
 
 
 class ExampleIn(BaseModel):
@@ -134,8 +153,17 @@ def upload(
     services: ServicesDep,
     _: LimitDep,
 ) -> SavedOut:
-    _editor(services, principal, bot_id)
-    return _finish(session, services, packs.save(session, principal, bot_id, body.files, body.comment))
+    editor_access(services, principal, bot_id)
+    saved = packs.save(
+        session,
+        principal,
+        bot_id,
+        body.files,
+        body.comment,
+        activate=body.activate,
+        base_version=body.base_version,
+    )
+    return _finish(session, services, saved)
 
 
 @router.put(
@@ -151,7 +179,9 @@ def put_file(
     bot_id: str, file_name: str, request: Request, session: SessionDep, principal: PrincipalDep,
     services: ServicesDep, raw: Annotated[bytes, Depends(raw_body)], comment: str | None = None,
 ) -> SavedOut:  # fmt: skip
-    _editor(services, principal, bot_id)  # before the body is read as anything: anonymous callers get 401
+    editor_access(
+        services, principal, bot_id
+    )  # before the body is read as anything: anonymous callers get 401
     packs.check_file_names([file_name])
     text, comment = _file_body(raw, request.headers.get("content-type", ""), comment)
     return _finish(session, services, packs.save(session, principal, bot_id, {file_name: text}, comment))
@@ -161,13 +191,69 @@ def put_file(
     "/bots/{bot_id}/packs/{version}/activate",
     response_model=SavedOut,
     responses=error_responses(404, 409),
-    summary="Activate (roll back to) a version",
+    summary="Activate (roll back to) a version; a draft that measures worse needs confirm=true",
 )
 def activate(
+    bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    confirm: Annotated[bool, Query(description="activate a draft even though it measures worse than the active version")] = False,
+) -> SavedOut:  # fmt: skip
+    """A version that never served residents (a draft) is measured first (:mod:`admin.pack_quality`):
+    when it answers worse than the active version, 409 ``quality_worse`` with both reports, unless
+    ``confirm=true``. Rolling back to a version that was live before is not measured again."""
+    editor_access(services, principal, bot_id)
+    row = packs.version(session, bot_id, version)
+    measured: dict[str, Any] | None = None
+    if row.activated_at is None and not row.active:
+        report = quality_report(session, bot_id, row)
+        if report["worse"] and not confirm:
+            raise QualityWorse(report)
+        figures = report["report"]
+        measured = {"worse": report["worse"], "confirmed": confirm, "accuracy": figures.get("accuracy"),
+                    "answered": figures.get("answered")}  # fmt: skip
+    return _finish(session, services, packs.activate(session, principal, bot_id, version, quality=measured))
+
+
+@router.get(
+    "/bots/{bot_id}/packs/{version}/quality", response_model=QualityOut, responses=error_responses(404),
+    summary="A version's cross-validated quality next to the active version's",
+)  # fmt: skip
+def quality(
     bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
-) -> SavedOut:
-    _editor(services, principal, bot_id)
-    return _finish(session, services, packs.activate(session, principal, bot_id, version))
+) -> QualityOut:
+    check_bot_access(services, principal, bot_id)
+    return QualityOut(**quality_report(session, bot_id, packs.version(session, bot_id, version)))
+
+
+def quality_report(session: Session, bot_id: str, row: Any) -> dict[str, Any]:
+    sources, fingerprint = active_sources(session)
+    live = next((v for v in packs.versions(session, bot_id) if v.active), None)
+    active_report = None
+    if live is not None:
+        active_report = pack_quality.measure(sources, f"{fingerprint}|active", bot_id)
+    sources[bot_id] = {name: text.encode("utf-8") for name, text in row.files.items()}
+    draft = pack_quality.measure(sources, f"{fingerprint}|{bot_id}:{row.version}:{row.digest}", bot_id)
+    reasons = pack_quality.worse(draft, active_report)
+    return {
+        "version": row.version, "report": draft,
+        "active_version": live.version if live is not None else None, "active_report": active_report,
+        "worse": bool(reasons), "reasons": reasons,
+        "diff_from_active": packs.pack_diff(live.files if live is not None else {}, row.files),
+    }  # fmt: skip
+
+
+class QualityWorse(AppError):
+    def __init__(self, report: dict[str, Any]) -> None:
+        self.report = report
+        reasons = " ".join(report["reasons"])
+        super().__init__(
+            409, "quality_worse", f"このバージョンは有効なバージョン {report['active_version']} より答えが悪くなります。{reasons} それでも有効にするときは confirm=true を付けてください。",
+            f"This version answers worse than the active version {report['active_version']}; add confirm=true to activate it anyway.",
+        )  # fmt: skip
+
+    def body(self, language: str = "ja") -> dict[str, object]:
+        body = super().body(language)
+        body["error"]["quality"] = self.report  # type: ignore[index]
+        return body
 
 
 @router.post(
@@ -177,14 +263,17 @@ def activate(
 def add_example(
     bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> SavedOut:
-    _editor(services, principal, bot_id)
+    editor_access(services, principal, bot_id)
     saved = pack_text.add_example(session, principal, bot_id, body.intent, body.text, body.comment)
     return _finish(session, services, saved)
 
 
-def _editor(services: Services, principal: Principal, bot_id: str) -> None:
-    check_bot_access(services, principal, bot_id)  # 404 unknown bot, 403 another department's
-    require_role(principal, *EDITOR_ROLES)
+def editor_access(
+    services: Services, principal: Principal, bot_id: str, roles: tuple[str, ...] = EDITOR_ROLES
+) -> None:
+    """404 for an unknown bot, 403 for another department's bot or a role that may not."""
+    check_bot_access(services, principal, bot_id)
+    require_role(principal, *roles)
 
 
 def _finish(session: Session, services: Services, saved: packs.Saved) -> SavedOut:
@@ -198,7 +287,7 @@ def _finish(session: Session, services: Services, saved: packs.Saved) -> SavedOu
     except Exception as exc:  # the version is stored either way; the pack watcher tries again
         log.warning("reload after a pack change failed: %s", exc.__class__.__name__)
     warnings = [DiagnosticOut.model_validate(d.to_dict()) for d in saved.warnings]
-    return SavedOut(version=saved.version, warnings=warnings)
+    return SavedOut(version=saved.version, warnings=warnings, activated=saved.activated)
 
 
 def _file_body(raw: bytes, content_type: str, comment: str | None) -> tuple[str, str | None]:

@@ -85,7 +85,11 @@ class BotOut(BaseModel):
     name: dict[str, str]
     department: str
     project: ProjectOut | None
-    pack_digest: str
+    pack_digest: str = Field(description="of the packs being served; empty for a bot not served yet")
+    live: bool = Field(description="residents can talk to it: a version of its pack is active and served")
+    widget_snippet: str | None = Field(
+        description="the script tag that puts this bot's chat on a web page (live bots)"
+    )
 
 
 @router.get(
@@ -194,7 +198,7 @@ def update_project(
 
 @router.get("/bots", response_model=list[BotOut], summary="The bots, with their project and active pack")
 def list_bots(session: SessionDep, principal: PrincipalDep, services: ServicesDep) -> list[BotOut]:
-    from ..registry import bot_projects
+    from ..registry import bot_projects, unserved_bots
 
     projects = bot_projects(session)
     result = []
@@ -207,19 +211,48 @@ def list_bots(session: SessionDep, principal: PrincipalDep, services: ServicesDe
                 id=pack.id, name=pack.bot.name, department=pack.bot.department,
                 project=ProjectOut.model_validate(project) if project else None,
                 pack_digest=services.runtime.current.packs.digest[:12],
+                live=True, widget_snippet=widget_snippet(pack.id),
             )
         )  # fmt: skip
+    served = {pack.id for pack in services.runtime.current.packs.packs.values()}
+    for project in unserved_bots(session, served):
+        if principal.can_see_department(project.department):
+            result.append(
+                BotOut(
+                    id=project.bot_id or "", name={"ja": project.name}, department=project.department,
+                    project=ProjectOut.model_validate(project), pack_digest="", live=False, widget_snippet=None,
+                )
+            )  # fmt: skip
     return result
 
 
+def widget_snippet(bot_id: str) -> str:
+    """The tag a department pastes into its page; the script's address is this server's, so the
+    dashboard completes it with its own origin (``/static/…`` here)."""
+    return f'<script src="/static/madoguchi-widget.js" data-bot="{bot_id}" data-lang="ja" defer></script>'
+
+
 def bot_department(services: ServicesDep, bot_id: str) -> str:
-    """The department of ``bot_id``; 404 for an unknown bot. For department-scoped endpoints."""
+    """The department of ``bot_id``; 404 for an unknown bot. For department-scoped endpoints.
+
+    A bot being served answers from its pack; a bot opened in the admin but never activated (only
+    drafts) from its project record, so its department can fill and try it before residents see it.
+    """
     packs = services.runtime.current.packs.packs
-    if bot_id not in packs or bot_id == "common":
-        raise AppError(
-            404, "unknown_bot", f"ボット「{bot_id[:64]}」はありません。", f"There is no bot {bot_id[:64]!r}."
-        )
-    return packs[bot_id].bot.department
+    if bot_id in packs and bot_id != "common":
+        return packs[bot_id].bot.department
+    if bot_id != "common" and len(bot_id) <= 64:
+        with services.db.session() as session:
+            department = session.scalars(
+                select(Project.department)
+                .where(Project.bot_id == bot_id, Project.source == "admin")
+                .order_by(Project.fiscal_year.desc())
+            ).first()
+        if department is not None:
+            return department
+    raise AppError(
+        404, "unknown_bot", f"ボット「{bot_id[:64]}」はありません。", f"There is no bot {bot_id[:64]!r}."
+    )
 
 
 def check_bot_access(services: ServicesDep, principal: PrincipalDep, bot_id: str) -> None:

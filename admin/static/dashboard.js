@@ -182,8 +182,9 @@ async function signIn(token) {
   $('who').hidden = false;
   $('signin').hidden = true;
   $('app').hidden = false;
-  for (const id of ['u-bot', 'p-bot']) fillBotSelect($(id), false);
-  fillBotSelect($('n-bot'), true);
+  fillBotSelect($('u-bot'), false, true);
+  fillBotSelect($('p-bot'), false);
+  fillBotSelect($('n-bot'), true, true);
   const tab = location.hash.slice(1);
   showTab(TABS[tab] ? tab : 'usage');
 }
@@ -196,10 +197,11 @@ function signOut(text = 'サインアウトしました。', kind = 'ok') {
   location.reload();
 }
 
-function fillBotSelect(select, withAll) {
+/** Reports list the bots residents can talk to (`liveOnly`); the pack editor also those with drafts only. */
+function fillBotSelect(select, withAll, liveOnly = false) {
   const current = select.value;
   select.replaceChildren(...(withAll ? [el('option', { value: '', text: 'すべてのボット' })] : []),
-    ...state.bots.map((b) => el('option', { value: b.id, text: botName(b.id) })));
+    ...state.bots.filter((b) => !liveOnly || b.live !== false).map((b) => el('option', { value: b.id, text: botName(b.id) })));
   if ([...select.options].some((o) => o.value === current)) select.value = current;
 }
 
@@ -357,6 +359,27 @@ async function loadUsage() {
   const r = state.usage;
   say(message, `${r.date_from} 〜 ${r.date_to}（日本時間）${r.include_simulated ? '・模擬データを含む' : ''}`);
   renderUsage();
+  if (!state.demoChecked) await showDemoWhenOnlyDemo(r, current);
+}
+
+/** On a fresh demo install (`make run`) the only traffic is simulated: rather than open on empty
+ * reports, tick 「模擬データを含める」 everywhere once and say so. Real traffic never gets mixed in
+ * unasked: this happens only while there is none. */
+async function showDemoWhenOnlyDemo(report, current) {
+  state.demoChecked = true;
+  const none = (r) => r.totals.every((t) => !t.sessions);
+  if ($('u-sim').checked || !none(report)) return;
+  let withDemo;
+  try {
+    withDemo = await api(`/reports/usage?${query({ ...usageParams(), include_simulated: true })}`);
+  } catch {
+    return;
+  }
+  if (!current() || none(withDemo)) return;
+  for (const id of ['u-sim', 'c-sim', 'n-sim']) $(id).checked = true;
+  state.usage = withDemo;
+  renderUsage();
+  say($('usage-msg'), `実際の利用はまだありません。デモ用の模擬データを表示しています（${withDemo.date_from} 〜 ${withDemo.date_to}、日本時間）。「模擬データを含める」のチェックを外すと実際の利用だけになります。`);
 }
 
 function renderUsage() {
@@ -432,9 +455,27 @@ function renderComparison(report) {
 
 // ---- 2. 費用 -----------------------------------------------------------------------------------
 
+/** One rule for every report by fiscal year: it opens on the newest fiscal year that has data for
+ * it, never one after the current year (cost: bots' projects; inventory: inventory lines). */
+async function chooseYears() {
+  if (state.yearsChosen) return;
+  state.yearsChosen = true;
+  let projects = [];
+  try {
+    projects = await api('/projects');
+  } catch {
+    return; // the current fiscal year stays chosen
+  }
+  const now = fiscalYearNow();
+  const newest = (rows) => Math.max(...rows.map((p) => p.fiscal_year).filter((y) => y <= now), -1);
+  const picks = { 'c-year': newest(projects.filter((p) => p.bot_id)), 'i-year': newest(projects.filter((p) => !p.bot_id)) };
+  for (const [id, year] of Object.entries(picks)) if (year > 0) $(id).value = String(year);
+}
+
 async function loadCost() {
   const message = $('cost-msg');
   say(message, '読み込んでいます…');
+  await chooseYears();
   const params = { fiscal_year: $('c-year').value, include_simulated: $('c-sim').checked };
   let report;
   let settings;
@@ -501,6 +542,7 @@ async function saveCostSettings(event) {
 
 async function loadInventory() {
   const message = $('inv-msg');
+  await chooseYears();
   const params = { fiscal_year: $('i-year').value, kind: $('i-kind').value, department: $('i-dept').value };
   say(message, '読み込んでいます…');
   let report;
@@ -647,6 +689,7 @@ async function loadVersions(show) {
   state.pack = { ...state.pack, bot, versions };
   $('p-versions').tBodies[0].replaceChildren(...versions.map(versionRow));
   $('p-upload').hidden = !mayEdit(bot);
+  $('p-faq').hidden = !mayEdit(bot);
   const active = versions.find((v) => v.active);
   if (show || changedBot || !state.pack.detail) await showVersion(show || active?.version || versions[0]?.version);
 }
@@ -655,10 +698,14 @@ function versionRow(v) {
   const badges = el('span', { class: 'badges' },
     v.active ? el('span', { class: 'badge active', text: '有効' }) : null,
     v.serving ? el('span', { class: 'badge serving', text: '稼働中' }) : null,
-    v.active && !v.serving ? el('span', { class: 'badge pending', text: '読み込み中' }) : null);
+    v.active && !v.serving ? el('span', { class: 'badge pending', text: '読み込み中' }) : null,
+    isDraft(v) ? el('span', { class: 'badge draft', text: '下書き' }) : null);
   const actions = el('div', { class: 'row' },
     el('button', { type: 'button', class: 'secondary small', 'aria-label': `バージョン ${v.version} を表示`, text: '表示', onclick: () => showVersion(v.version) }));
-  if (mayEdit(state.pack.bot) && !v.active) {
+  actions.append(el('button', { type: 'button', class: 'secondary small', 'aria-label': `バージョン ${v.version} を試す`, text: '試す', onclick: () => startTrial(state.pack.bot, v.version) }));
+  if (mayEdit(state.pack.bot) && isDraft(v)) {
+    actions.append(el('button', { type: 'button', class: 'small', 'aria-label': `バージョン ${v.version} を有効にする`, text: '有効にする…', onclick: () => activateDraft(v.version) }));
+  } else if (mayEdit(state.pack.bot) && !v.active) {
     actions.append(el('button', { type: 'button', class: 'small', 'aria-label': `バージョン ${v.version} に戻す`, text: 'このバージョンに戻す', onclick: () => activate(v.version) }));
   }
   return el('tr', { 'data-version': v.version, 'data-active': v.active ? 'true' : 'false' },
@@ -724,6 +771,9 @@ async function loadCurrentFile() {
   try {
     const detail = await api(`/bots/${enc(state.pack.bot)}/packs/${active.version}`);
     $('p-text').value = detail.files[name] ?? '';
+    setBase(null);
+    drawGutter(new Map());
+    scheduleCheck();
     say($('p-result'), detail.files[name] == null ? `${name} は有効なバージョンにありません。新しく作ります。` : `バージョン ${active.version} の ${name} を読み込みました。`);
   } catch (err) {
     fail($('p-result'), err);
@@ -773,14 +823,15 @@ async function loadBots() {
     return fail(message, err);
   }
   $('b-table').tBodies[0].replaceChildren(...state.bots.map(botRow));
+  await showCreateForm();
   if (!strategy()) say(message, '廃止・再開と事業費の入力は、戦略部門（strategy）のトークンでできます。');
 }
 
 function botRow(bot) {
   const p = bot.project;
-  const status = !p ? '事業の登録なし' : p.status === 'retired' ? `廃止（${p.retired_on || '日付なし'}）` : '稼働中';
+  const status = bot.live === false ? '準備中（下書きのみ）' : !p ? '事業の登録なし' : p.status === 'retired' ? `廃止（${p.retired_on || '日付なし'}）` : '稼働中';
   const actions = el('div', { class: 'row' });
-  if (strategy() && p) {
+  if (strategy() && p && bot.live !== false) {
     actions.append(p.status === 'retired'
       ? el('button', { type: 'button', class: 'small', text: '再開する', onclick: () => reactivate(bot) })
       : el('button', { type: 'button', class: 'small danger', text: '廃止する', onclick: () => retire(bot) }),
@@ -791,7 +842,7 @@ function botRow(bot) {
     numCell(p ? (p.budget_thousand_yen == null ? '未入力' : fmtInt(p.budget_thousand_yen)) : '—'),
     numCell(p ? (p.budget_before_thousand_yen == null ? '未入力' : fmtInt(p.budget_before_thousand_yen)) : '—'),
     el('td', {}, el('span', { class: 'nowrap', text: status }), p?.status === 'retired' && p.retirement_message ? el('p', { class: 'note', text: `表示するメッセージ: ${p.retirement_message}` }) : null),
-    el('td', {}, actions));
+    snippetCell(bot), el('td', {}, actions));
 }
 
 async function patchProject(bot, body, done) {
@@ -839,9 +890,12 @@ function init() {
   }
   $('u-kpi').replaceChildren(...KPIS.map(([key, label]) => el('option', { value: key, text: label })));
   $('u-kpi').value = 'answer_rate';
+  // until chooseYears() knows which years have data, the current fiscal year (Japan time)
   const thisYear = fiscalYearNow();
-  for (let y = thisYear + 1; y >= 2021; y -= 1) $('c-year').append(el('option', { value: y, text: `${y}年度` }));
-  $('c-year').value = String(thisYear);
+  for (const id of ['c-year', 'i-year']) {
+    for (let y = thisYear + 1; y >= 2021; y -= 1) $(id).append(el('option', { value: y, text: `${y}年度` }));
+    $(id).value = String(thisYear);
+  }
   $('p-name').replaceChildren(...PACK_FILES.map((f) => el('option', { value: f, text: f })));
   $('p-name').value = 'responses.yml';
 
@@ -863,7 +917,7 @@ function init() {
   $('u-kpi').addEventListener('change', () => state.usage && renderComparison(state.usage));
   for (const input of document.querySelectorAll('input[name="u-gran"], #u-sim')) input.addEventListener('change', loadUsage);
   for (const id of ['c-year', 'c-sim']) $(id).addEventListener('change', loadCost);
-  for (const id of ['i-kind', 'i-dept']) $(id).addEventListener('change', loadInventory);
+  for (const id of ['i-year', 'i-kind', 'i-dept']) $(id).addEventListener('change', loadInventory);
   for (const id of ['n-bot', 'n-sim']) $(id).addEventListener('change', loadUnanswered);
   $('cost-settings').addEventListener('submit', saveCostSettings);
   $('p-bot').addEventListener('change', () => loadVersions());

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..actions.registry import ActionInfo
+from ..dialogue.texts import TEXTS
 from .diagnostics import Diagnostics
 from .model import COMMON_BOT, OUT_OF_SCOPE_INTENT, Pack
 
@@ -20,6 +21,8 @@ PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<slots>\{.*\})?$", re.DOT
 ENGINE_VALUES = {"bot_name", "contact_name", "contact_phone", "contact_hours", "topics"}
 # intents answered by the engine, needing no response or rule
 ENGINE_INTENTS = {OUT_OF_SCOPE_INTENT}
+# what the engine says itself (welcome, fallback, hand-off…): a pack may write its own version
+ENGINE_RESPONSES = frozenset(TEXTS)
 _PUNCT = set(string.punctuation) | set("、。！？・「」『』（）［］【】〜～…ー　 ")
 
 
@@ -137,7 +140,7 @@ def check_pack(
     for name, response in pack.responses.items():
         at = where.responses.get(name, (1, 1))
         stem = name.removeprefix("utter_")
-        if stem not in intents and name not in used_responses and not stem.startswith("ask_"):
+        if stem not in intents and name not in used_responses | ENGINE_RESPONSES and not stem.startswith("ask_"):
             diags.warning(
                 responses_file,
                 at,

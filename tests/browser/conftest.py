@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,41 +42,31 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def browser_services(tmp_path_factory: pytest.TempPathFactory):
+def start_services(tmp_path_factory: pytest.TempPathFactory, name: str = "browser"):
     """The platform's services on a fresh, migrated SQLite database (the browser tests use SQLite only)."""
-    _require_chromium()
     from chat_platform.services import Services
     from chat_platform.settings import Settings
     from chat_platform.storage.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'madoguchi.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp(f'{name}-db') / 'madoguchi.db'}"
     upgrade(url)
     settings = Settings.from_mapping(
-        {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("browser-models"),
+        {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp(f"{name}-models"),
          "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000}
     )  # fmt: skip
-    running = Services.start(settings)
-    yield running
-    running.stop()
+    return Services.start(settings)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def server_url(browser_services) -> Iterator[str]:
-    """The real app served by uvicorn in a background thread; its base URL."""
+@contextmanager
+def serving(services) -> Iterator[str]:
+    """The real app served by uvicorn in a background thread; yields its base URL."""
     import uvicorn
 
     from chat_platform.app import create_app
 
     port = _free_port()
     config = uvicorn.Config(
-        create_app(services=browser_services, watch=False),
+        create_app(services=services, watch=False),
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -89,9 +80,31 @@ def server_url(browser_services) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail(f"uvicorn did not start on 127.0.0.1:{port}")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser_services(tmp_path_factory: pytest.TempPathFactory):
+    _require_chromium()
+    running = start_services(tmp_path_factory)
+    yield running
+    running.stop()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server_url(browser_services) -> Iterator[str]:
+    with serving(browser_services) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
