@@ -82,6 +82,8 @@ class Targets:
             "version": [str(v["version"]) for v in self.versions(bot)],
             "project_id": [str(self.projects[bot])],
             "file_name": ["responses.yml"],
+            # refused before the question is looked up: an id that exists nowhere is enough
+            "question_id": ["0" * 32],
         }
 
 
@@ -101,6 +103,7 @@ def body_for(method: str, path: str, bot: str, targets: Targets) -> dict[str, An
             "headers": {"Content-Type": "text/plain; charset=utf-8"}},
         ("POST", f"{API}/bots/{{bot_id}}/packs/{{version}}/activate"): {},
         ("POST", f"{API}/bots/{{bot_id}}/examples"): {"json": {"intent": "auto_tax_due_date", "text": PROBE}},
+        ("POST", f"{API}/bots/{{bot_id}}/unanswered/{{question_id}}/not-covered"): {"json": {"comment": PROBE}},
     }  # fmt: skip
     assert (method, path) in bodies, f"add a valid body for {method} {path} to body_for()"
     return bodies[(method, path)]
