@@ -141,7 +141,7 @@ def test_should_list_questions_only_with_plausible_suggestions_and_ids(client, t
         assert group["not_covered_url"] == f"{TAX}/unanswered/{group['question_id']}/not-covered"
     # an answer rated unhelpful still suggests the intent that answered (it is the plausible one)
     assert listed[KNOWN_EXAMPLE]["suggested_intent"]["intent"] == "auto_tax_due_date"
-    assert report["suggestion_bar"] == 0.2
+    assert report["suggestion_bar"] == 0.3
 
 
 def test_should_refuse_what_is_not_an_unanswered_question_of_the_bot(
