@@ -78,7 +78,9 @@ def out_of_scope_fallbacks(packs, texts: list[str]) -> list[Fallback]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--bots", type=Path, default=ROOT / "bots")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds", type=int, default=3, help="cross-validation repeats (other shuffles)")
@@ -87,7 +89,9 @@ def main() -> None:
     inside = [item for seed in range(args.seeds) for item in in_scope_fallbacks(packs, args.folds, seed)]
     outside = out_of_scope_fallbacks(packs, read_out_of_scope(str(ROOT / "tests/data/out_of_scope_eval.txt")))
     print(f"fallbacks: {len(outside)} out of scope, {len(inside)} in scope (cross-validated)")
-    print(f"{'rule':<14}{'bar':>6}{'oos suggested':>16}{'in: right':>11}{'in: wrong':>11}{'precision':>11}{'gain':>8}")
+    print(
+        f"{'rule':<14}{'bar':>6}{'oos suggested':>16}{'in: right':>11}{'in: wrong':>11}{'precision':>11}{'gain':>8}"
+    )
     results = []
     for rule in ("bar only", "bar + reason"):
         for bar in BARS:
@@ -99,7 +103,10 @@ def main() -> None:
             right = sum(suggested(i) and i[1] for i in inside)
             wrong_inside = sum(suggested(i) and not i[1] for i in inside)
             # each population weighs the same, whatever its size: per population, as rates
-            right_rate, wrong_rate = right / len(inside), wrong_inside / len(inside) + wrong_outside / len(outside)
+            right_rate, wrong_rate = (
+                right / len(inside),
+                wrong_inside / len(inside) + wrong_outside / len(outside),
+            )
             precision = right_rate / (right_rate + wrong_rate) if right_rate + wrong_rate else 0.0
             gain = right_rate - wrong_rate  # right suggestions minus wrong ones
             print(f"{rule:<14}{bar:>6.2f}{wrong_outside:>10} / {len(outside):<4}{right:>6} / {len(inside):<4}"
