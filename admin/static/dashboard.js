@@ -634,10 +634,19 @@ async function markNotCovered(group, status, button) {
   try {
     const saved = await api(`/bots/${enc(group.bot)}/unanswered/${enc(group.question_id)}/not-covered`, { method: 'POST', body: {} });
     say(status, `「${saved.intent}」の対象外の例として登録し、バージョン ${saved.version} として有効にしました。${saved.warnings.length ? `警告 ${saved.warnings.length} 件。` : ''}`, 'ok');
+    button.replaceWith(el('button', { type: 'button', class: 'secondary', text: `バージョン ${saved.version} を見る`, onclick: () => openVersion(group.bot, saved.version) }));
   } catch (err) {
     button.disabled = false;
     fail(status, err);
   }
+}
+
+/** The パック tab with `bot`'s version `version` shown (its diff and files). */
+function openVersion(bot, version) {
+  $('p-bot').value = bot;
+  state.loaded.add('packs'); // loaded here, with the version to show
+  showTab('packs');
+  loadVersions(version);
 }
 
 /** Opens the shared modal dialog; resolves true when the editor confirms. Required fields are
