@@ -210,6 +210,12 @@ def test_should_add_the_question_as_a_near_miss_in_a_new_active_version(
     assert entry.detail == {"version": version, "intent": intent, "question_id": tax[GOLF]}
     assert GOLF not in str(entry.detail)  # a resident's text stays out of the audit log
 
+    # the report marks the group, and suggests nothing for it
+    report = client.get(f"{API}/reports/unanswered", params=REPORT, headers=bearer(tokens["zaimu"])).json()
+    golf = next(g for g in report["groups"] if g["representative"] == GOLF)
+    assert golf["near_miss_of"] == intent and golf["suggested_intent"] is None
+    assert next(g for g in report["groups"] if g["representative"] == HOTEL)["near_miss_of"] is None
+
     # the same question again, and the strategy token on a second question of the same bot
     again = not_covered(client, tokens["strategy"], tax[GOLF])
     assert (again.status_code, again.json()["error"]["code"]) == (409, "already_near_miss"), again.text

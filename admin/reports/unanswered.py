@@ -33,10 +33,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from chat_platform.storage.models import Message, Rating
+from chat_platform.storage.models import Message, PackVersion, Rating
 from shared_nlu.nlu import NluEngine
+from shared_nlu.pack.checks import example_key
 from shared_nlu.text.normalize import normalize
 
+from ..pack_text import near_misses_of
 from .common import DateRange, iso_japan, simulated_filter
 from .export import Cell
 from .questions import is_question
@@ -80,6 +82,10 @@ class UnansweredGroup(BaseModel):
     add_example: AddExample | None = Field(description="the body to POST; null without a suggestion")
     not_covered_url: str = Field(
         description="POST here to add the representative as a near miss of the bot's closest intent"
+    )
+    near_miss_of: str | None = Field(
+        default=None,
+        description="the intent whose near_misses already hold the representative (marked not covered)",
     )
 
 
@@ -186,6 +192,8 @@ def _groups_of_bot(bot: str, items: list[_Item]) -> list[UnansweredGroup]:
 
 
 def _suggest(group: UnansweredGroup, nlu: NluEngine) -> UnansweredGroup:
+    if group.near_miss_of:  # marked not covered: no intent should take it as an example
+        return group
     try:
         top = plausible_intent(nlu.parse(group.representative, bot=group.bot))
     except KeyError:  # a bot no longer served
@@ -209,11 +217,33 @@ def unanswered_report(
         by_bot.setdefault(item.bot, []).append(item)
     groups = [g for bot in sorted(by_bot) for g in _groups_of_bot(bot, by_bot[bot])]
     groups.sort(key=lambda g: (-g.count, g.representative, g.bot))
+    shown = groups[:limit]
+    marked = _near_misses(session, sorted({g.bot for g in shown}))
     return UnansweredReport(
         date_from=days.date_from.isoformat(), date_to=days.date_to.isoformat(),
         include_simulated=include_simulated, messages=len(items), groups_total=len(groups),
-        groups=[_suggest(g, nlu) for g in groups[:limit]],
+        groups=[_suggest(_marked(g, marked), nlu) for g in shown],
     )  # fmt: skip
+
+
+def _near_misses(session: Session, bots: list[str]) -> dict[str, dict[str, str]]:
+    """Per bot, the near misses of its active nlu.yml (by duplicate-check key) and their intents."""
+    rows = session.execute(
+        select(PackVersion.bot_id, PackVersion.files).where(
+            PackVersion.active.is_(True), PackVersion.bot_id.in_(bots)
+        )
+    )
+    found: dict[str, dict[str, str]] = {}
+    for bot, files in rows:
+        for intent, lines in near_misses_of(bot, files.get("nlu.yml", "")).items():
+            for text, _ in lines:
+                found.setdefault(bot, {}).setdefault(example_key(text), intent)
+    return found
+
+
+def _marked(group: UnansweredGroup, near_misses: dict[str, dict[str, str]]) -> UnansweredGroup:
+    intent = near_misses.get(group.bot, {}).get(example_key(group.representative))
+    return group.model_copy(update={"near_miss_of": intent}) if intent else group
 
 
 HEADER = [

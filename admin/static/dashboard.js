@@ -567,6 +567,9 @@ function groupCard(group) {
     outside.addEventListener('click', () => markNotCovered(group, status, outside));
     actions.splice(0, 1, add, outside);
   }
+  if (group.near_miss_of) {
+    actions.splice(0, actions.length, el('p', { class: 'note', text: `対象外として登録済みです（インテント「${group.near_miss_of}」の near_misses）。` }));
+  }
   return el('article', { class: 'group', 'data-bot': group.bot, 'data-question': group.question_id },
     el('h3', { text: `「${group.representative}」` }),
     el('p', { class: 'meta', text: `${botName(group.bot)}・${fmtInt(group.count)} 件（理解できなかった ${group.kinds.fallback ?? 0}・役に立たなかった ${group.kinds.not_helpful ?? 0}）・${fmtTime(group.first_seen)} 〜 ${fmtTime(group.last_seen)}` }),

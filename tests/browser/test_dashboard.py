@@ -547,6 +547,12 @@ def test_should_mark_an_unanswered_question_as_not_covered(
     expect(dash.locator("#p-file")).to_contain_text(f"near_misses: |\n    - {RAMEN}")
     expect(dash.locator(f'#p-versions tr[data-version="{new}"]')).to_have_attribute("data-active", "true")
 
+    # listed again, the group says so and offers no second click
+    dash.locator('[data-tab="unanswered"]').click()
+    dash.locator("#un-filters").get_by_role("button", name="表示").click()
+    expect(ramen.locator(".note")).to_contain_text(f"対象外として登録済みです（インテント「{intent[1]}」")
+    expect(ramen.get_by_role("button", name="この質問はこのボットの対象外")).to_have_count(0)
+
 
 def test_should_retire_and_reactivate_a_bot(dash: Page, admin: Admin, admin_tokens):
     project = next(b["project"] for b in admin.get("/bots") if b["id"] == "covid_sticker")
