@@ -1,4 +1,4 @@
-""" "Not covered by this bot": an unanswered question becomes a near miss of the bot's closest intent.
+"""Not covered by this bot: an unanswered question becomes a near miss of the bot's closest intent.
 
 A question in the unanswered report that no intent of the bot should answer (「インフルエンザの予防接種は
 どこで」 asked the COVID bot) is added, as it was stored (masked), to the ``near_misses: |`` block of the

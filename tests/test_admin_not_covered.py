@@ -1,4 +1,4 @@
-""" "Not covered by this bot": an unanswered question becomes a near miss of the bot's closest intent.
+"""Not covered by this bot: an unanswered question becomes a near miss of the bot's closest intent.
 
 Resident traffic is sent to the tax bot with the simulator's headers on 10 September 2025 (a day no
 other module writes to); the unanswered report lists it with question ids, and the not-covered action

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 # Rasa's intent message: "/" + an intent name, an optional "@confidence", optional JSON entities
-BUTTON_PAYLOAD = re.compile(r"^/[A-Za-z0-9_][\w.\-]*(?:@[0-9.]+)?(?:\{.*\})?$", re.DOTALL)
+BUTTON_PAYLOAD = re.compile(r"^/[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[0-9.]+)?(?:\{.*\})?$", re.DOTALL)
 # a masking placeholder such as ［電話番号］ (full-width brackets: residents' text rarely has them)
 _PLACEHOLDER = re.compile(r"［[^［］]{1,20}］")
 # what is left of a masked message that says nothing: spaces and punctuation (「［電話番号］です。」 does say something)
