@@ -13,6 +13,7 @@ they must pass once it does). Everything else runs either way.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -81,7 +82,11 @@ def question_ids(services, bot: str) -> dict[str, str]:
     with services.db.session() as session:
         rows = session.execute(
             select(Message.text, Message.id).where(
-                Message.bot_id == bot, Message.direction == "in", Message.simulated.is_(True)
+                Message.bot_id == bot,
+                Message.direction == "in",
+                Message.simulated.is_(True),
+                Message.created_at >= datetime.fromisoformat(f"{DAY}T00:00:00+00:00"),
+                Message.created_at < datetime.fromisoformat(f"{DAY}T23:59:59+00:00"),
             )
         ).all()
     return {text: message_id for text, message_id in rows}
