@@ -19,7 +19,7 @@ from chat_platform.packs_store import active_sources
 from shared_nlu.pack import Diagnostics, Intent
 from shared_nlu.pack.checks import example_key
 from shared_nlu.pack.parse_nlu import parse_annotations, parse_nlu
-from shared_nlu.pack.yaml_source import parse_yaml_text
+from shared_nlu.pack.yaml_source import YamlMap, block_lines, parse_yaml_text
 
 from . import audit, packs
 from .auth import Principal
@@ -27,6 +27,11 @@ from .auth import Principal
 MAX_EXAMPLE_CHARS = 300  # an example is a question a resident types, not a paragraph
 _INTENT = re.compile(r"^(?P<indent> *)- +intent: *(?P<q>[\"']?)(?P<name>[A-Za-z0-9_]+)(?P=q) *(#.*)?$")
 _EXAMPLES = re.compile(r"^(?P<indent> *)examples: *\|[-+0-9]* *(#.*)?$")
+_NEAR_MISSES = re.compile(r"^(?P<indent> *)near_misses: *\|[-+0-9]* *(#.*)?$")
+# a key of an intent entry (examples, near_misses) as the first thing on its line
+_KEY = re.compile(r"^(?P<indent> *)(?P<key>examples|near_misses) *:")
+# what YAML 1.1 cannot hold even in a literal block (PyYAML's "printable" check)
+_YAML_UNPRINTABLE = re.compile(r"[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def add_example(
@@ -79,21 +84,116 @@ def add_example(
 
 def insert_example(nlu: str, intent: str, text: str) -> str | None:
     """``nlu`` with ``    - text`` after the last line of the intent's ``examples: |`` block, or None."""
-    lines = re.findall(r"[^\n]*\n|[^\n]+\Z", nlu)
-    bodies = [line.rstrip("\r\n") for line in lines]
+    lines = _split(nlu)
+    keys = _intent_keys(lines, intent)
+    if keys is None or "examples" not in keys or not _EXAMPLES.match(_body(lines[keys["examples"]])):
+        return None
+    changed, at = _append_to_block(lines, keys["examples"], text)
+    # make sure the line landed in that intent's block, not in a neighbour's
+    added = intents_of("check", changed).get(intent)
+    return changed if added and any(e.line == at for e in added.examples) else None
+
+
+def insert_near_miss(nlu: str, intent: str, text: str) -> str | None:
+    """``nlu`` with ``- text`` at the end of the intent's ``near_misses: |`` block, or None.
+
+    Without such a block, one is started right after the intent's ``examples: |`` block, indented
+    like it; every other line stays as it was (comments, blank lines, the file's line endings).
+    None when the intent, or its examples block, is not found, or near_misses is not written as a
+    ``|`` block (a list written some other way is left for the editor).
+    """
+    lines = _split(nlu)
+    keys = _intent_keys(lines, intent)
+    if keys is None:
+        return None
+    if "near_misses" in keys:
+        if not _NEAR_MISSES.match(_body(lines[keys["near_misses"]])):
+            return None
+        changed, at = _append_to_block(lines, keys["near_misses"], text)
+    elif "examples" in keys and _EXAMPLES.match(_body(lines[keys["examples"]])):
+        key = keys["examples"]
+        last, block = _block_end(lines, key)
+        newline = _newline_after(lines, last)
+        indent = " " * _indent(_body(lines[key]))
+        lines[last + 1 : last + 1] = [
+            f"{indent}near_misses: |{newline}",
+            f"{' ' * block}- {text}{newline}",
+        ]
+        changed, at = "".join(lines), last + 3
+    else:
+        return None
+    # make sure the line landed in that intent's near misses, read back from the YAML itself
+    return changed if (text, at) in near_misses_of("check", changed).get(intent, []) else None
+
+
+def near_misses_of(bot_id: str, nlu: str) -> dict[str, list[tuple[str, int]]]:
+    """Each intent's near misses in ``nlu`` as (text, 1-based line), read from the YAML as written.
+
+    Read here rather than from the pack model so that the admin's checks do not depend on how the
+    validator treats the key; {} if the file does not parse.
+    """
+    data = parse_yaml_text(nlu, f"{bot_id}/nlu.yml", Diagnostics())
+    entries = data.get("nlu") if isinstance(data, YamlMap) else None
+    found: dict[str, list[tuple[str, int]]] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, YamlMap) and isinstance(entry.get("near_misses"), str):
+            lines = block_lines(entry.at("near_misses"), entry["near_misses"])
+            items = [(text[2:].strip(), at[0]) for text, at in lines if text.startswith("- ")]
+            found.setdefault(str(entry.get("intent")), []).extend(items)
+    return found
+
+
+def near_miss_line(text: str) -> str:
+    """``text`` (a stored, masked message) as one line a ``|`` block can hold; 422 if empty or too long.
+
+    Every kind of line break and space run becomes one space (a message may span lines); characters
+    YAML cannot hold at all (control characters) are dropped. Nothing else changes: in a literal
+    block the text needs no quoting.
+    """
+    line = " ".join(_YAML_UNPRINTABLE.sub("", text).split())
+    if not line:
+        raise AppError(
+            422, "empty_question", "質問が空です。対象外の例として追加できません。",
+            "The question is empty; there is nothing to add as a near miss.",
+        )  # fmt: skip
+    if len(line) > MAX_EXAMPLE_CHARS:
+        raise AppError(
+            422, "question_too_long",
+            f"質問が長すぎます（{len(line)} 文字、上限 {MAX_EXAMPLE_CHARS} 文字）。要点だけを nlu.yml の near_misses に手で書いてください。",
+            f"The question is too long ({len(line)} characters, at most {MAX_EXAMPLE_CHARS}); "
+            "write its gist into near_misses in nlu.yml by hand.",
+        )  # fmt: skip
+    return line
+
+
+def _split(text: str) -> list[str]:
+    """Lines with their line endings (the last may have none)."""
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+
+
+def _body(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _intent_keys(lines: list[str], intent: str) -> dict[str, int] | None:
+    """Line index of each block key (examples, near_misses) of ``- intent: <intent>``; None if no such intent."""
+    bodies = [_body(line) for line in lines]
     start = next((i for i, b in enumerate(bodies) if (m := _INTENT.match(b)) and m["name"] == intent), None)
     if start is None:
         return None
-    entry, key = _indent(bodies[start]), None
+    entry, keys = _indent(bodies[start]), {}
     for i in range(start + 1, len(bodies)):
         body = bodies[i]
         if body.strip() and not body.lstrip().startswith("#") and _indent(body) <= entry:
-            return None  # the next entry began: this intent has no examples block
-        if (m := _EXAMPLES.match(body)) and len(m["indent"]) > entry:
-            key = i
-            break
-    if key is None:
-        return None
+            break  # the next entry began
+        if (m := _KEY.match(body)) and len(m["indent"]) > entry and m["key"] not in keys:
+            keys[m["key"]] = i
+    return keys
+
+
+def _block_end(lines: list[str], key: int) -> tuple[int, int]:
+    """(index of the last line of the block under ``key``, the block's indent)."""
+    bodies = [_body(line) for line in lines]
     block, last = None, key
     for i in range(key + 1, len(bodies)):
         if not bodies[i].strip():
@@ -101,14 +201,23 @@ def insert_example(nlu: str, intent: str, text: str) -> str | None:
         if _indent(bodies[i]) <= (_indent(bodies[key]) if block is None else block - 1):
             break
         block, last = block or _indent(bodies[i]), i
+    return last, block or _indent(bodies[key]) + 2
+
+
+def _newline_after(lines: list[str], last: int) -> str:
+    """The file's line ending; adds it to line ``last`` when the file ended there without one."""
     newline = "\r\n" if lines[last].endswith("\r\n") else "\n"
     if not lines[last].endswith("\n"):
-        lines[last] += newline  # the file ended without a newline
-    lines.insert(last + 1, f"{' ' * (block or _indent(bodies[key]) + 2)}- {text}{newline}")
-    changed = "".join(lines)
-    # make sure the line landed in that intent's block, not in a neighbour's
-    added = intents_of("check", changed).get(intent)
-    return changed if added and any(e.line == last + 2 for e in added.examples) else None
+        lines[last] += newline
+    return newline
+
+
+def _append_to_block(lines: list[str], key: int, text: str) -> tuple[str, int]:
+    """The file with ``- text`` after the block under ``key``, and that line's 1-based number."""
+    last, block = _block_end(lines, key)
+    newline = _newline_after(lines, last)
+    lines.insert(last + 1, f"{' ' * block}- {text}{newline}")
+    return "".join(lines), last + 2
 
 
 def intents_of(bot_id: str, nlu: str) -> dict[str, Intent]:

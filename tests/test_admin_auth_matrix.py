@@ -22,7 +22,11 @@ def concrete(path: str) -> str:
 
 
 def test_should_have_admin_routes(client) -> None:
-    assert len(admin_routes(client)) >= 4
+    routes = admin_routes(client)
+    assert len(routes) >= 4
+    # the writes residents' questions reach (the matrix below covers whatever the schema lists)
+    assert ("POST", "/admin/api/v1/bots/{bot_id}/examples") in routes
+    assert ("POST", "/admin/api/v1/bots/{bot_id}/unanswered/{question_id}/not-covered") in routes
 
 
 def test_should_refuse_anonymous_and_wrong_tokens_on_every_admin_endpoint(client) -> None:

@@ -82,6 +82,8 @@ class Targets:
             "version": [str(v["version"]) for v in self.versions(bot)],
             "project_id": [str(self.projects[bot])],
             "file_name": ["responses.yml"],
+            # refused before the question is looked up: an id that exists nowhere is enough
+            "question_id": ["0" * 32],
         }
 
 
@@ -109,6 +111,7 @@ def body_for(method: str, path: str, bot: str, targets: Targets) -> dict[str, An
         ("POST", f"{API}/bots/{{bot_id}}/packs/validate"): {"json": {
             "files": {"responses.yml": targets.files(bot)["responses.yml"] + f"\n# {PROBE}\n"}}},
         ("POST", f"{API}/bots/{{bot_id}}/packs/{{version}}/try"): {"json": {"text": PROBE}},
+        ("POST", f"{API}/bots/{{bot_id}}/unanswered/{{question_id}}/not-covered"): {"json": {"comment": PROBE}},
     }  # fmt: skip
     assert (method, path) in bodies, f"add a valid body for {method} {path} to body_for()"
     return bodies[(method, path)]

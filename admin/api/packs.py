@@ -1,4 +1,5 @@
-"""Packs as versions: upload, edit, diff, activate, roll back, add an example (``/admin/api/v1/bots/{bot_id}/…``).
+"""Packs as versions: upload, edit, diff, activate, roll back, add an example, mark a question not
+covered (``/admin/api/v1/bots/{bot_id}/…``).
 
 Reading needs any token (a department token only for its department's bots); changing needs the
 strategy or a department role. A change is committed with its audit entry, then this worker
@@ -22,7 +23,7 @@ from chat_platform.errors import AppError
 from chat_platform.packs_store import active_fingerprint, active_sources
 from chat_platform.services import Services
 
-from .. import pack_quality, pack_text, packs
+from .. import not_covered, pack_quality, pack_text, packs
 from ..auth import EDITOR_ROLES, Principal, require_role
 from .cost_settings import to_utc
 from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
@@ -100,6 +101,15 @@ class ExampleIn(BaseModel):
     comment: str | None = Field(default=None, max_length=2000)
 
 
+class NotCoveredIn(BaseModel):
+    comment: str | None = Field(default=None, max_length=2000, description="the new version's comment")
+
+
+class NearMissOut(SavedOut):
+    intent: str = Field(description="the bot's intent whose near_misses got the question")
+    text: str = Field(description="the near miss as written into nlu.yml (the stored, masked text)")
+
+
 def limit_body(request: Request) -> None:
     """Refuse a large body by its declared length (a pack is ~50 kB)."""
     if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
@@ -115,6 +125,9 @@ async def raw_body(request: Request) -> bytes:
 
 LimitDep = Annotated[None, Depends(limit_body)]
 VersionPath = Annotated[int, Path(le=DB_INT_MAX)]
+QuestionPath = Annotated[
+    str, Path(min_length=1, max_length=64, description="question_id from the unanswered report")
+]
 
 
 @router.get(
@@ -266,6 +279,24 @@ def add_example(
     editor_access(services, principal, bot_id)
     saved = pack_text.add_example(session, principal, bot_id, body.intent, body.text, body.comment)
     return _finish(session, services, saved)
+
+
+@router.post(
+    "/bots/{bot_id}/unanswered/{question_id}/not-covered", response_model=NearMissOut, status_code=201,
+    responses=error_responses(400, 404, 409), summary="Mark an unanswered question as not covered by the bot",
+    description=not_covered.__doc__,
+)  # fmt: skip
+def mark_not_covered(
+    bot_id: str, question_id: QuestionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    body: NotCoveredIn | None = None,
+) -> NearMissOut:  # fmt: skip
+    editor_access(services, principal, bot_id)
+    nlu = services.runtime.current.nlu
+    added = not_covered.mark_not_covered(
+        session, principal, nlu, bot_id, question_id, body.comment if body else None
+    )
+    saved = _finish(session, services, added.saved)
+    return NearMissOut(**saved.model_dump(), intent=added.intent, text=added.text)
 
 
 def editor_access(

@@ -10,7 +10,13 @@ Within each bot, texts are normalised (``shared_nlu.text.normalize``), turned in
 while the mean cosine similarity between their texts is at least ``SIMILARITY_THRESHOLD`` (0.5).
 A group's representative is its most central text (highest count-weighted similarity to the
 others). The representative is parsed by the bot's NLU to suggest the intent it should become an
-example of: add it in one step with ``POST {add_example_url}`` and ``add_example`` as the body.
+example of, only when that is plausible (:mod:`admin.reports.suggestion`): add it in one step with
+``POST {add_example_url}`` and ``add_example`` as the body. A question no intent of the bot should
+answer is marked "not covered" with ``POST {not_covered_url}`` (no body needed): it becomes a near miss
+of the bot's closest intent in a new pack version.
+
+Button clicks (payloads such as ``/tax_office_contact``), empty messages and messages that were only
+masked personal data are not questions and are left out (:mod:`admin.reports.questions`).
 """
 
 from __future__ import annotations
@@ -27,12 +33,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from chat_platform.storage.models import Message, Rating
+from chat_platform.storage.models import Message, PackVersion, Rating
 from shared_nlu.nlu import NluEngine
+from shared_nlu.pack.checks import example_key
 from shared_nlu.text.normalize import normalize
 
+from ..pack_text import near_misses_of
 from .common import DateRange, iso_japan, simulated_filter
 from .export import Cell
+from .questions import is_question
+from .suggestion import SUGGESTION_BAR, plausible_intent
 
 SIMILARITY_THRESHOLD = 0.5
 MAX_TEXTS_PER_BOT = (
@@ -40,6 +50,7 @@ MAX_TEXTS_PER_BOT = (
 )
 EXAMPLES = 5
 ADD_EXAMPLE_URL = "/admin/api/v1/bots/{bot}/examples"
+NOT_COVERED_URL = "/admin/api/v1/bots/{bot}/unanswered/{question_id}/not-covered"
 
 
 class SuggestedIntent(BaseModel):
@@ -55,6 +66,7 @@ class AddExample(BaseModel):
 
 class UnansweredGroup(BaseModel):
     bot: str = Field(description="the bot the residents were talking to")
+    question_id: str = Field(description="the stored message whose text is the representative")
     representative: str = Field(description="the most central text of the group")
     count: int = Field(description="messages in the group")
     kinds: dict[str, int] = Field(description='{"fallback": n, "not_helpful": m}')
@@ -62,12 +74,19 @@ class UnansweredGroup(BaseModel):
     first_seen: str = Field(description="ISO 8601, Japan time")
     last_seen: str
     suggested_intent: SuggestedIntent | None = Field(
-        description="the NLU's top intent for the representative"
+        description="the NLU's top intent for the representative, when plausible; null: no intent fits"
     )
     add_example_url: str = Field(
         description="POST here (the pack-versions API) to add the text as an example"
     )
     add_example: AddExample | None = Field(description="the body to POST; null without a suggestion")
+    not_covered_url: str = Field(
+        description="POST here to add the representative as a near miss of the bot's closest intent"
+    )
+    near_miss_of: str | None = Field(
+        default=None,
+        description="the intent whose near_misses already hold the representative (marked not covered)",
+    )
 
 
 class UnansweredReport(BaseModel):
@@ -75,6 +94,9 @@ class UnansweredReport(BaseModel):
     date_to: str
     include_simulated: bool
     similarity_threshold: float = SIMILARITY_THRESHOLD
+    suggestion_bar: float = Field(
+        default=SUGGESTION_BAR, description="an intent is suggested only at this confidence or above"
+    )
     add_example_url_template: str = ADD_EXAMPLE_URL
     messages: int = Field(description="unanswered messages found")
     groups_total: int = Field(description="groups before the limit")
@@ -83,6 +105,7 @@ class UnansweredReport(BaseModel):
 
 @dataclass(frozen=True)
 class _Item:
+    message_id: str
     bot: str
     text: str
     kind: str
@@ -108,7 +131,8 @@ def _items(session: Session, bots: list[str], days: DateRange, include_simulated
     found: dict[str, _Item] = {}
     for kind, rows in (("fallback", fallbacks), ("not_helpful", not_helpful)):
         for message_id, bot, text, created in rows:
-            found.setdefault(message_id, _Item(bot, text, kind, created))
+            if is_question(text):
+                found.setdefault(message_id, _Item(message_id, bot, text, kind, created))
     return list(found.values())
 
 
@@ -146,29 +170,36 @@ def _groups_of_bot(bot: str, items: list[_Item]) -> list[UnansweredGroup]:
     for indices in members.values():
         centrality = similarity[np.ix_(indices, indices)] @ weights[indices]  # count-weighted similarity
         best = min(range(len(indices)), key=lambda k: (-round(float(centrality[k]), 9), -weights[indices[k]], texts[indices[k]]))  # fmt: skip
-        representative = _most_frequent([item.text for item in by_text[texts[indices[best]]]])[0]
+        central = by_text[texts[indices[best]]]
+        representative = _most_frequent([item.text for item in central])[0]
+        # the latest message with that text stands for the group (a stable id while nothing newer comes)
+        question = max(
+            (i for i in central if i.text == representative), key=lambda i: (i.created_at, i.message_id)
+        )
         grouped = [item for i in indices for item in by_text[texts[i]]]
         examples = [t for t in _most_frequent([item.text for item in grouped]) if t != representative]
         kinds = Counter(item.kind for item in grouped)
         moments = [item.created_at for item in grouped]
         groups.append(UnansweredGroup(
-            bot=bot, representative=representative, count=len(grouped),
+            bot=bot, question_id=question.message_id, representative=representative, count=len(grouped),
             kinds={"fallback": kinds["fallback"], "not_helpful": kinds["not_helpful"]},
             examples=[representative, *examples][:EXAMPLES],
             first_seen=iso_japan(min(moments)) or "", last_seen=iso_japan(max(moments)) or "",
             suggested_intent=None, add_example_url=ADD_EXAMPLE_URL.format(bot=bot), add_example=None,
+            not_covered_url=NOT_COVERED_URL.format(bot=bot, question_id=question.message_id),
         ))  # fmt: skip
     return groups
 
 
 def _suggest(group: UnansweredGroup, nlu: NluEngine) -> UnansweredGroup:
+    if group.near_miss_of:  # marked not covered: no intent should take it as an example
+        return group
     try:
-        ranking = nlu.parse(group.representative, bot=group.bot).ranking
+        top = plausible_intent(nlu.parse(group.representative, bot=group.bot))
     except KeyError:  # a bot no longer served
         return group
-    if not ranking:
+    if top is None:
         return group
-    top = ranking[0]
     return group.model_copy(update={
         "suggested_intent": SuggestedIntent(intent=top.name, bot=top.bot, confidence=round(top.confidence, 4)),
         "add_example_url": ADD_EXAMPLE_URL.format(bot=top.bot),
@@ -186,11 +217,33 @@ def unanswered_report(
         by_bot.setdefault(item.bot, []).append(item)
     groups = [g for bot in sorted(by_bot) for g in _groups_of_bot(bot, by_bot[bot])]
     groups.sort(key=lambda g: (-g.count, g.representative, g.bot))
+    shown = groups[:limit]
+    marked = _near_misses(session, sorted({g.bot for g in shown}))
     return UnansweredReport(
         date_from=days.date_from.isoformat(), date_to=days.date_to.isoformat(),
         include_simulated=include_simulated, messages=len(items), groups_total=len(groups),
-        groups=[_suggest(g, nlu) for g in groups[:limit]],
+        groups=[_suggest(_marked(g, marked), nlu) for g in shown],
     )  # fmt: skip
+
+
+def _near_misses(session: Session, bots: list[str]) -> dict[str, dict[str, str]]:
+    """Per bot, the near misses of its active nlu.yml (by duplicate-check key) and their intents."""
+    rows = session.execute(
+        select(PackVersion.bot_id, PackVersion.files).where(
+            PackVersion.active.is_(True), PackVersion.bot_id.in_(bots)
+        )
+    )
+    found: dict[str, dict[str, str]] = {}
+    for bot, files in rows:
+        for intent, lines in near_misses_of(bot, files.get("nlu.yml", "")).items():
+            for text, _ in lines:
+                found.setdefault(bot, {}).setdefault(example_key(text), intent)
+    return found
+
+
+def _marked(group: UnansweredGroup, near_misses: dict[str, dict[str, str]]) -> UnansweredGroup:
+    intent = near_misses.get(group.bot, {}).get(example_key(group.representative))
+    return group.model_copy(update={"near_miss_of": intent}) if intent else group
 
 
 HEADER = [

@@ -8,7 +8,6 @@ const API = '/admin/api/v1';
 const TOKEN_KEY = 'madoguchi-admin:token';
 const NOTICE_KEY = 'madoguchi-admin:notice';
 const PACK_FILES = ['bot.yml', 'nlu.yml', 'responses.yml', 'rules.yml', 'forms.yml', 'tests.yml', 'faq.yml'];
-const MIN_CONFIDENCE = 0.2; // below this a suggested intent is a guess: the editor must choose
 const ROLE_NAMES = { strategy: 'スマートシティ戦略（strategy）', department: '部局', viewer: '閲覧のみ（viewer）' };
 const KPIS = [ // [report field, label, format]
   ['sessions', '会話数', 'int'], ['resident_messages', '質問数', 'int'], ['answer_rate', '回答率', 'pct'],
@@ -593,27 +592,33 @@ async function loadUnanswered() {
 
 function groupCard(group) {
   const s = group.suggested_intent;
-  // The API suggests intents of the bot that owns them, which may be the shared "common" pack; examples
-  // can only be added to the bot the resident talked to, so only its own intents are offered.
-  const usable = s && s.bot === group.bot && s.confidence >= MIN_CONFIDENCE;
+  // The API suggests an intent only when it is plausible (its confidence clears the report's
+  // suggestion_bar and the message is not out of scope). It may belong to the shared "common" pack;
+  // examples can only be added to the bot the resident talked to, so only its own intents are offered.
+  const usable = s && s.bot === group.bot;
   const status = el('p', { class: 'msg', role: 'status' });
   const suggestion = s
     ? `候補のインテント: ${s.intent}（${s.bot}）・確からしさ ${fmtPct(s.confidence)}${usable ? ''
-      : s.bot !== group.bot ? '（共通のインテントなので、追加するときはこのボットのインテントを選んでください）'
-        : '（低いため、追加するときはインテントを選んでください）'}`
-    : '候補のインテントはありません。';
-  let action = el('p', { class: 'note', text: '例文の追加は、担当部局か戦略部門のトークンでできます。' });
+      : '（共通のインテントなので、追加するときはこのボットのインテントを選んでください）'}`
+    : '該当するインテントはありません（どのインテントにも当てはまりそうにない質問です）。';
+  const actions = [el('p', { class: 'note', text: '例文の追加と対象外の登録は、担当部局か戦略部門のトークンでできます。' })];
   if (mayEdit(group.bot)) {
-    action = el('button', { type: 'button', class: usable ? null : 'secondary', text: usable ? `例文として追加（${s.intent}）` : 'インテントを選んで例文として追加…' });
-    action.addEventListener('click', () => addExample(group, usable ? s.intent : '', status, action));
+    const add = el('button', { type: 'button', class: usable ? null : 'secondary', text: usable ? `例文として追加（${s.intent}）` : 'インテントを選んで例文として追加…' });
+    add.addEventListener('click', () => addExample(group, usable ? s.intent : '', status, add));
+    const outside = el('button', { type: 'button', class: 'secondary', text: 'この質問はこのボットの対象外' });
+    outside.addEventListener('click', () => markNotCovered(group, status, outside));
+    actions.splice(0, 1, add, outside);
   }
-  return el('article', { class: 'group', 'data-bot': group.bot },
+  if (group.near_miss_of) {
+    actions.splice(0, actions.length, el('p', { class: 'note', text: `対象外として登録済みです（インテント「${group.near_miss_of}」の near_misses）。` }));
+  }
+  return el('article', { class: 'group', 'data-bot': group.bot, 'data-question': group.question_id },
     el('h3', { text: `「${group.representative}」` }),
     el('p', { class: 'meta', text: `${botName(group.bot)}・${fmtInt(group.count)} 件（理解できなかった ${group.kinds.fallback ?? 0}・役に立たなかった ${group.kinds.not_helpful ?? 0}）・${fmtTime(group.first_seen)} 〜 ${fmtTime(group.last_seen)}` }),
     el('p', { class: 'label', text: '質問の例' }),
     el('ul', { class: 'examples' }, ...group.examples.map((t) => el('li', { text: t }))),
     el('p', { class: 'suggestion', text: suggestion }),
-    el('div', { class: 'row' }, action), status);
+    el('div', { class: 'row' }, ...actions), status);
 }
 
 /** The intents of a bot's active nlu.yml (a plain scan of "- intent: name" lines). */
@@ -656,6 +661,37 @@ async function addExample(group, suggested, status, button) {
   } finally {
     button.disabled = false;
   }
+}
+
+/** "Not covered": the question becomes a near miss (near_misses) of the bot's closest intent, in a
+ * new pack version that is active at once. The server picks the intent and refuses a repeat (409). */
+async function markNotCovered(group, status, button) {
+  const ok = await ask({
+    title: 'この質問はこのボットの対象外',
+    text: `「${group.representative}」を、${botName(group.bot)} が答えない質問として登録します。`
+      + 'いちばん近いインテントの「対象外の例（near_misses）」に追加し、似た質問にはその回答を返さないように学習させます。'
+      + '新しいバージョンがすぐに有効になります。',
+    ok: '対象外として登録する',
+  });
+  if (!ok) return;
+  button.disabled = true;
+  say(status, '登録しています…');
+  try {
+    const saved = await api(`/bots/${enc(group.bot)}/unanswered/${enc(group.question_id)}/not-covered`, { method: 'POST', body: {} });
+    say(status, `「${saved.intent}」の対象外の例として登録し、バージョン ${saved.version} として有効にしました。${saved.warnings.length ? `警告 ${saved.warnings.length} 件。` : ''}`, 'ok');
+    button.replaceWith(el('button', { type: 'button', class: 'secondary', text: `バージョン ${saved.version} を見る`, onclick: () => openVersion(group.bot, saved.version) }));
+  } catch (err) {
+    button.disabled = false;
+    fail(status, err);
+  }
+}
+
+/** The パック tab with `bot`'s version `version` shown (its diff and files). */
+function openVersion(bot, version) {
+  $('p-bot').value = bot;
+  state.loaded.add('packs'); // loaded here, with the version to show
+  showTab('packs');
+  loadVersions(version);
 }
 
 /** Opens the shared modal dialog; resolves true when the editor confirms. Required fields are
