@@ -39,9 +39,16 @@ class NearMissAdded:
 
 
 def mark_not_covered(
-    session: Session, principal: Principal, nlu: NluEngine, bot_id: str, question_id: str, comment: str | None
+    session: Session,
+    principal: Principal,
+    nlu: NluEngine,
+    bot_id: str,
+    question_id: str,
+    comment: str | None,
+    activate: bool = True,
 ) -> NearMissAdded:
-    """Add question ``question_id`` of ``bot_id`` as a near miss of its closest intent, as a new version."""
+    """Add question ``question_id`` of ``bot_id`` as a near miss of its closest intent, as a new version
+    (active at once, or a draft to try first with ``activate=False``)."""  # fmt: skip
     text = pack_text.near_miss_line(unanswered_question(session, bot_id, question_id))
     packs.lock(session, bot_id)
     base = packs.active(session, bot_id)
@@ -66,14 +73,14 @@ def mark_not_covered(
     warnings = packs.validate(session, principal, bot_id, files)
     row = packs.insert_version(
         session, bot_id, files, principal.name, comment or f"対象外の質問を追加: {intent}（near_misses）",
-        packs.pack_diff(base.files, files),
+        packs.pack_diff(base.files, files), activate=activate,
     )  # fmt: skip
     # the question's text stays out of the audit log: it is a resident's message
     audit.record(
         session, principal, "pack.add_near_miss", f"bot:{bot_id}",
-        {"version": row.version, "intent": intent, "question_id": question_id},
+        {"version": row.version, "intent": intent, "question_id": question_id, "draft": not activate},
     )  # fmt: skip
-    return NearMissAdded(packs.Saved(row.version, warnings), intent, text)
+    return NearMissAdded(packs.Saved(row.version, warnings, activated=activate), intent, text)
 
 
 def unanswered_question(session: Session, bot_id: str, question_id: str) -> str:

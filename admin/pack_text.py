@@ -35,9 +35,16 @@ _YAML_UNPRINTABLE = re.compile(r"[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\u
 
 
 def add_example(
-    session: Session, principal: Principal, bot_id: str, intent: str, text: str, comment: str | None
+    session: Session,
+    principal: Principal,
+    bot_id: str,
+    intent: str,
+    text: str,
+    comment: str | None,
+    activate: bool = True,
 ) -> packs.Saved:
-    """Append one example to an intent of the active nlu.yml, leaving every other byte as it was."""
+    """Append one example to an intent of the active nlu.yml, leaving every other byte as it was, as
+    a new version: active at once, or a draft to try first (``activate=False``)."""  # fmt: skip
     text = _one_line(text)
     packs.lock(session, bot_id)
     base = packs.active(session, bot_id)
@@ -74,12 +81,14 @@ def add_example(
         principal.name,
         comment or f"例文を追加: {intent}",
         packs.pack_diff(base.files, files),
+        activate=activate,
     )
     # the example text itself stays out of the audit log: it may come from a resident's message
     audit.record(
-        session, principal, "pack.add_example", f"bot:{bot_id}", {"version": row.version, "intent": intent}
-    )
-    return packs.Saved(row.version, warnings)
+        session, principal, "pack.add_example", f"bot:{bot_id}",
+        {"version": row.version, "intent": intent, "draft": not activate},
+    )  # fmt: skip
+    return packs.Saved(row.version, warnings, activated=activate)
 
 
 def insert_example(nlu: str, intent: str, text: str) -> str | None:

@@ -171,6 +171,27 @@ def test_should_roll_back_to_the_previous_version(client, services, tokens, rest
     assert unknown.status_code == 404
 
 
+def test_should_add_an_example_as_a_draft_that_residents_do_not_get_yet(
+    client, services, tokens, restore_tax
+) -> None:
+    text = "自動車税の期限って今年もいっしょ？"
+    response = client.post(
+        f"{TAX}/examples",
+        json={"intent": "auto_tax_due_date", "text": text, "activate": False},
+        headers=bearer(tokens["zaimu"]),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["activated"] is False
+    draft = response.json()["version"]
+    (active,) = [v for v in listing(client, tokens["zaimu"]) if v["active"]]
+    assert active["version"] == restore_tax != draft
+    nlu = client.get(f"{TAX}/packs/{draft}", headers=bearer(tokens["zaimu"])).json()["files"]["nlu.yml"]
+    assert text in [e.text for e in intents_of("tax", nlu)["auto_tax_due_date"].examples]
+    with services.db.session() as session:
+        sources, _ = active_sources(session)
+    assert text not in sources["tax"]["nlu.yml"].decode()
+
+
 def test_should_add_an_example_under_its_intent(client, services, tokens, restore_tax) -> None:
     _, files = active_files(client, tokens["zaimu"])
     text = "自動車税の期限、うっかり忘れそうで心配やねん"

@@ -99,10 +99,12 @@ class ExampleIn(BaseModel):
     intent: str = Field(min_length=1, max_length=128)
     text: str = Field(min_length=1, max_length=10_000, description="one line, at most 300 characters")
     comment: str | None = Field(default=None, max_length=2000)
+    activate: bool = Field(default=True, description="false saves a draft to try in the editor first")
 
 
 class NotCoveredIn(BaseModel):
     comment: str | None = Field(default=None, max_length=2000, description="the new version's comment")
+    activate: bool = Field(default=True, description="false saves a draft to try in the editor first")
 
 
 class NearMissOut(SavedOut):
@@ -277,7 +279,9 @@ def add_example(
     bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> SavedOut:
     editor_access(services, principal, bot_id)
-    saved = pack_text.add_example(session, principal, bot_id, body.intent, body.text, body.comment)
+    saved = pack_text.add_example(
+        session, principal, bot_id, body.intent, body.text, body.comment, activate=body.activate
+    )
     return _finish(session, services, saved)
 
 
@@ -293,8 +297,9 @@ def mark_not_covered(
     editor_access(services, principal, bot_id)
     nlu = services.runtime.current.nlu
     added = not_covered.mark_not_covered(
-        session, principal, nlu, bot_id, question_id, body.comment if body else None
-    )
+        session, principal, nlu, bot_id, question_id, body.comment if body else None,
+        activate=body.activate if body else True,
+    )  # fmt: skip
     saved = _finish(session, services, added.saved)
     return NearMissOut(**saved.model_dump(), intent=added.intent, text=added.text)
 

@@ -645,7 +645,7 @@ async function addExample(group, suggested, status, button) {
   const text = el('input', { id: 'd-text', type: 'text', required: true, maxlength: 300, value: group.representative });
   const ok = await ask({
     title: '例文として追加',
-    text: `${botName(group.bot)} のパックに、選んだインテントの例文として追加します。新しいバージョンがすぐに有効になります。`,
+    text: `${botName(group.bot)} のパックに、選んだインテントの例文として追加した下書きを作り、パックの画面で開きます。試してから「有効にする」と住民への回答に反映されます。`,
     ok: '追加する',
     fields: [el('label', { for: 'd-intent', text: 'インテント' }), intent, el('label', { for: 'd-text', text: '例文（1行）' }), text],
   });
@@ -653,9 +653,9 @@ async function addExample(group, suggested, status, button) {
   button.disabled = true;
   say(status, '追加しています…');
   try {
-    const saved = await api(`/bots/${enc(group.bot)}/examples`, { method: 'POST', body: { intent: intent.value, text: text.value } });
-    state.intents.delete(group.bot);
-    say(status, `「${intent.value}」に追加し、バージョン ${saved.version} として有効にしました。${saved.warnings.length ? `警告 ${saved.warnings.length} 件。` : ''}`, 'ok');
+    const saved = await api(`/bots/${enc(group.bot)}/examples`, { method: 'POST', body: { intent: intent.value, text: text.value, activate: false } });
+    say(status, `「${intent.value}」に追加した下書きのバージョン ${saved.version} を作りました。${saved.warnings.length ? `警告 ${saved.warnings.length} 件。` : ''}`, 'ok');
+    await openDraft(group.bot, saved.version, `「${intent.value}」に例文を追加した下書きです。右で試してから、バージョンの一覧の「有効にする…」で住民への回答に反映してください。`);
   } catch (err) {
     fail(status, err);
   } finally {
@@ -664,22 +664,23 @@ async function addExample(group, suggested, status, button) {
 }
 
 /** "Not covered": the question becomes a near miss (near_misses) of the bot's closest intent, in a
- * new pack version that is active at once. The server picks the intent and refuses a repeat (409). */
+ * new draft opened in the editor to try and activate. The server picks the intent and refuses a repeat (409). */
 async function markNotCovered(group, status, button) {
   const ok = await ask({
     title: 'この質問はこのボットの対象外',
     text: `「${group.representative}」を、${botName(group.bot)} が答えない質問として登録します。`
       + 'いちばん近いインテントの「対象外の例（near_misses）」に追加し、似た質問にはその回答を返さないように学習させます。'
-      + '新しいバージョンがすぐに有効になります。',
+      + '下書きを作ってパックの画面で開きます。試してから「有効にする」と反映されます。',
     ok: '対象外として登録する',
   });
   if (!ok) return;
   button.disabled = true;
   say(status, '登録しています…');
   try {
-    const saved = await api(`/bots/${enc(group.bot)}/unanswered/${enc(group.question_id)}/not-covered`, { method: 'POST', body: {} });
-    say(status, `「${saved.intent}」の対象外の例として登録し、バージョン ${saved.version} として有効にしました。${saved.warnings.length ? `警告 ${saved.warnings.length} 件。` : ''}`, 'ok');
+    const saved = await api(`/bots/${enc(group.bot)}/unanswered/${enc(group.question_id)}/not-covered`, { method: 'POST', body: { activate: false } });
+    say(status, `「${saved.intent}」の対象外の例として登録した下書きのバージョン ${saved.version} を作りました。${saved.warnings.length ? `警告 ${saved.warnings.length} 件。` : ''}`, 'ok');
     button.replaceWith(el('button', { type: 'button', class: 'secondary', text: `バージョン ${saved.version} を見る`, onclick: () => openVersion(group.bot, saved.version) }));
+    await openDraft(group.bot, saved.version, `「${saved.intent}」の対象外の例（near_misses）に追加した下書きです。右で試してから「有効にする…」で反映してください。`);
   } catch (err) {
     button.disabled = false;
     fail(status, err);
@@ -687,11 +688,21 @@ async function markNotCovered(group, status, button) {
 }
 
 /** The パック tab with `bot`'s version `version` shown (its diff and files). */
-function openVersion(bot, version) {
+async function openVersion(bot, version) {
   $('p-bot').value = bot;
   state.loaded.add('packs'); // loaded here, with the version to show
   showTab('packs');
-  loadVersions(version);
+  await loadVersions(version);
+}
+
+/** The loop closes where packs are edited: the draft made from an unanswered question is shown,
+ * its nlu.yml opened in the editor and the trial panel set to it, ready to try and activate. */
+async function openDraft(bot, version, note) {
+  await openVersion(bot, version);
+  $('p-name').value = 'nlu.yml';
+  await openShownVersion();
+  startTrial(bot, version);
+  say($('packs-msg'), note, 'ok');
 }
 
 /** Opens the shared modal dialog; resolves true when the editor confirms. Required fields are

@@ -207,6 +207,31 @@ def expect_cards(page: Page, total: dict) -> None:
         expect(page.locator(f'#u-cards [data-kpi="{key}"]')).to_have_text(kpi_text(key, total[key]))
 
 
+def open_draft_from_unanswered(dash: Page, admin: Admin, before: int) -> int:
+    """After "add as example" or "not covered": the packs tab shows the new draft, its nlu.yml is open
+    in the editor and the trial panel is set to it; residents still get version ``before``."""
+    expect(dash.locator("#tab-packs")).to_be_visible(timeout=30_000)
+    expect(dash.locator("#p-try-text")).to_be_enabled()
+    new = max(v["version"] for v in admin.get("/bots/tax/packs"))
+    expect(dash.locator(f'#p-versions tr[data-version="{new}"] .badge.draft')).to_be_visible()
+    expect(dash.locator("#p-name")).to_have_value("nlu.yml")
+    expect(dash.locator("#p-base")).to_contain_text(f"バージョン {new}")
+    assert admin.active_version("tax") == before
+    return new
+
+
+def activate_from_dashboard(dash: Page, version: int) -> None:
+    """The draft's 「有効にする…」: the quality dialog, accepted (ticking the box if it measures worse)."""
+    dash.get_by_role("button", name=f"バージョン {version} を有効にする").click()
+    expect(dash.locator("#dialog table.quality")).to_be_visible(timeout=60_000)
+    if dash.locator("#d-accept").count():
+        dash.locator("#d-accept").check()
+    dash.locator("#dialog-ok").click()
+    expect(dash.locator("#packs-msg")).to_contain_text(
+        f"バージョン {version} を有効にしました", timeout=30_000
+    )
+
+
 def run_axe(page: Page) -> list[dict]:
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make test` (it installs axe-core with npm ci in tests/browser)")
@@ -502,12 +527,12 @@ def test_should_add_an_unanswered_question_as_an_example(
     expect(dash.locator("#dialog")).to_be_visible()
     dash.locator("#d-intent").select_option("national_tax_redirect")
     dash.locator("#dialog-ok").click()
-    expect(ramen.locator(".msg.ok")).to_contain_text(
-        "「national_tax_redirect」に追加し、バージョン", timeout=30_000
-    )
-    new = admin.active_version("tax")
-    assert new != restore_tax
-    expect(ramen.locator(".msg.ok")).to_contain_text(f"バージョン {new} として有効にしました")
+    # the loop closes in the editor: a draft with the example, opened there and ready to try
+    new = open_draft_from_unanswered(dash, admin, restore_tax)
+    expect(dash.locator("#packs-msg")).to_contain_text("「national_tax_redirect」に例文を追加した下書きです")
+    expect(dash.locator("#p-text")).to_have_value(re.compile(re.escape(f"    - {RAMEN}\n")))
+    activate_from_dashboard(dash, new)
+    assert admin.active_version("tax") == new
     nlu = admin.get(f"/bots/tax/packs/{new}")["files"]["nlu.yml"]
     assert f"    - {RAMEN}\n" in nlu
 
@@ -534,17 +559,19 @@ def test_should_mark_an_unanswered_question_as_not_covered(
 
     not_covered.click()
     dash.locator("#dialog-ok").click()
-    message = ramen.locator(".msg.ok")
-    expect(message).to_contain_text("の対象外の例として登録し、バージョン", timeout=30_000)
-    new = admin.active_version("tax")
-    assert new != restore_tax
-    expect(message).to_contain_text(f"バージョン {new} として有効にしました")
+    # a draft with the near miss, opened in the editor; residents keep the active version until it is activated
+    new = open_draft_from_unanswered(dash, admin, restore_tax)
+    message = dash.locator("#packs-msg")
+    expect(message).to_contain_text("の対象外の例（near_misses）に追加した下書きです")
     intent = re.search(r"「(\w+)」の対象外", message.text_content() or "")
     assert intent is not None
     nlu = admin.get(f"/bots/tax/packs/{new}")["files"]["nlu.yml"]
     assert near_misses_of("tax", nlu)[intent[1]][-1][0] == RAMEN
+    expect(dash.locator("#p-text")).to_have_value(re.compile(re.escape(f"    - {RAMEN}")))
+    activate_from_dashboard(dash, new)
 
     # the new version, with the near miss in its diff and in nlu.yml
+    dash.locator('[data-tab="unanswered"]').click()
     ramen.get_by_role("button", name=f"バージョン {new} を見る").click()
     expect(dash.locator("#tab-packs")).to_be_visible()
     expect(dash.locator("#p-detail-h")).to_contain_text(f"バージョン {new}（有効）")
