@@ -54,7 +54,7 @@ async def start_session(bot_id: str, request: Request) -> JSONResponse:
     raw = await request.body()
     body = parse_body(SessionIn, raw) if raw.strip() else SessionIn()  # the body is optional
     services = services_of(request)
-    start = services.chat.prepare_start(bot_id, "widget", body.language)
+    start = services.chat.prepare_start(bot_id, "widget", body.language, address=client_address(request))
     reply = await services.batcher.submit(start)  # stored with whatever else arrived meanwhile
     welcome = [{**m.to_dict(), "id": None} for m in reply.messages]  # not stored: nothing to rate
     return JSONResponse({"session_id": reply.session_id, "bot": bot_id, "messages": welcome})

@@ -74,6 +74,8 @@ def serve(
         "chat_platform.main:create_from_env", factory=True, host=host, port=port, workers=workers,
         log_level="info", access_log=False,  # access logs would hold session ids in paths; metrics count requests instead
         timeout_worker_healthcheck=60,  # a worker loading the bots on a busy machine is slow, not dead
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only MADOGUCHI_TRUSTED_PROXIES decides
+        proxy_headers=False,
     )  # fmt: skip
 
 

@@ -98,7 +98,10 @@ class Summary:
 
 def simulation_settings(settings: Settings) -> Settings:
     """The settings with rate limits lifted: the simulator sends every request from one address."""
-    return replace(settings, rate_limit_per_minute=1_000_000, rate_limit_per_address_per_minute=1_000_000_000)
+    return replace(
+        settings, rate_limit_per_minute=1_000_000, rate_limit_per_address_per_minute=1_000_000_000,
+        rate_limit_sessions_per_address_per_minute=1_000_000_000,
+    )  # fmt: skip
 
 
 # ---- planning ------------------------------------------------------------------------------------

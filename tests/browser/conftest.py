@@ -53,7 +53,8 @@ def browser_services(tmp_path_factory: pytest.TempPathFactory):
     upgrade(url)
     settings = Settings.from_mapping(
         {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("browser-models"),
-         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000}
+         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
+         "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
     )  # fmt: skip
     running = Services.start(settings)
     yield running
