@@ -253,7 +253,7 @@ def _play(client: Any, conversation: PlannedConversation, tally: BotTally) -> st
 def _drop_rate_counters(services: Services, sessions: list[str]) -> None:
     """The rate limiter counted each simulated session (and the test client's address) in the
     current minute; those counters would only sit in the table, so they are removed."""
-    keys = [f"s:{session_id}" for session_id in sessions] + ["a:testclient"]
+    keys = [f"s:{session_id}" for session_id in sessions] + ["a:testclient", "n:testclient"]  # n: starts
     with services.db.session() as session:
         for start in range(0, len(keys), 500):
             session.execute(delete(RateCounter).where(RateCounter.key.in_(keys[start : start + 500])))
