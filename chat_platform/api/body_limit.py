@@ -62,11 +62,12 @@ class BodyLimit:
             await _refuse(scope, send, limit)
             return
         received = 0
-        refused = False  # the 413 went out: the application's own answer is dropped
+        refused = False  # over the limit: the application is told the client has gone
+        answered = False  # our 413 went out: the application's own answer is dropped
         started = False
 
         async def counted() -> Message:
-            nonlocal received, refused
+            nonlocal received, refused, answered
             if refused:
                 return {"type": "http.disconnect"}
             message = await receive()
@@ -74,15 +75,16 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > limit:
                     refused = True
-                    if not started:
+                    if not started:  # (an endpoint that answers before reading has answered already)
                         await _refuse(scope, send, limit)
+                        answered = True
                     # to the application the client has gone: it stops reading, whatever it buffered is dropped
                     return {"type": "http.disconnect"}
             return message
 
         async def guarded(message: Message) -> None:
             nonlocal started
-            if refused:
+            if answered:
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -93,7 +95,7 @@ class BodyLimit:
         except Exception as exc:
             if not refused:
                 raise
-            # the endpoint failed on the body it never got whole; the client has its 413 already
+            # the endpoint failed on the body it never got whole; the client has been answered
             log.debug("request refused as too large; the endpoint stopped with %s", exc.__class__.__name__)
 
 
