@@ -47,7 +47,7 @@ def list_bots(services: ServicesDep) -> BotsOut:
 
 
 @router.post(
-    "/bots/{bot_id}/sessions", response_model=SessionOut, responses=error_responses(400, 404, 422),
+    "/bots/{bot_id}/sessions", response_model=SessionOut, responses=error_responses(400, 404, 413, 422, 429),
     summary="Start a conversation", openapi_extra=body_schema(SessionIn, required=False),
 )  # fmt: skip
 async def start_session(bot_id: str, request: Request) -> JSONResponse:
