@@ -201,3 +201,19 @@ def test_should_refuse_a_trusted_proxy_setting_that_is_not_an_address(services) 
             settings=replace(services.settings, trusted_proxies=("10.0.0.1", "10.0.0.0/33")),
             services=services,
         )
+
+
+def test_serve_should_stop_with_a_clear_message_on_a_bad_trusted_proxy(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from chat_platform.cli import app
+
+    env = {
+        "MADOGUCHI_TRUSTED_PROXIES": "10.0.0.1, lb.example.org",
+        "MADOGUCHI_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+    }
+    result = CliRunner().invoke(app, ["serve", "--port", "1"], env=env)
+    assert result.exit_code == 2 and "lb.example.org" in result.output and "CIDR" in result.output, (
+        result.output
+    )
+    assert not (tmp_path / "x.db").exists()  # stopped before it touched anything
