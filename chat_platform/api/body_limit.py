@@ -38,9 +38,9 @@ class BodyLimits:
     line: int
 
     def for_path(self, path: str) -> int:
-        if _UPLOADS.fullmatch(path):
+        if path.startswith("/admin/") and _UPLOADS.fullmatch(path):
             return self.upload
-        if _LINE.fullmatch(path):
+        if path.endswith("/line") and _LINE.fullmatch(path):
             return self.line
         return self.default
 

@@ -58,9 +58,8 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", ())}
-                added = [(name, value) for name, value in extra if name not in present]
-                message = {**message, "headers": [*message.get("headers", ()), *added]}
+                # on every response: kept cheap (no route sets these headers itself)
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
 
         await self.app(scope, receive, with_headers)
