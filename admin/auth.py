@@ -98,10 +98,10 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
 
 def authenticate(session: Session, authorization: str | None) -> Principal:
     """Raises 401 for a missing, malformed, unknown, revoked or expired token."""
-    scheme, _, presented = (authorization or "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not presented.strip():  # the scheme in any case (RFC 9110)
+    parts = (authorization or "").split(None, 1)
+    if len(parts) != 2 or parts[0].lower() != "bearer":  # the scheme in any case (RFC 9110)
         raise _unauthorized()
-    digest = hash_token(presented.strip())
+    digest = hash_token(parts[1].strip())
     record = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
     # the index finds the row by hash; compare_digest keeps the final comparison constant-time
     if record is None or not hmac.compare_digest(record.token_hash, digest) or record.revoked_at is not None:
