@@ -6,7 +6,8 @@ handling cost about a sixth of a worker's CPU under load. This ASGI middleware r
 paths and calls the very endpoint functions FastAPI would (``chat_platform.api.resident``), then
 answers errors with the application's own exception handlers: the statuses, bodies and schema are
 the ones documented, and the API tests and schemathesis run against this path. Everything else
-goes on to FastAPI. It sits inside CORS and the simulator's headers, so both still apply.
+goes on to FastAPI. It sits inside the body limit (``api/body_limit.py``), CORS and the
+simulator's headers, so they all still apply.
 """
 
 from __future__ import annotations
