@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
 from chat_platform.settings import Settings
 from chat_platform.storage.database import Database
 from chat_platform.storage.migrate import upgrade
-from chat_platform.storage.models import ApiToken
+from chat_platform.storage.models import ApiToken, utcnow
 
 from . import audit
-from .auth import ROLES, create_token, revoke_token
+from .auth import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, ROLES, as_utc, create_token, revoke_token
 
 console = Console()
 token_app = typer.Typer(help="Admin API tokens (roles: strategy, department, viewer).", no_args_is_help=True)
@@ -35,27 +37,42 @@ def _database() -> Database:
 def create(
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
     department: Annotated[
-        str | None, typer.Option(help="For --role department: the 部局名, e.g. 府民文化.")
+        str | None,
+        typer.Option(
+            help="For --role department: the 部局名 of a department that owns a bot, e.g. 府民文化."
+        ),
     ] = None,
     name: Annotated[str, typer.Option(help="Who will hold the token (shown in the audit log).")] = "",
+    expires_in: Annotated[
+        int, typer.Option("--expires-in", help=f"Days until the token stops working (1–{MAX_EXPIRY_DAYS}).")
+    ] = DEFAULT_EXPIRY_DAYS,
 ) -> None:
     """Create a token and print it once; only its hash is stored."""
     holder = name or (f"{role}:{department}" if department else role)
     try:
         with _database().session() as session:
-            token, record = create_token(session, role, holder, department)
+            token, record = create_token(
+                session, role, holder, department, expires_in, bots_dir=Settings.from_env().bots_dir
+            )
             audit.record(
                 session,
                 "cli",
                 "token.create",
                 f"token:{record.id}",
-                {"role": role, "department": department, "name": holder},
+                {
+                    "role": role,
+                    "department": record.department,
+                    "name": holder,
+                    "expires_in_days": expires_in,
+                },
             )
     except ValueError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(2) from exc
+    expires = f"{record.expires_at:%Y-%m-%d}" if record.expires_at else "never"
     console.print(
-        f"token {record.id} ({role}{' / ' + department if department else ''}) — copy it now, it is not shown again:"
+        f"token {record.id} ({role}{' / ' + str(record.department) if record.department else ''}, "
+        f"expires {expires}) — copy it now, it is not shown again:"
     )
     print(token)
 
@@ -75,10 +92,18 @@ def revoke(token_id: Annotated[int, typer.Argument(help="The id shown by `madogu
 
 @token_app.command("list")
 def list_tokens() -> None:
-    """List tokens (their first characters, never the tokens themselves)."""
-    table = Table("id", "prefix", "role", "department", "name", "created", "revoked")
+    """List tokens (their first characters, never the tokens themselves) and when they expire."""
+    table = Table("id", "prefix", "role", "department", "name", "created", "expires", "revoked")
+    now = utcnow()
     with _database().session() as session:
         for token in session.scalars(select(ApiToken).order_by(ApiToken.id)):
             table.add_row(str(token.id), token.prefix + "…", token.role, token.department or "", token.name,
-                          f"{token.created_at:%Y-%m-%d}", f"{token.revoked_at:%Y-%m-%d}" if token.revoked_at else "")  # fmt: skip
+                          f"{token.created_at:%Y-%m-%d}", _expiry(token.expires_at, now),
+                          f"{token.revoked_at:%Y-%m-%d}" if token.revoked_at else "")  # fmt: skip
     console.print(table)
+
+
+def _expiry(expires_at: datetime | None, now: datetime) -> str:
+    if expires_at is None:
+        return "never"
+    return f"{expires_at:%Y-%m-%d}" + (" (expired)" if as_utc(expires_at) <= now else "")

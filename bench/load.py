@@ -177,6 +177,7 @@ def service(url: str, workers: int, folder: Path, model_dir: Path) -> Iterator[t
         "MADOGUCHI_MODEL_DIR": str(model_dir),
         "MADOGUCHI_RATE_LIMIT_PER_MINUTE": "1000000000",
         "MADOGUCHI_RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "1000000000",
+        "MADOGUCHI_RATE_LIMIT_SESSIONS_PER_ADDRESS_PER_MINUTE": "1000000000",
     }
     command = [
         str(Path(sys.executable).parent / "madoguchi"),

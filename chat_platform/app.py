@@ -26,8 +26,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shared_nlu.dialogue.business_hours import JAPAN
 
 from .api import ops, rasa, resident
+from .api.body_limit import BodyLimit, BodyLimits
 from .api.fast_lane import FastLane
+from .api.proxies import TrustedProxies, parse_networks
 from .api.schemas import error_responses
+from .api.security_headers import SecurityHeaders
 from .channels import line
 from .errors import AppError, conflict, unavailable
 from .services import Services
@@ -81,6 +84,7 @@ def create_app(
     )
     if public:  # added first, so CORS and the simulator's headers (added after) wrap it
         app.add_middleware(FastLane)
+    _guards(app, settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -108,6 +112,16 @@ def create_app(
 
         mount_admin(app)
     return app
+
+
+def _guards(app: FastAPI, settings: Settings) -> None:
+    """Around every route, the fast lane included: body limits, then (outside them) the client
+    address from trusted proxies and the browser security headers."""
+    limits = BodyLimits(settings.max_body_bytes, settings.max_upload_bytes, settings.max_line_body_bytes)
+    app.add_middleware(BodyLimit, limits=limits)
+    if settings.trusted_proxies:
+        app.add_middleware(TrustedProxies, networks=parse_networks(settings.trusted_proxies))
+    app.add_middleware(SecurityHeaders)
 
 
 def _reload_on_sighup(services: Services) -> None:

@@ -75,11 +75,16 @@ class ChatService:
 
     # ---- sessions -----------------------------------------------------------------------------
     def prepare_start(
-        self, bot_id: str, channel: str, language: str = "ja", simulated: bool = False
+        self,
+        bot_id: str,
+        channel: str,
+        language: str = "ja",
+        simulated: bool = False,
+        address: str | None = None,
     ) -> NewSession:
         """Check a request to open a conversation before it is queued."""
         self._check_bot(bot_id)
-        return NewSession(bot_id, channel, language, simulated or SIMULATION.get(), self.now())
+        return NewSession(bot_id, channel, language, simulated or SIMULATION.get(), self.now(), address)
 
     def start(self, bot_id: str, channel: str, language: str = "ja", simulated: bool = False) -> Reply:
         """Open a conversation: its id and the bot's welcome."""

@@ -53,6 +53,15 @@ def rate_limited(retry_after: int) -> AppError:
     )  # fmt: skip
 
 
+def too_many_starts(retry_after: int) -> AppError:
+    """Conversations started from one address over ``rate_limit_sessions_per_address_per_minute``."""
+    return AppError(
+        429, "rate_limited", f"会話の開始が多すぎます。{retry_after}秒ほど待ってからもう一度お試しください。",
+        f"Too many conversations started. Please wait about {retry_after} seconds and try again.",
+        {"Retry-After": str(retry_after)},
+    )  # fmt: skip
+
+
 def unavailable() -> AppError:
     return AppError(
         503, "unavailable", "ただいま混み合っているか、保守中です。しばらくしてからもう一度お試しください。",

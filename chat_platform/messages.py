@@ -44,6 +44,7 @@ class NewSession:
     language: str
     simulated: bool
     now: datetime
+    address: str | None = None  # client address, for its limit on conversations started
 
 
 @dataclass(frozen=True)

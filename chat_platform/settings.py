@@ -31,6 +31,14 @@ class Settings:
     rate_limit_per_minute: int = 30  # resident messages per session and per minute
     rate_limit_per_address_per_minute: int = 120  # per client address (a household or office shares one)
     max_message_chars: int = 1000
+    # request bodies, refused with 413 before they are read (chat_platform/api/body_limit.py)
+    max_body_bytes: int = 65_536  # every route but the two below; a message is a few kilobytes of JSON
+    max_upload_bytes: int = 1_048_576  # the admin's pack upload and file edit (a pack is ~50-80 kB)
+    max_line_body_bytes: int = 1_048_576  # the LINE webhook (LINE may deliver many events in one request)
+    rate_limit_sessions_per_address_per_minute: int = 60  # conversations started from one address
+    rate_limit_parse_per_address_per_minute: int = 120  # /model/parse requests from one address
+    # proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none: the header is ignored
+    trusted_proxies: tuple[str, ...] = ()
     line_channels: dict[str, dict[str, str]] = field(default_factory=dict)  # bot → {secret, token}
     line_api_base: str = "https://api.line.me"
     reload_poll_seconds: float = 5.0  # how often a worker checks for a newly activated pack version

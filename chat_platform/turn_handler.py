@@ -68,14 +68,13 @@ class TurnHandler:
         results: list[Result | None] = [None] * len(items)
         positions = [index for index, item in enumerate(items) if isinstance(item, Incoming)]
         messages = [item for item in items if isinstance(item, Incoming)]
-        answers: list[Result | None] = [None] * len(messages)
         writes = TurnWrites()
         with self.store.connect() as connection:
-            if messages:
-                self._limit(connection, messages, answers)
+            self._limit(connection, items, results)
+            answers = [results[index] for index in positions]  # the messages refused by a limit
             with self.store.transaction(connection):
                 for index, item in enumerate(items):
-                    if isinstance(item, NewSession):
+                    if isinstance(item, NewSession) and results[index] is None:
                         results[index] = self._start(bots, item, writes)
                 if messages:
                     self._answer(connection, bots, messages, answers, writes)
@@ -210,11 +209,19 @@ class TurnHandler:
         return Reply(conversation.id, messages, conversation.status, conversation.language, replayed=True)
 
     # ---- 1. rate limits -----------------------------------------------------------------------
-    def _limit(self, connection: Connection, items: Sequence[Incoming], results: list[Result | None]) -> None:
-        """Count each message against its session's (or resident's) and its address's limit, in a
-        short transaction of its own (see ``TurnStore.count_requests``); retries count too."""
+    def _limit(
+        self, connection: Connection, items: Sequence[Incoming | NewSession], results: list[Result | None]
+    ) -> None:
+        """Count each message against its session's (or resident's) and its address's limit, and each
+        conversation started against its address's, in a short transaction of its own (see
+        ``TurnStore.count_requests``); retries count too."""
         limits: list[tuple[int, list[tuple[str, int]]]] = []
         for index, item in enumerate(items):
+            if isinstance(item, NewSession):
+                if item.address:  # a conversation is stored and counted in the reports: starts are limited
+                    limit = self.settings.rate_limit_sessions_per_address_per_minute
+                    limits.append((index, [(f"n:{item.address}"[:128], limit)]))
+                continue
             who = (
                 f"s:{item.session_id}"
                 if item.session_id
@@ -225,6 +232,8 @@ class TurnHandler:
                 keys.append((f"a:{item.address}"[:128], self.settings.rate_limit_per_address_per_minute))
             limits.append((index, keys))
         hits = Counter(key for _, keys in limits for key, _ in keys)
+        if not hits:
+            return
         now = time.time()  # real time, also for the simulator's messages from the past
         totals = self.store.count_requests(connection, hits, now)
         seen: Counter[str] = Counter()  # the n-th request of a key in this batch is its (total - hits + n)-th
@@ -234,7 +243,11 @@ class TurnHandler:
                 seen[key] += 1
                 over = over or totals[key] - hits[key] + seen[key] > limit
             if over:
-                results[index] = errors.rate_limited(max(1, 60 - int(now % 60)))
+                retry_after = max(1, 60 - int(now % 60))
+                starts = isinstance(items[index], NewSession)
+                results[index] = (
+                    errors.too_many_starts(retry_after) if starts else errors.rate_limited(retry_after)
+                )
 
     # ---- 4. and 5. the turn ---------------------------------------------------------------------
     def _turn(self, bots: Bots, conversation: ConversationRow, item: Incoming, writes: TurnWrites) -> Reply:

@@ -88,7 +88,8 @@ def services(database_url: str, tmp_path_factory: pytest.TempPathFactory):
 
     settings = Settings.from_mapping(
         {"database_url": database_url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("models"),
-         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000}
+         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
+         "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
     )  # fmt: skip
     running = Services.start(settings)
     yield running

@@ -35,14 +35,15 @@ def test_every_variable_set_is_a_setting_the_service_reads() -> None:
 
 def test_the_settings_in_compose_parse() -> None:
     environment = {
-        k: v.replace("${MADOGUCHI_DB_PASSWORD:-change-me}", "pw").replace(
-            "${MADOGUCHI_CORS_ORIGINS:-https://www.pref.osaka.lg.jp}", "https://www.pref.osaka.lg.jp"
-        )
+        k: v.replace("${MADOGUCHI_DB_PASSWORD:-change-me}", "pw")
+        .replace("${MADOGUCHI_CORS_ORIGINS:-https://www.pref.osaka.lg.jp}", "https://www.pref.osaka.lg.jp")
+        .replace("${MADOGUCHI_TRUSTED_PROXIES:-}", "")
         for k, v in COMPOSE["services"]["chat"]["environment"].items()
     }
     settings = Settings.from_env(environment)
     assert settings.database_url.startswith("postgresql+psycopg://") and settings.admin_enabled is False
     assert settings.cors_origins == ("https://www.pref.osaka.lg.jp",)
+    assert settings.trusted_proxies == ()  # X-Forwarded-For ignored unless the operator names the proxies
 
 
 def test_the_commands_it_runs_exist() -> None:

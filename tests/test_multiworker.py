@@ -147,6 +147,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "MADOGUCHI_RELOAD_POLL_SECONDS": "1",
         "MADOGUCHI_RATE_LIMIT_PER_MINUTE": "100000",
         "MADOGUCHI_RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "1000000",
+        "MADOGUCHI_RATE_LIMIT_SESSIONS_PER_ADDRESS_PER_MINUTE": "1000000",
+        "MADOGUCHI_RATE_LIMIT_PARSE_PER_ADDRESS_PER_MINUTE": "1000000",
     }
     command = [str(Path(sys.executable).parent / "madoguchi"), "serve", "--workers", str(WORKERS),
                "--port", str(port), "--database-url", url]  # fmt: skip

@@ -87,6 +87,7 @@ def fuzz_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         Settings.from_mapping(
             {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("st-models"),
              "rate_limit_per_minute": 100000, "rate_limit_per_address_per_minute": 100000,
+             "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000,
              # a configured LINE channel, so the webhook checks the signature of whatever arrives
              "line_channels": {"tax": {"secret": "fuzz-secret", "token": "fuzz-token"}},
              "line_api_base": "http://127.0.0.1:9"}

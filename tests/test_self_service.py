@@ -113,7 +113,8 @@ def own(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     _fresh_database(url)
     settings = Settings.from_mapping(
         {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("ss-models"),
-         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000}
+         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
+         "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
     )  # fmt: skip
     services = Services.start(settings)
     with services.db.session() as session:
@@ -243,6 +244,19 @@ def test_should_let_only_the_strategy_role_open_a_bot(own, token, status):
     assert (
         own["client"].post(f"{ADMIN}/bots", json=new_bot("other_bot"), headers=headers).status_code == status
     )
+
+
+def test_should_let_a_token_be_made_for_the_department_of_a_bot_opened_in_the_admin(own):
+    from admin.auth import create_token
+
+    with own["services"].db.session() as session:
+        with pytest.raises(ValueError):
+            create_token(session, "department", "env before", "環境農林")
+    create(own, "green_bot", department="環境農林")  # an inventory department without a bot so far
+    with own["services"].db.session() as session:
+        token = create_token(session, "department", "env after", "環境農林")[0]
+    listed = own["client"].get(f"{ADMIN}/bots/green_bot/packs", headers=bearer(token))
+    assert listed.status_code == 200, listed.text
 
 
 def test_should_let_only_the_bots_department_edit_its_drafts(own):

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from chat_platform.api.deps import ServicesDep
+from chat_platform.api.deps import ServicesDep, services_of
 from chat_platform.api.schemas import error_responses
 from chat_platform.errors import AppError
 from chat_platform.packs_store import active_fingerprint, active_sources
@@ -31,7 +31,6 @@ from .registry import check_bot_access
 
 router = APIRouter(tags=["packs"], responses=ADMIN_ERRORS)
 log = logging.getLogger("madoguchi.admin")
-MAX_BODY_BYTES = 1_048_576
 # a new version: bad JSON, unknown bot, unchanged or concurrently changed, too large
 SAVE_RESPONSES = error_responses(400, 404, 409, 413)
 
@@ -113,16 +112,20 @@ class NearMissOut(SavedOut):
 
 
 def limit_body(request: Request) -> None:
-    """Refuse a large body by its declared length (a pack is ~50 kB)."""
-    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
-        raise _too_large()
+    """Refuse a large body by its declared length (``BodyLimit`` in front of the app does too)."""
+    if int(request.headers.get("content-length") or 0) > _upload_limit(request):
+        raise _too_large(_upload_limit(request))
 
 
 async def raw_body(request: Request) -> bytes:
     body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise _too_large()
+    if len(body) > _upload_limit(request):
+        raise _too_large(_upload_limit(request))
     return body
+
+
+def _upload_limit(request: Request) -> int:
+    return services_of(request).settings.max_upload_bytes  # MADOGUCHI_MAX_UPLOAD_BYTES
 
 
 LimitDep = Annotated[None, Depends(limit_body)]
@@ -367,8 +370,8 @@ def _out(model: type[Any], row: Any, serving: int | None, **extra: Any) -> Any:
     return model(**fields, serving=row.version == serving, **extra)
 
 
-def _too_large() -> AppError:
+def _too_large(limit: int) -> AppError:
     return AppError(
-        413, "body_too_large", f"本文が大きすぎます（上限 {MAX_BODY_BYTES // 1024} KB）。",
-        f"The request body is too large (limit {MAX_BODY_BYTES // 1024} KB).",
+        413, "body_too_large", f"本文が大きすぎます（上限 {limit // 1024} KB）。",
+        f"The request body is too large (limit {limit // 1024} KB).",
     )  # fmt: skip

@@ -115,7 +115,8 @@ async function api(path, { method = 'GET', body, raw = false } = {}) {
   if (response.ok) return raw ? response : response.json();
   const error = new ApiError(response.status, await response.json().catch(() => null));
   if (response.status === 401 && !$('app').hidden) {
-    signOut('トークンが無効になりました（取り消されたか期限切れです）。もう一度サインインしてください。', 'error');
+    // an expired token: the API's message says to create a new one with `madoguchi token create`
+    signOut(error.code === 'token_expired' ? error.message : 'トークンが無効になりました（取り消されたか期限切れです）。もう一度サインインしてください。', 'error');
   }
   throw error;
 }
@@ -170,7 +171,7 @@ async function signIn(token) {
   } catch (err) {
     state.token = null;
     sessionStorage.removeItem(TOKEN_KEY);
-    say(message, err.status === 401 ? 'トークンが正しくないか、取り消されています。入力したトークンを確認してください。' : err.message, 'error');
+    say(message, err.status === 401 && err.code !== 'token_expired' ? 'トークンが正しくないか、取り消されています。入力したトークンを確認してください。' : err.message, 'error');
     $('token').focus();
     return;
   }

@@ -6,7 +6,8 @@ handling cost about a sixth of a worker's CPU under load. This ASGI middleware r
 paths and calls the very endpoint functions FastAPI would (``chat_platform.api.resident``), then
 answers errors with the application's own exception handlers: the statuses, bodies and schema are
 the ones documented, and the API tests and schemathesis run against this path. Everything else
-goes on to FastAPI. It sits inside CORS and the simulator's headers, so both still apply.
+goes on to FastAPI. It sits inside the body limit (``api/body_limit.py``), CORS and the
+simulator's headers, so they all still apply.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import AppError
 from . import resident
 
 _PATHS = re.compile(r"/api/v1/bots/([^/]+)/(messages|sessions)")
@@ -26,7 +26,6 @@ _ENDPOINTS: dict[str, Callable[[str, Request], Awaitable[Response]]] = {
     "messages": resident.send_message,
     "sessions": resident.start_session,
 }
-MAX_BODY_BYTES = 64 * 1024  # a message is at most a few kilobytes of JSON
 
 
 class FastLane:
@@ -40,9 +39,11 @@ class FastLane:
         if found is None:
             await self.app(scope, receive, send)
             return
-        request = Request(scope, _limited(receive))
+        request = Request(scope, receive)  # bodies are limited in front of this (api/body_limit.py)
         try:
             response = await _ENDPOINTS[found[2]](found[1], request)
+        except ClientDisconnect:  # gone before the body arrived (or cut off as too large): no one to answer
+            return
         except Exception as exc:  # answered as FastAPI would: by the app's handler for its class
             response = await _handled(request, exc)
         await response(scope, receive, send)
@@ -55,21 +56,3 @@ async def _handled(request: Request, exc: Exception) -> Response:
             response: Response = await handlers[kind](request, exc)
             return response
     raise exc  # no handler at all: ServerErrorMiddleware answers 500
-
-
-def _limited(receive: Receive) -> Receive:
-    """``receive`` that refuses a body larger than :data:`MAX_BODY_BYTES` with 413."""
-    received = 0
-
-    async def limited() -> Message:
-        nonlocal received
-        message = await receive()
-        received += len(message.get("body", b""))
-        if received > MAX_BODY_BYTES:
-            raise AppError(
-                413, "body_too_large", f"リクエストが大きすぎます（{MAX_BODY_BYTES // 1024} KB まで）。",
-                f"The request is too large (at most {MAX_BODY_BYTES // 1024} KB).",
-            )  # fmt: skip
-        return message
-
-    return limited

@@ -6,9 +6,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from .. import errors
+from ..address_limits import count_request
 from ..validation import clean_message
 from .deps import ServicesDep, client_address
 from .schemas import ButtonOut, ParseIn, RestIn, RestMessageOut, error_responses
@@ -51,14 +52,27 @@ def _parse(services: ServicesDep, text: str, bot_id: str | None) -> dict[str, An
     return bots.nlu.parse(message, bot=bot_id, today=datetime.now(UTC).date()).to_dict()
 
 
+def limit_parse(request: Request, services: ServicesDep) -> None:
+    """Parse requests per client address and minute; counted before the body is checked, so bad
+    requests count too."""
+    limit = services.settings.rate_limit_parse_per_address_per_minute
+    count_request(services.chat.store, "p", client_address(request), limit)
+
+
+ParseLimit = Depends(limit_parse)
+
+
 @router.post(
-    "/bots/{bot_id}/model/parse", responses=error_responses(404),
+    "/bots/{bot_id}/model/parse", responses=error_responses(404, 429), dependencies=[ParseLimit],
     summary="Parse a message as one bot (Rasa's parse result plus bot)",
 )  # fmt: skip
 def parse_for_bot(bot_id: str, body: ParseIn, services: ServicesDep) -> dict[str, Any]:
     return _parse(services, body.text, bot_id)
 
 
-@router.post("/model/parse", summary="Parse a message across every bot (routing)")
+@router.post(
+    "/model/parse", responses=error_responses(429), dependencies=[ParseLimit],
+    summary="Parse a message across every bot (routing)",
+)  # fmt: skip
 def parse_routed(body: ParseIn, services: ServicesDep) -> dict[str, Any]:
     return _parse(services, body.text, None)

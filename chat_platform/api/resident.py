@@ -47,14 +47,14 @@ def list_bots(services: ServicesDep) -> BotsOut:
 
 
 @router.post(
-    "/bots/{bot_id}/sessions", response_model=SessionOut, responses=error_responses(400, 404, 422),
+    "/bots/{bot_id}/sessions", response_model=SessionOut, responses=error_responses(400, 404, 413, 422, 429),
     summary="Start a conversation", openapi_extra=body_schema(SessionIn, required=False),
 )  # fmt: skip
 async def start_session(bot_id: str, request: Request) -> JSONResponse:
     raw = await request.body()
     body = parse_body(SessionIn, raw) if raw.strip() else SessionIn()  # the body is optional
     services = services_of(request)
-    start = services.chat.prepare_start(bot_id, "widget", body.language)
+    start = services.chat.prepare_start(bot_id, "widget", body.language, address=client_address(request))
     reply = await services.batcher.submit(start)  # stored with whatever else arrived meanwhile
     welcome = [{**m.to_dict(), "id": None} for m in reply.messages]  # not stored: nothing to rate
     return JSONResponse({"session_id": reply.session_id, "bot": bot_id, "messages": welcome})

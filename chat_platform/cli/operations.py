@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import delete
 
 from ..settings import Settings
@@ -60,6 +61,7 @@ def serve(
     import uvicorn
 
     settings = _settings(database_url)
+    require_proxies(settings)
     upgrade(settings.database_url)
     require_packs(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -74,7 +76,20 @@ def serve(
         "chat_platform.main:create_from_env", factory=True, host=host, port=port, workers=workers,
         log_level="info", access_log=False,  # access logs would hold session ids in paths; metrics count requests instead
         timeout_worker_healthcheck=60,  # a worker loading the bots on a busy machine is slow, not dead
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only MADOGUCHI_TRUSTED_PROXIES decides
+        proxy_headers=False,
     )  # fmt: skip
+
+
+def require_proxies(settings: Settings) -> None:
+    """A mistyped MADOGUCHI_TRUSTED_PROXIES stops here, saying what to write, not in every worker."""
+    from ..api.proxies import parse_networks
+
+    try:
+        parse_networks(settings.trusted_proxies)
+    except ValueError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(2) from exc
 
 
 def require_packs(settings: Settings) -> None:

@@ -98,7 +98,10 @@ class Summary:
 
 def simulation_settings(settings: Settings) -> Settings:
     """The settings with rate limits lifted: the simulator sends every request from one address."""
-    return replace(settings, rate_limit_per_minute=1_000_000, rate_limit_per_address_per_minute=1_000_000_000)
+    return replace(
+        settings, rate_limit_per_minute=1_000_000, rate_limit_per_address_per_minute=1_000_000_000,
+        rate_limit_sessions_per_address_per_minute=1_000_000_000,
+    )  # fmt: skip
 
 
 # ---- planning ------------------------------------------------------------------------------------
@@ -250,7 +253,7 @@ def _play(client: Any, conversation: PlannedConversation, tally: BotTally) -> st
 def _drop_rate_counters(services: Services, sessions: list[str]) -> None:
     """The rate limiter counted each simulated session (and the test client's address) in the
     current minute; those counters would only sit in the table, so they are removed."""
-    keys = [f"s:{session_id}" for session_id in sessions] + ["a:testclient"]
+    keys = [f"s:{session_id}" for session_id in sessions] + ["a:testclient", "n:testclient"]  # n: starts
     with services.db.session() as session:
         for start in range(0, len(keys), 500):
             session.execute(delete(RateCounter).where(RateCounter.key.in_(keys[start : start + 500])))

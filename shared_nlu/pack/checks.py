@@ -140,7 +140,11 @@ def check_pack(
     for name, response in pack.responses.items():
         at = where.responses.get(name, (1, 1))
         stem = name.removeprefix("utter_")
-        if stem not in intents and name not in used_responses | ENGINE_RESPONSES and not stem.startswith("ask_"):
+        if (
+            stem not in intents
+            and name not in used_responses | ENGINE_RESPONSES
+            and not stem.startswith("ask_")
+        ):
             diags.warning(
                 responses_file,
                 at,
