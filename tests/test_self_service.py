@@ -249,9 +249,8 @@ def test_should_let_only_the_strategy_role_open_a_bot(own, token, status):
 def test_should_let_a_token_be_made_for_the_department_of_a_bot_opened_in_the_admin(own):
     from admin.auth import create_token
 
-    with own["services"].db.session() as session:
-        with pytest.raises(ValueError):
-            create_token(session, "department", "env before", "環境農林")
+    with own["services"].db.session() as session, pytest.raises(ValueError):
+        create_token(session, "department", "env before", "環境農林")
     create(own, "green_bot", department="環境農林")  # an inventory department without a bot so far
     with own["services"].db.session() as session:
         token = create_token(session, "department", "env after", "環境農林")[0]
