@@ -116,7 +116,7 @@ _BUILDING = (
     "|プラザ|ガーデン|テラス|ハイム|シャトー|カーサ|ヴィラ|ドミール|メゾネット|ロイヤル|グランド|パーク|キャッスル|棟"
 )
 _ROOM = rf"(?:[ ]?[{_KT}A-Za-z]{{0,15}}?(?:{_BUILDING})[ ]?(?:[A-Z0-9]{{1,3}}号?棟)?[ ]?[A-Z]?[0-9]{{1,4}}(?:号室|号)?|[ ]?[0-9]{{1,4}}号室)"
-_COUNTER = "[0-9階人月日時回件歳年分円個枚本台週ヶか様条項号倍度割]"
+_COUNTER = "(?:[0-9階人月日時回件歳年分円個枚本台週様条項号倍度割]|[ヶかカケ]月|か所|ヶ所)"
 # Found block first, then the town before it (a lazy town before every position was 5 times slower).
 _WITH_BLOCK = re.compile(rf"(?=[0-9〇一二三四五六七八九十])(?:{_BLOCK})(?P<room>{_ROOM})?(?!{_COUNTER})")
 _TOWN_BEFORE = re.compile(rf"[{_KT}]{{1,16}}$")
@@ -164,9 +164,11 @@ def _block_ok(pre: str, m: re.Match[str]) -> bool:
     strong = m["chome"] or m["banchi"] or m["bango"]
     if not pre:
         return bool(strong)
-    if pre.startswith("第") or _NOT_A_TOWN.search(pre):
+    if pre.startswith("第"):
         return False
-    return bool(strong) or m["hyphen"].count("-") >= 2 or len(pre) >= 2
+    if strong:  # 丁目, 番地, 番…号 number nothing but blocks: 春日9丁目 even though 日 ends a date
+        return True
+    return not _NOT_A_TOWN.search(pre) and (m["hyphen"].count("-") >= 2 or len(pre) >= 2)
 
 
 def find_addresses(base: str) -> list[Span]:

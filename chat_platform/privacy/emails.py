@@ -20,10 +20,23 @@ _AT = (
     r"|atmark) ?|[★☆])"
 )
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
-_DOT = rf"(?:\.(?! )| ?[\[(<{{] ?(?:dot|DOT|\.|ドット|どっと) ?[\])>}}] ?| ?(?: ?\. ?| dot | DOT |ドット|どっと) ?(?={_PARTS}))"
-_EMAIL = re.compile(
-    rf"(?<![A-Za-z0-9._%+\-]){_LOCAL}(?P<at>{_AT})(?P<domain>(?:{_NAME}{_DOT})+[A-Za-z]{{2,}})(?![A-Za-z0-9])"
+_DOT = (
+    r"(?:\.(?! )| ?[\[(<{] ?(?:dot|DOT|\.|ドット|どっと) ?[\])>}] ?| ?(?: ?\. ?| dot | DOT |ドット|どっと) ?)"
 )
+_STRICT_DOT = r"(?:\.| ?[\[(<{] ?(?:dot|DOT|\.|ドット|どっと) ?[\])>}] ?|ドット|どっと)"
+
+
+def _email(dot: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?=[A-Za-z0-9._%+\-])(?<![A-Za-z0-9._%+\-]){_LOCAL}(?P<at>{_AT})"
+        rf"(?P<domain>(?:{_NAME}{dot})+[A-Za-z]{{2,}})(?![A-Za-z0-9])"
+    )
+
+
+# Dots written with spaces (example . com, example dot com) count when the address ends in a part
+# domains end in; else the address ends where a plain dot is followed by a space (…jp. Thanks).
+_EMAIL = _email(_DOT)
+_EMAIL_STRICT = _email(_STRICT_DOT)
 _SPELLED_END = re.compile(rf"{_PARTS}$")
 _HINT = re.compile(r"[@★☆]|at|AT|アット|あっと")
 
@@ -32,7 +45,12 @@ def find_emails(base: str) -> list[Span]:
     if not _HINT.search(base):
         return []
     found = []
-    for m in _EMAIL.finditer(base):
+    for loose in _EMAIL.finditer(base):
+        m: re.Match[str] | None = loose
+        if " " in loose["domain"] and not _SPELLED_END.search(loose["domain"]):
+            m = _EMAIL_STRICT.match(base, loose.start())
+        if m is None:
+            continue
         spelled = m["at"].strip() in ("at", "AT", "アット", "あっと", "アットマーク", "atmark", "★", "☆")
         if not spelled or _SPELLED_END.search(m["domain"]):
             found.append((m.start(), m.end(), "email"))

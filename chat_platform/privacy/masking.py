@@ -72,9 +72,10 @@ def _candidates(text: str) -> list[Span]:
     dates = find_dates(v.base, everywhere=identified)
     found += [(d.start, d.end, "birth_date") for d in dates if d.birth]
     if identified:
-        this_year = dt.date.today().year
-        found += [(d.start, d.end, "birth_date") for d in dates
-                  if not d.birth and d.year is not None and d.year <= this_year - OLD_DATE_YEARS]  # fmt: skip
+        old = [d for d in dates if not d.birth and d.year is not None]
+        if old:
+            this_year = dt.date.today().year
+            found += [(d.start, d.end, "birth_date") for d in old if d.year <= this_year - OLD_DATE_YEARS]  # type: ignore[operator]
         found += find_health(v.base)
     return found
 
@@ -83,34 +84,67 @@ def _has_placeholder(text: str) -> bool:
     return any(placeholder in text for placeholder in _PLACEHOLDER_TEXTS)
 
 
-def _mask_once(text: str) -> tuple[str, list[str]]:
+def _spans_once(text: str) -> list[Span]:
     taken: list[Span] = []
     # Higher-priority kinds first, then the earliest and longest candidate.
     for start, end, kind in sorted(_candidates(text), key=lambda c: (_PRIORITY[c[2]], c[0], c[0] - c[1])):
         if start < end and all(end <= s or start >= e for s, e, _ in taken):
             taken.append((start, end, kind))
-    taken.sort()
+    return sorted(taken)
+
+
+def _replace(text: str, spans: list[Span]) -> str:
     parts, position = [], 0
-    for start, end, kind in taken:
+    for start, end, kind in spans:
         parts += [text[position:start], PLACEHOLDERS[kind]]
         position = end
     parts.append(text[position:])
-    return "".join(parts), [kind for _, _, kind in taken]
+    return "".join(parts)
+
+
+def _passes(text: str) -> list[tuple[str, list[Span]]]:
+    """Each pass's text and what it found in it. Masking repeats until a pass finds nothing, so
+    the result is stable: masking it again changes nothing (a placeholder shifts the text and can
+    bring a number near a label)."""
+    passes = []
+    for _ in range(_MAX_PASSES):
+        spans = _spans_once(text)
+        if not spans:
+            break
+        passes.append((text, spans))
+        text = _replace(text, spans)
+    return passes
 
 
 def mask_personal_data(text: str) -> MaskResult:
-    """``text`` with each piece of personal data replaced by its placeholder (see PLACEHOLDERS).
-
-    Masking repeats until a pass finds nothing, so the result is stable: masking it again changes
-    nothing (a placeholder shifts the text and can bring a number near a label)."""
+    """``text`` with each piece of personal data replaced by its placeholder (see PLACEHOLDERS)."""
     kinds: list[str] = []
-    for _ in range(_MAX_PASSES):
-        masked, found = _mask_once(text)
-        if not found:
-            break
-        text = masked
-        kinds += [kind for kind in dict.fromkeys(found) if kind not in kinds]
+    for before, spans in _passes(text):
+        text = _replace(before, spans)
+        kinds += [kind for kind in dict.fromkeys(kind for _, _, kind in spans) if kind not in kinds]
     return MaskResult(text, tuple(kinds))
+
+
+def personal_data_spans(text: str) -> list[Span]:
+    """Where the personal data is in ``text`` (start, end, kind), as ``mask_personal_data`` masks
+    it: a later pass's span that contains a placeholder covers what the placeholder replaced.
+    For measuring the masking (tests/test_masking_set.py), not needed to mask."""
+    found: list[Span] = []
+    # position in the current text → (start, end) in the original, one entry per character
+    origin = [(i, i + 1) for i in range(len(text))]
+    for before, spans in _passes(text):
+        new_origin: list[tuple[int, int]] = []
+        position = 0
+        for start, end, kind in spans:
+            new_origin += origin[position:start]
+            covered = (origin[start][0], origin[end - 1][1])
+            found = [f for f in found if not (covered[0] <= f[0] and f[1] <= covered[1])]
+            found.append((*covered, kind))
+            new_origin += [covered] * len(PLACEHOLDERS[kind])
+            position = end
+        new_origin += origin[position : len(before)]
+        origin = new_origin
+    return sorted(found)
 
 
 def mask_for_log(text: str) -> str:

@@ -1,46 +1,59 @@
 """Names of people, found with Sudachi's 人名 (person name) tokens and the words around them.
 
 A run of 人名 tokens is a name when something says so: an honorific after it (山田さん, 鈴木様,
-健太くん, ひかりちゃん, 田中先生), 〜と申します / 〜といいます after it, 名前は / 氏名 / 名義 / 私は
-before it, a family name followed by a given name (山田花子), or it opens the message before です
-(「伊藤です。」). A word that is not in the dictionary, or is written in hiragana, counts before an
-honorific or と申します too (rare family names); dictionary nouns do not (皆さん, 大家さん, 業者さん).
-A lone 人名 token without any of these stays (中村の住所 is rare as a name, common as a place or a
-word: 大和川). Latin names after Mr/Ms/Mrs/Dr or before -san, and after "my name is".
-Sudachi runs only when one of these cues is in the message (it costs ~20 µs a message).
+田中先生), 〜と申します / 〜といいます after it, 名前は / 氏名 / 名義 / 私は before it, a family name
+followed by a given name (山田花子, anywhere), or it opens the message before です (「伊藤です。」,
+「…の伊藤です」). Words Sudachi does not file as names count in the same places when they may be one:
+not in the dictionary, in kana, a place name (石川先生) or a one-kanji family name that is also a
+word (林, 森, 原). Before くん / ちゃん any noun is a name (太郎くん, 愛ちゃん) but for pets and kin
+(ワンちゃん, 猫ちゃん); before さん / 様 dictionary nouns are not (皆さん, 大家さん, 業者さん, お客様).
+Names written in kana after 名前は or before と申します are taken as written. A lone 人名 token without
+any of these stays (中村の住所; 大和川 is filed as a family name). Latin names after Mr/Ms/Mrs/Dr,
+before -san, and after "my name is".
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 from shared_nlu.text.tokenizer import Morpheme, default_tokenizer
 
 Span = tuple[int, int, str]
 
-_CUE = re.compile(
-    r"(?=[さ様く君ち氏殿先は申い言名フふでわ私僕ぼMmDs])(?:さん|さま|様|くん|君|ちゃん|氏|殿|先生|はん|申|いいます|言います|名前|氏名|名義|フリガナ|ふりがな|です|わたし|私|僕|ぼく"
-    r"|[Mm]rs?\.?|[Mm]s\.?|[Dd]r\.|san|name)"
-)
-_HONORIFIC = {"さん", "さま", "様", "くん", "君", "ちゃん", "氏", "殿", "先生", "はん", "ちゃま", "たん"}
-_INTRO_AFTER = re.compile(r" ?(?:と|って|っちゅう)(?:申し|申す|もうし|いい|言い|いう|言う)")
-_LABEL_BEFORE = re.compile(
-    r"(?:お?名前|氏名|名義人?|フリガナ|ふりがな|カナ|わたし|私|わたくし|僕|ぼく|俺|おれ|うち|担当者?)(?:の名前)?"
-    r"(?:は|:|：|、|が| )*[ ]*$"
-)
+_JAPANESE = re.compile("[一-龥々ぁ-ゖァ-ヺ]")
+# Sudachi reads a message in pieces between punctuation and placeholders (names hold none of them).
+_SEGMENT = re.compile("[^、。,!?！？\n「」『』()（）\\[\\]［］\ufffc]+")
+_POLITE = {"さん", "さま", "様", "氏", "殿", "先生", "はん", "ちゃま", "どの"}
+_DIMINUTIVE = {"くん", "君", "ちゃん", "たん", "クン", "チャン"}
+_NOT_A_CHILD = {"ワン", "わん", "猫", "ねこ", "ネコ", "犬", "いぬ", "イヌ", "赤", "姉", "兄", "母", "父", "婆", "爺", "おばあ",
+                "おじい", "お姉", "お兄", "孫", "坊", "嬢", "お嬢", "ぼっ", "坊っ", "おっ", "ばあ", "じい", "ニャン", "にゃん"}  # fmt: skip
+# One-kanji family names that Sudachi files as ordinary words.
+_SURNAME_WORDS = set("林森原東西北南関星岡谷泉堀辻沢宮島浜松竹梅桜菊岩石杉栗柴畑池川山村坂丸堤滝陣藤鶴亀熊鷹"
+                     "浅畠芝萩桐楠榎柳楓蓮葛蔦舘館瀬渕淵湊港")  # fmt: skip
+_INTRO = r"(?:と|って|っちゅう)(?:申し|申す|もうし|いいます|言います|いいまして|言いまして)"
+_INTRO_AFTER = re.compile(rf" ?{_INTRO}")
+_LABEL_WORDS = ("名前", "お名前", "氏名", "名義", "名義人", "フリガナ", "ふりがな", "カナ氏名")
+_LABEL_BEFORE = re.compile(r"(?:お?名前|氏名|名義人?|フリガナ|ふりがな)(?:は|:|：|、| )*$")
+_SELF_BEFORE = re.compile(r"(?:わたし|私|わたくし|僕|ぼく|俺|おれ|うち|自分)(?:は|、| )+$")
 _OPENING = re.compile(
     r"^[\W]*(?:(?:こんにちは|こんばんは|おはようございます|すみません|すいません|もしもし|はじめまして|初めまして"
-    r"|お世話になります|お世話になっております|失礼します)[、。!！?？\s]*)*$"
+    r"|お世話になります|お世話になっております|失礼します|あの|えっと)[、。!！?？\s]*)*$"
 )
-_SELF_INTRO_AFTER = re.compile(r" ?(?:です|だ|やけど|ですが|と申)")
+_SELF_INTRO_AFTER = re.compile(r" ?(?:です|だ|やけど|ですが|と申|でございます)")
+_KANA_AFTER_LABEL = re.compile(
+    r"(?:お?名前|氏名|名義人?|フリガナ|ふりがな)(?:は|:|：|、| )+(?P<v>[ぁ-ゖァ-ヺー][ぁ-ゖァ-ヺー 　]{1,15}?)"
+    r"(?=です|でございます|と申|といい|と言い|[、。!！\s]|$)"
+)
+_KANA_BEFORE_INTRO = re.compile(rf"(?P<v>[ぁ-ゖァ-ヺー]{{2,12}})(?={_INTRO})")
+_SELF_PREFIX = re.compile("^(?:わたし|あたし|わたくし|ぼく|おれ|うち)は")
 _LATIN = re.compile(
     r"\b(?:Mr|Ms|Mrs|Miss|Dr)\.? ?[A-Z][a-z]+(?: [A-Z][a-z]+)?|\b[A-Z][a-z]+(?: [A-Z][a-z]+)?-san\b"
     r"|(?<=[Mm]y name is )[A-Z][a-z]+(?: [A-Z][a-z]+)?"
 )
 _UPPER = re.compile("[A-Z]")
 _HIRAGANA = re.compile("[ぁ-ゖー]{2,}")
-_KANA = re.compile("[ぁ-ゖァ-ヺー]{2,}")
 
 
 def _is_person(m: Morpheme) -> bool:
@@ -51,80 +64,92 @@ def _is_noun(m: Morpheme) -> bool:
     return m.pos[0] == "名詞" and m.pos[1] != "数詞"
 
 
-def _unknown_name(m: Morpheme) -> bool:
-    """A word that may be a name Sudachi does not know: not in the dictionary, or kana."""
-    if not _is_noun(m) or (len(m.pos) > 2 and m.pos[2] == "地名"):
+def _may_be_name(m: Morpheme) -> bool:
+    """Not filed as a name, but may be one where a name is expected (see the module's docstring)."""
+    if not _is_noun(m):
         return False
-    return m.oov or bool(_HIRAGANA.fullmatch(m.surface)) or (m.pos[1] == "固有名詞" and m.pos[2] != "一般")
+    if _is_person(m) or m.oov or m.surface in _SURNAME_WORDS or _HIRAGANA.fullmatch(m.surface):
+        return True
+    return m.pos[1] == "固有名詞" and m.pos[2] in ("地名", "人名")
+
+
+@lru_cache(maxsize=8192)
+def _segment_names(segment: str) -> tuple[Span, ...]:
+    """The names in one segment, cached: the next masking pass (and the next resident who writes
+    「こんにちは」) finds most segments unchanged, and Sudachi is the costliest step."""
+    try:
+        tokens = tuple(t for t in default_tokenizer().morphemes(segment) if t.pos[0] != "空白")
+    except Exception:
+        return ()
+    return tuple(_in_context(segment, tokens))
 
 
 def find_names(base: str) -> list[Span]:
     found: list[Span] = [(*m.span(), "name") for m in _LATIN.finditer(base)] if _UPPER.search(base) else []
-    if not _CUE.search(base):
-        return found
-    try:
-        tokens = [t for t in default_tokenizer().morphemes(base) if t.pos[0] != "空白"]
-    except Exception:
-        return found
+    for segment in _SEGMENT.finditer(base):
+        if _JAPANESE.search(segment[0]):
+            offset = segment.start()
+            found += [(s + offset, e + offset, k) for s, e, k in _segment_names(segment[0])]
+    for m in _KANA_AFTER_LABEL.finditer(base):
+        found.append((*m.span("v"), "name"))
+    for m in _KANA_BEFORE_INTRO.finditer(base):
+        prefix = _SELF_PREFIX.match(m["v"])
+        found.append((m.start("v") + (prefix.end() if prefix else 0), m.end("v"), "name"))
+    return [span for span in found if span[0] < span[1]]
+
+
+def _in_context(base: str, tokens: tuple[Morpheme, ...]) -> list[Span]:
+    found: list[Span] = []
     i = 0
     while i < len(tokens):
         j = i
-        while j < len(tokens) and _is_person(tokens[j]):
+        while j < len(tokens) and (_is_person(tokens[j]) or (tokens[j].surface in _SURNAME_WORDS and (
+                j > i or (j + 1 < len(tokens) and _is_person(tokens[j + 1]))))):  # fmt: skip
             j += 1
-        if j > i and _named(base, tokens, i, j):
+        if j == i and _may_be_name(tokens[i]):
+            j = i + 1  # one word that may be a name: it needs its context
+            people = False
+        else:
+            people = j > i
+        if j > i and _named(base, tokens, i, j, people):
             found.append((tokens[i].start, tokens[j - 1].end, "name"))
             i = j
             continue
-        # a word Sudachi does not know as a name, before an honorific or と申します
-        if _unknown_name(tokens[i]) and i + 1 < len(tokens):
-            nxt = tokens[i + 1]
-            if nxt.surface in _HONORIFIC or _INTRO_AFTER.match(base, tokens[i].end):
-                start = tokens[i - 1].start if i and _unknown_name(tokens[i - 1]) else tokens[i].start
-                found.append((start, tokens[i].end, "name"))
+        # any noun before くん / ちゃん, but pets and kin
+        if (i + 1 < len(tokens) and tokens[i + 1].surface in _DIMINUTIVE and _is_noun(tokens[i])
+                and tokens[i].surface not in _NOT_A_CHILD):  # fmt: skip
+            found.append((tokens[i].start, tokens[i].end, "name"))
+        if tokens[i].surface in _LABEL_WORDS:
+            found += _after_label(tokens, i)
         i = max(j, i + 1)
-    found += _after_label(base, tokens)
     return found
 
 
-def _named(base: str, tokens: list[Morpheme], i: int, j: int) -> bool:
-    """Whether the 人名 tokens i..j-1 are a name here (see the module's docstring)."""
+def _named(base: str, tokens: tuple[Morpheme, ...], i: int, j: int, people: bool) -> bool:
+    """Whether tokens i..j-1 are a name here (see the module's docstring)."""
     start, end = tokens[i].start, tokens[j - 1].end
-    if j < len(tokens) and tokens[j].surface in _HONORIFIC:
+    after = tokens[j].surface if j < len(tokens) else ""
+    if after in _POLITE or after in _DIMINUTIVE:
         return True
-    if _INTRO_AFTER.match(base, end) or _LABEL_BEFORE.search(base, max(0, start - 12), start):
+    if _INTRO_AFTER.match(base, end) or _LABEL_BEFORE.search(base, max(0, start - 8), start):
         return True
-    surnames = [t.pos[3] == "姓" for t in tokens[i:j]]
-    if any(a and not b for a, b in itertools.pairwise(surnames)):
-        return True  # a family name, then a given name
-    # 「伊藤です。」 opening the message, or 「…の山田です」 (of some place or office)
-    opening = _OPENING.match(base[:start]) or base[start - 1 : start] == "の"
-    return bool(opening) and bool(_SELF_INTRO_AFTER.match(base, end))
+    if people:
+        surnames = [t.surface in _SURNAME_WORDS or (len(t.pos) > 3 and t.pos[3] == "姓") for t in tokens[i:j]]
+        if any(a and not b for a, b in itertools.pairwise(surnames)):
+            return True  # a family name, then a given name
+    if not _SELF_INTRO_AFTER.match(base, end):
+        return False
+    # 「伊藤です。」 opening the message, 「…の山田です」, 「私は林です」
+    before = base[:start]
+    return bool(_OPENING.match(before) or before.endswith("の") or _SELF_BEFORE.search(before[-8:]))
 
 
-def _after_label(base: str, tokens: list[Morpheme]) -> list[Span]:
-    """Nouns after 名前は / 氏名 / 名義, and nouns before と申します, whatever Sudachi calls them."""
-    found: list[Span] = []
-    for k, t in enumerate(tokens):
-        if t.surface in ("名前", "氏名", "名義", "名義人", "フリガナ", "ふりがな"):
-            n = k + 1
-            while n < len(tokens) and tokens[n].surface in ("は", ":", "：", "、", "が", "の"):
-                n += 1
-            m = n
-            while m < len(tokens) and m - n < 4 and (_is_person(tokens[m]) or _unknown_name(tokens[m])
-                                                       or (_is_noun(tokens[m]) and _KANA.fullmatch(tokens[m].surface))):  # fmt: skip
-                m += 1
-            if m > n:
-                found.append((tokens[n].start, tokens[m - 1].end, "name"))
-        if t.surface in ("と", "って") and _INTRO_AFTER.match(base, t.start):
-            m = k
-            while m > 0 and k - m < 3 and _is_noun(tokens[m - 1]) and not _is_place_or_word(tokens[m - 1]):
-                m -= 1
-            if m < k:
-                found.append((tokens[m].start, tokens[k - 1].end, "name"))
-    return found
-
-
-def _is_place_or_word(t: Morpheme) -> bool:
-    return len(t.pos) > 2 and (
-        t.pos[2] == "地名" or (t.pos[1] == "普通名詞" and not _KANA.fullmatch(t.surface))
-    )
+def _after_label(tokens: tuple[Morpheme, ...], k: int) -> list[Span]:
+    """Name words after 名前は / 氏名 / 名義 (its own particles skipped)."""
+    n = k + 1
+    while n < len(tokens) and tokens[n].surface in ("は", ":", "：", "、", "が"):
+        n += 1
+    m = n
+    while m < len(tokens) and m - n < 4 and _may_be_name(tokens[m]):
+        m += 1
+    return [(tokens[n].start, tokens[m - 1].end, "name")] if m > n else []

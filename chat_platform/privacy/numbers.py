@@ -32,7 +32,7 @@ def _label(kind: str, low: int, high: int, *words: str) -> None:
 
 
 _label("my_number", 10, 13, "マイナンバー", "マイナンバーカード", "個人番号", "個人番号カード", "まいなんばー",
-       "ﾏｲﾅﾝﾊﾞｰ", "my number", "My Number", "MyNumber")  # fmt: skip
+       "ﾏｲﾅﾝﾊﾞｰ", "My Number", "MyNumber")  # fmt: skip
 _label("health_insurance", 2, 12, "保険証", "マイナ保険証", "被保険者証", "被保険者番号", "保険者番号",
        "保険証番号", "健康保険証", "健康保険", "国保", "社保", "資格確認書", "保険番号", "介護保険証",
        "後期高齢者医療", "けんぽ", "組合保険", "保険記号")  # fmt: skip
@@ -75,7 +75,7 @@ _GROUP = re.compile(r"[0-9]+")
 _AMOUNT_BEFORE = re.compile(r"[¥￥$€]\s?$")
 _NOT_AN_ID_AFTER = re.compile(
     r" ?(?:円|万|千|億|兆|ドル|%|％|パーセント|人|名様|件|個|回|歳|才|年(?!生)|ヶ月|か月|カ月|ケ月|箇月|日|時|分|秒|倍"
-    r"|枚|本|台|階|週|kg|km|cm|mm|ml|円|点|位|条|項|割|社|冊|部|杯|泊|度|期|号(?!室)|番目|行目|ページ|頁|文字|桁"
+    r"|枚|本|台|階|週|kg|km|cm|mm|ml|円|点|位|条|項|割|社|冊|部|杯|泊|度|期|番目|行目|ページ|頁|文字|桁"
     r"|円|yen|days|years)"
 )
 _PHONE_PREFIXES_11 = ("020", "050", "060", "070", "080", "090")
@@ -259,12 +259,20 @@ def find_numbers(base: str, numeric: str) -> list[Span]:
 
 
 def _spoken(base: str) -> Iterator[Span]:
+    """Digits read out. A particle may look like a digit (…ななにかけて: に, ごに…), so a run that is
+    no number as a whole is tried without its last one or two words and its first."""
     for m in _SPOKEN_RUN.finditer(base):
-        words = _SPOKEN_TOKEN.findall(m[0])
-        if sum(not w.isdigit() for w in words) < 3:
+        words = list(_SPOKEN_TOKEN.finditer(base, m.start(), m.end()))
+        if sum(not w[0].isdigit() for w in words) < 3:
             continue
-        digits = "".join(_SPOKEN.get(w, _SPOKEN.get(w.lower(), w)) for w in words)
-        label = _label_before(base, m.start(), 0) or _label_after(base, m.end())
-        kind = _classify(digits, digits, label)
-        if kind is not None and kind != "public":
-            yield (*m.span(), kind)
+        for first, last in ((0, len(words)), (0, len(words) - 1), (0, len(words) - 2), (1, len(words)),
+                            (1, len(words) - 1)):  # fmt: skip
+            part = words[first:last]
+            digits = "".join(_SPOKEN.get(w[0], _SPOKEN.get(w[0].lower(), w[0])) for w in part)
+            start, end = part[0].start(), part[-1].end()
+            label = _label_before(base, start, 0) or _label_after(base, end)
+            kind = _classify(digits, digits, label)
+            if kind is not None:
+                if kind != "public":
+                    yield (start, end, kind)
+                break
