@@ -162,8 +162,8 @@ def _block_ok(pre: str, m: re.Match[str]) -> bool:
     if re.search(f"[{_K}][市区町村郡]", pre):
         return True
     strong = m["chome"] or m["banchi"] or m["bango"]
-    if not pre:
-        return bool(strong)
+    if not pre:  # 2丁目1-22 or 123番地の4, but not a bare 1丁目 (the corner of any town)
+        return bool(m["banchi"] or m["bango"] or (m["chome"] and m[0] != m["chome"]))
     if pre.startswith("第"):
         return False
     if strong:  # 丁目, 番地, 番…号 number nothing but blocks: 春日9丁目 even though 日 ends a date
@@ -205,7 +205,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Overlapping or touching spans as one (大阪市中央区大手前 and 大手前2-1-22 are one address)."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
+        if merged and start <= merged[-1][1] + 1:  # touching, or one space apart
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))

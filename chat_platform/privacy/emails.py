@@ -16,14 +16,12 @@ Span = tuple[int, int, str]
 _PARTS = r"(?:com|jp|net|org|ne|co|or|ac|go|lg|ed|gr|info|biz|me|io|us|uk|tv|cc|mobi|docomo|ezweb|softbank|icloud|gmail|yahoo|outlook|hotmail)(?![A-Za-z])"
 _LOCAL = r"[A-Za-z0-9._%+\-]+"
 _AT = (
-    r"(?: ?@ ?| ?[\[(<{] ?(?:at|AT|At|@|アット|あっと) ?[\])>}] ?| (?:at|AT) | ?(?:アットマーク|アット|あっと"
+    r"(?: ?@ ?| ?[\[(<{【《「] ?(?:at|AT|At|@|アット|あっと) ?[\])>}】》」] ?| (?:at|AT) | ?(?:アットマーク|アット|あっと"
     r"|atmark) ?|[★☆])"
 )
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
-_DOT = (
-    r"(?:\.(?! )| ?[\[(<{] ?(?:dot|DOT|\.|ドット|どっと) ?[\])>}] ?| ?(?: ?\. ?| dot | DOT |ドット|どっと) ?)"
-)
-_STRICT_DOT = r"(?:\.| ?[\[(<{] ?(?:dot|DOT|\.|ドット|どっと) ?[\])>}] ?|ドット|どっと)"
+_DOT = r"(?:\.(?! )| ?[\[(<{【《「] ?(?:dot|DOT|\.|ドット|どっと) ?[\])>}】》」] ?| ?(?: ?\. ?| dot | DOT |ドット|どっと) ?)"
+_STRICT_DOT = r"(?:\.| ?[\[(<{【《「] ?(?:dot|DOT|\.|ドット|どっと) ?[\])>}】》」] ?|ドット|どっと)"
 
 
 def _email(dot: str) -> re.Pattern[str]:

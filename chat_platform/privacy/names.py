@@ -41,6 +41,11 @@ _OPENING = re.compile(
     r"^[\W]*(?:(?:こんにちは|こんばんは|おはようございます|すみません|すいません|もしもし|はじめまして|初めまして"
     r"|お世話になります|お世話になっております|失礼します|あの|えっと)[、。!！?？\s]*)*$"
 )
+_KIN = re.compile(
+    "(?:妻|夫|母|父|息子|娘|兄|姉|弟|妹|祖母|祖父|孫|主人|家内|嫁|旦那|子|長男|長女|次男|次女|義母|義父|叔母|叔父|伯母|伯父"
+    "|姪|甥|友人|知人|同僚|上司|部下|担当|担当者|親|母親|父親|彼|彼女|隣人|相手)の$"
+)
+_CLAUSE_END = re.compile(r" ?です(?:[。、!！?？\s]|が|けど|$)")
 _SELF_INTRO_AFTER = re.compile(r" ?(?:です|だ|やけど|ですが|と申|でございます)")
 _KANA_AFTER_LABEL = re.compile(
     r"(?:お?名前|氏名|名義人?|フリガナ|ふりがな)(?:は|:|：|、| )+(?P<v>[ぁ-ゖァ-ヺー][ぁ-ゖァ-ヺー 　]{1,15}?)"
@@ -137,8 +142,12 @@ def _named(base: str, tokens: tuple[Morpheme, ...], i: int, j: int, people: bool
         surnames = [t.surface in _SURNAME_WORDS or (len(t.pos) > 3 and t.pos[3] == "姓") for t in tokens[i:j]]
         if any(a and not b for a, b in itertools.pairwise(surnames)):
             return True  # a family name, then a given name
+    if people and base[start - 1 : start] == "の" and _KIN.search(base, max(0, start - 5), start):
+        return True  # 妻の恵子, 担当の木村
     if not _SELF_INTRO_AFTER.match(base, end):
         return False
+    if people and _CLAUSE_END.match(base, end):
+        return True  # 「…住んでる山本です。」
     # 「伊藤です。」 opening the message, 「…の山田です」, 「私は林です」
     before = base[:start]
     return bool(_OPENING.match(before) or before.endswith("の") or _SELF_BEFORE.search(before[-8:]))

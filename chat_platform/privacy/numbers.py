@@ -73,10 +73,12 @@ _SHORT_LABELS = re.compile(
 _RUN = re.compile(r"(?=[+(0-9])(?:\+|\()?[0-9]+(?:(?:[ ]?[-./・の,、_()]{1,3}[ ]?|[ ]{1,2})[0-9]+)*\)?")
 _GROUP = re.compile(r"[0-9]+")
 _AMOUNT_BEFORE = re.compile(r"[¥￥$€]\s?$")
+# Units that make a number an amount or a count; a one-kanji counter only when no kanji follows
+# (3日 is a count, but in 「…5678日中は」 日 begins the next word).
 _NOT_AN_ID_AFTER = re.compile(
-    r" ?(?:円|万|千|億|兆|ドル|%|％|パーセント|人|名様|件|個|回|歳|才|年(?!生)|ヶ月|か月|カ月|ケ月|箇月|日|時|分|秒|倍"
-    r"|枚|本|台|階|週|kg|km|cm|mm|ml|円|点|位|条|項|割|社|冊|部|杯|泊|度|期|番目|行目|ページ|頁|文字|桁"
-    r"|円|yen|days|years)"
+    r" ?(?:円|万|千|億|兆|ドル|%|％|パーセント|人|名様|件|回|歳|才|年(?!生)|ヶ月|か月|カ月|ケ月|箇月|番目|行目|ページ"
+    r"|文字|桁|kg|km|cm|mm|ml|yen|days|years|(?:日|時|分|秒|倍|枚|本|台|階|週|点|位|条|項|割|社|冊|部|杯|泊|度|期|個|頁)"
+    r"(?![一-龥]))"
 )
 _PHONE_PREFIXES_11 = ("020", "050", "060", "070", "080", "090")
 
@@ -218,7 +220,12 @@ def _windows(base: str, numeric: str, start: int, raw: str, floor: int) -> Itera
     i = 0
     while i < len(groups):
         label_here = first_label if i == 0 else _label_before(base, groups[i][0], groups[i - 1][1])
-        for j in range(min(len(groups), i + 6), i, -1):
+        # the whole run first (0 9 0 1 2 3 4 5 6 7 8 is one number), then parts of up to 6 groups
+        for j in (
+            [len(groups), *range(min(len(groups) - 1, i + 6), i, -1)]
+            if i == 0
+            else range(min(len(groups), i + 6), i, -1)
+        ):
             s, e = groups[i][0], groups[j - 1][1]
             if i == 0:
                 s = whole[0]
