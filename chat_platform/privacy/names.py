@@ -34,6 +34,7 @@ _SURNAME_WORDS = set("林森原東西北南関星岡谷泉堀辻沢宮島浜松�
                      "浅畠芝萩桐楠榎柳楓蓮葛蔦舘館瀬渕淵湊港")  # fmt: skip
 _INTRO = r"(?:と|って|っちゅう)(?:申し|申す|もうし|いいます|言います|いいまして|言いまして)"
 _INTRO_AFTER = re.compile(rf" ?{_INTRO}")
+_INTRO_ANYWHERE = re.compile(_INTRO)
 _LABEL_WORDS = ("名前", "お名前", "氏名", "名義", "名義人", "フリガナ", "ふりがな", "カナ氏名")
 _LABEL_BEFORE = re.compile(r"(?:お?名前|氏名|名義人?|フリガナ|ふりがな)(?:は|:|：|、| )*$")
 _SELF_BEFORE = re.compile(r"(?:わたし|私|わたくし|僕|ぼく|俺|おれ|うち|自分)(?:は|、| )+$")
@@ -48,7 +49,7 @@ _KIN = re.compile(
 _CLAUSE_END = re.compile(r" ?です(?:[。、!！?？\s]|が|けど|$)")
 _SELF_INTRO_AFTER = re.compile(r" ?(?:です|だ|やけど|ですが|と申|でございます)")
 _KANA_AFTER_LABEL = re.compile(
-    r"(?:お?名前|氏名|名義人?|フリガナ|ふりがな)(?:は|:|：|、| )+(?P<v>[ぁ-ゖァ-ヺー][ぁ-ゖァ-ヺー 　]{1,15}?)"
+    r"(?=[お名氏フふ])(?:お?名前|氏名|名義人?|フリガナ|ふりがな)(?:は|:|：|、| )+(?P<v>[ぁ-ゖァ-ヺー][ぁ-ゖァ-ヺー 　]{1,15}?)"
     r"(?=です|でございます|と申|といい|と言い|[、。!！\s]|$)"
 )
 _KANA_BEFORE_INTRO = re.compile(rf"(?P<v>[ぁ-ゖァ-ヺー]{{2,12}})(?={_INTRO})")
@@ -97,7 +98,7 @@ def find_names(base: str) -> list[Span]:
             found += [(s + offset, e + offset, k) for s, e, k in _segment_names(segment[0])]
     for m in _KANA_AFTER_LABEL.finditer(base):
         found.append((*m.span("v"), "name"))
-    for m in _KANA_BEFORE_INTRO.finditer(base):
+    for m in _KANA_BEFORE_INTRO.finditer(base) if _INTRO_ANYWHERE.search(base) else ():
         prefix = _SELF_PREFIX.match(m["v"])
         found.append((m.start("v") + (prefix.end() if prefix else 0), m.end("v"), "name"))
     return [span for span in found if span[0] < span[1]]

@@ -67,8 +67,9 @@ _LABEL = re.compile(
 )
 _KIND = {"bank_branch": "bank_account", "card_code": "card"}
 
+_SHORT = [w for w, (_, low, _) in _LABELS.items() if low < 5] + ["記号", "番号", "枝番", "No", "NO", "no"]
 _SHORT_LABELS = re.compile(
-    "|".join(re.escape(w) for w, (_, low, _) in _LABELS.items() if low < 5) + "|記号|番号|枝番|No|NO|no"
+    f"(?=[{''.join(sorted({re.escape(w[0]) for w in _SHORT}))}])(?:{'|'.join(re.escape(w) for w in _SHORT)})"
 )
 _RUN = re.compile(r"(?=[+(0-9])(?:\+|\()?[0-9]+(?:(?:[ ]?[-./・の,、_()]{1,3}[ ]?|[ ]{1,2})[0-9]+)*\)?")
 _GROUP = re.compile(r"[0-9]+")
