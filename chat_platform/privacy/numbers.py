@@ -166,10 +166,14 @@ def _label_after(base: str, end: int) -> str | None:
 
 
 def _resolve(base: str, at: int, word: str) -> str | None:
-    """The label a word is: 記号/番号 alone take the nearest named thing within 40 characters before."""
+    """The label a word is: 記号/番号 alone take the nearest named thing within 40 characters
+    before, else within 30 after (「記号 1234 番号 567 の保険証」)."""
     if word in _LABELS:
         return word
     for found in reversed(list(_LABEL.finditer(base, max(0, at - 40), at))):
+        if found[0] in _LABELS:
+            return found[0]
+    for found in _LABEL.finditer(base, at, at + 30):
         if found[0] in _LABELS:
             return found[0]
     return None
