@@ -18,7 +18,7 @@ from dataclasses import dataclass
 _NUM = "(?:[0-9]{1,4}|[〇一二三四五六七八九十]{1,4}|元)"
 _ERA = "(?:明治|大正|昭和|平成|令和|(?<![A-Za-z])[MTSHRmtshr]\\.?|明|大|昭|平|令)"
 _FULL = (
-    rf"(?P<era>{_ERA})? ?(?P<y>{_NUM}) ?(?:年 ?(?P<m>{_NUM}) ?月 ?(?P<d>{_NUM}) ?日?"
+    rf"(?P<era>{_ERA})? ?(?P<y>{_NUM}) ?(?:年 ?(?:\([^)]{{1,8}}\) ?)?(?P<m>{_NUM}) ?月 ?(?P<d>{_NUM}) ?日?"
     rf"|(?P<sep>[./・\-/ ])(?P<m2>[0-9]{{1,2}})(?P=sep)(?P<d2>[0-9]{{1,2}})(?![0-9]))"
 )
 _DATE = re.compile(
