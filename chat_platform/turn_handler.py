@@ -37,7 +37,7 @@ from shared_nlu.dialogue.state import SessionState
 
 from . import errors
 from .messages import NOT_RATEABLE, Incoming, NewSession, OutgoingMessage, Reply, hash_sender, is_rateable
-from .privacy.masking import mask_personal_data
+from .privacy.masking import mask_answer, mask_personal_data
 from .runtime import BotRuntime, Bots
 from .settings import Settings
 from .storage.models import new_id
@@ -290,7 +290,7 @@ class TurnHandler:
         answers = []
         for offset, message in enumerate(turn.messages, start=1):
             answer_id = new_id()
-            answer_masked = mask_personal_data(message.text)
+            answer_masked = mask_answer(message.text)
             buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
             # bot texts can repeat what the resident typed (a rejected value), so they are masked too
             writes.messages.append({

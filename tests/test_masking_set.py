@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from chat_platform.privacy import mask_personal_data
 from chat_platform.privacy.public_numbers import PUBLIC_PHONE_NUMBERS
@@ -79,3 +80,26 @@ def _seconds(texts: list[str]) -> float:
     for text in texts:
         mask_personal_data(text)
     return time.perf_counter() - start
+
+
+def test_should_leave_the_facts_in_the_bots_own_answers_readable():
+    # Given every text of the shipped packs' answers (stored masked, like residents' messages)
+    answers: list[str] = []
+    for path in (Path(__file__).parent.parent / "bots").glob("*/responses.yml"):
+        _strings(yaml.safe_load(path.read_text(encoding="utf-8")), answers)
+    assert len(answers) > 100
+    # When they are masked
+    kinds = {kind for text in answers for kind in mask_personal_data(text).kinds}
+    # Then their phone numbers, dates, periods and words stay: at most the office's street address goes
+    assert kinds <= {"address"}
+
+
+def _strings(node: object, into: list[str]) -> None:
+    if isinstance(node, str):
+        into.append(node)
+    elif isinstance(node, dict):
+        for value in node.values():
+            _strings(value, into)
+    elif isinstance(node, list):
+        for value in node:
+            _strings(value, into)

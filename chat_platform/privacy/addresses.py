@@ -116,7 +116,7 @@ _BUILDING = (
     "|プラザ|ガーデン|テラス|ハイム|シャトー|カーサ|ヴィラ|ドミール|メゾネット|ロイヤル|グランド|パーク|キャッスル|棟"
 )
 _ROOM = rf"(?:[ ]?[{_KT}A-Za-z]{{0,15}}?(?:{_BUILDING})[{_KT}A-Za-z]{{0,8}}?[ ]?(?:[A-Z0-9]{{1,3}}号?棟)?[ ]?[A-Z]?[0-9]{{1,4}}(?:号室|号)?|[ ]?[0-9]{{1,4}}号室)"
-_COUNTER = "(?:[0-9階人月日時回件歳年分円個枚本台週様条項号倍度割]|[ヶかカケ]月|か所|ヶ所)"
+_COUNTER = "(?:[0-9階人月日時回件歳年分円個枚本台週様条項号倍度割駅]|[ヶかカケ]月|か所|ヶ所)"  # 谷町四丁目駅 is a station
 # Found block first, then the town before it (a lazy town before every position was 5 times slower).
 _WITH_BLOCK = re.compile(rf"(?=[0-9〇一二三四五六七八九十])(?:{_BLOCK})(?P<room>{_ROOM})?(?!{_COUNTER})")
 _TOWN_BEFORE = re.compile(rf"[{_KT}]{{1,16}}$")

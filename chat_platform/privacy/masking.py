@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .addresses import find_addresses
 from .dates import find_dates
@@ -145,6 +146,13 @@ def personal_data_spans(text: str) -> list[Span]:
         new_origin += origin[position : len(before)]
         origin = new_origin
     return sorted(found)
+
+
+@lru_cache(maxsize=4096)
+def mask_answer(text: str) -> MaskResult:
+    """``mask_personal_data`` for the bots' own answers, which repeat (a few hundred texts, long
+    ones): each is masked once per process. Residents' texts are never cached."""
+    return mask_personal_data(text)
 
 
 def mask_for_log(text: str) -> str:

@@ -147,6 +147,8 @@ def _named(base: str, tokens: tuple[Morpheme, ...], i: int, j: int, people: bool
         return True  # 妻の恵子, 担当の木村
     if not _SELF_INTRO_AFTER.match(base, end):
         return False
+    if not people and not all(t.surface in _SURNAME_WORDS or t.oov for t in tokens[i:j]):
+        return False  # 「…ためのものです」: a kana word before です is no self-introduction
     if people and _CLAUSE_END.match(base, end):
         return True  # 「…住んでる山本です。」
     # 「伊藤です。」 opening the message, 「…の山田です」, 「私は林です」
