@@ -109,7 +109,7 @@ _BLOCK = (
     rf"(?P<chome>{_NUM}丁目|{_NUM}丁(?=[0-9〇一二三四五六七八九十]))(?:-?{_NUM}{_TAIL})?"
     rf"|(?P<banchi>{_NUM}番地)(?:の?{_NUM}(?:号(?!室))?)?"
     rf"|(?P<bango>{_NUM}番{_NUM}号?)"
-    r"|(?P<hyphen>[1-9][0-9]{0,3}(?:-[0-9]{1,4}){1,3})"
+    r"|(?<![0-9-])(?P<hyphen>[1-9][0-9]{0,3}(?:-[0-9]{1,4}){1,3})"
 )
 _BUILDING = (
     "マンション|ハイツ|コーポ|アパート|レジデンス|ハウス|荘|寮|団地|住宅|ビル|タワー|ヒルズ|パレス|メゾン|コート"
@@ -120,8 +120,16 @@ _COUNTER = "(?:[0-9階人月日時回件歳年分円個枚本台週様条項号�
 # Found block first, then the town before it (a lazy town before every position was 5 times slower).
 _WITH_BLOCK = re.compile(rf"(?=[0-9〇一二三四五六七八九十])(?:{_BLOCK})(?P<room>{_ROOM})?(?!{_COUNTER})")
 _TOWN_BEFORE = re.compile(rf"[{_KT}]{{1,16}}$")
-_MUNICIPALITY_AT_END = re.compile(rf"(?:{_MUNICIPALITY})$")
-_TOWN_AFTER = re.compile(rf"(?<=[市区町村])(?=[{_KT}])[{_KT}]{{2,8}}(?![{_KT}0-9])")
+# Outside Osaka: a designated city with its ward (京都市左京区), a Tokyo ward, or a municipality
+# after its prefecture (兵庫県尼崎市).
+_OTHER_MUNICIPALITY = (
+    rf"(?:(?<=[都道府県])|(?<![{_K}]))(?:[{_K}]{{1,4}}市[{_K}]{{1,3}}区|東京都[{_K}]{{1,3}}区"
+    rf"|{_PREFECTURE}[{_K}]{{1,5}}[市町村])"
+)
+_MUNICIPALITY_AT_END = re.compile(rf"(?:{_MUNICIPALITY}|{_OTHER_MUNICIPALITY})$")
+# Every place right after 市/区/町/村 is tried (京都市|左京区吉田本町 fails, 京都市左京区|吉田本町 is it).
+_TOWN_START = re.compile(rf"(?<=[市区町村])(?=[{_KT}])")
+_TOWN = re.compile(rf"[{_KT}]{{2,8}}(?![{_KT}0-9])")
 _ROOM_ONLY = re.compile(
     rf"(?P<bld>[{_KT}A-Za-z]{{0,12}}?(?:{_BUILDING})[{_KT}A-Za-z]{{0,8}}?)[ ]?(?:[A-Z0-9]{{1,3}}号?棟)?[ ]?[A-Z]?[0-9]{{1,4}}(?:号室|号)?(?![0-9階人円])"
     r"|(?<![0-9])[0-9]{1,4}号室"
@@ -145,6 +153,7 @@ _LEAD = re.compile(rf"(?:現?住所|自宅|実家|所在地|宛先|送り?先|�
 _POSTAL = re.compile(
     r"(?=[〒0-9])(?<![0-9-])(?P<mark>〒 ?)?(?:[0-9]{3}-[0-9]{4}|(?<=〒)[0-9]{7}|(?<=〒 )[0-9]{7})(?![0-9]|-[0-9])"
 )
+_DATE_SHAPE = re.compile(r"(?:19|20)[0-9]{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])")
 _ROOM_HINT = re.compile(f"号室|{_BUILDING}")
 _POSTAL_MARK = re.compile(r"郵便番号")
 _POSTAL_GAP = re.compile(rf"[ 、,:]*{_PREFECTURE}? *")
@@ -168,6 +177,8 @@ def _block_ok(pre: str, m: re.Match[str]) -> bool:
         return False
     if strong:  # 丁目, 番地, 番…号 number nothing but blocks: 春日9丁目 even though 日 ends a date
         return True
+    if _DATE_SHAPE.fullmatch(m["hyphen"]) or not re.search(f"[{_K}]", pre):
+        return False  # 受付2026-11-20 is a date; コード1-2-3 names no town
     return not _NOT_A_TOWN.search(pre) and (m["hyphen"].count("-") >= 2 or len(pre) >= 2)
 
 
@@ -180,12 +191,15 @@ def find_addresses(base: str) -> list[Span]:
         start = before.start() if before else m.start()
         if _block_ok(base[start : m.start()], m):
             spans.append((_lead_end(base, start, m.end()), m.end()))
-    for m in _TOWN_AFTER.finditer(base):
+    for start in _TOWN_START.finditer(base):
+        m = _TOWN.match(base, start.start())
+        if m is None:
+            continue
         town = m[0]
-        muni = _MUNICIPALITY_AT_END.search(base, max(0, m.start() - 12), m.start())
+        muni = _MUNICIPALITY_AT_END.search(base, max(0, m.start() - 14), m.start())
         if muni is None or _NOT_A_TOWN_START.match(town) or _NOT_A_TOWN_END.search(town) or town in _WARDS:
             continue
-        spans.append((muni.start(), m.end()))
+        spans.append((_lead_end(base, muni.start(), m.end()), m.end()))
     if _ROOM_HINT.search(base):
         spans += [(_lead_end(base, m.start(), m.end()), m.end()) for m in _ROOM_ONLY.finditer(base)]
     spans = _merge(spans)
