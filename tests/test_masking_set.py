@@ -103,3 +103,18 @@ def _strings(node: object, into: list[str]) -> None:
     elif isinstance(node, list):
         for value in node:
             _strings(value, into)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1-" * 500, "0 " * 500, "12 " * 333, "(1)" * 333, "12345678 " * 111, "大" * 1000, "ぜろ" * 500,
+     "a@" * 500, "x at " * 200, "一二" * 500, "山田さん090-1234-5678 " * 50, "生年月日" * 250],
+)  # fmt: skip
+def test_should_mask_a_hostile_message_of_the_longest_allowed_size_quickly(text):
+    # Given a message of 1,000 characters built to make patterns backtrack
+    mask_personal_data("山田さん")
+    # When it is masked
+    start = time.perf_counter()
+    mask_personal_data(text)
+    # Then it takes a fraction of a second (a pattern that backtracks takes seconds)
+    assert time.perf_counter() - start < 0.25

@@ -142,7 +142,7 @@ def my_number_check_digit_ok(digits: str) -> bool:
 
 def _is_date(groups: list[str], raw: str) -> bool:
     """2026/11/20, 2026.11.20, 26-11-20: a date, whatever it dates."""
-    if len(groups) != 3 or not re.fullmatch(r"[0-9]+([/.\-])[0-9]+\1[0-9]+", raw):
+    if len(groups) != 3 or not _DATE_RAW.fullmatch(raw):
         return False
     year, month, day = groups
     return len(year) in (2, 4) and 1 <= int(month) <= 12 and 1 <= int(day) <= 31 and len(day) <= 2
@@ -198,16 +198,20 @@ def _classify(raw: str, digits: str, label: str | None, whole: bool = True) -> s
         return None
     if 13 <= n <= 19 and _luhn(digits):
         return "card"
-    if n == 12 and my_number_check_digit_ok(digits) and not re.search(r"[/.]", raw):
+    if n == 12 and my_number_check_digit_ok(digits) and not _WHOLE_ONLY.search(raw):
         return "my_number"
     return None
+
+
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:[,、][0-9]{3})+|[0-9]{1,3}(?:\.[0-9]{3}){2,}")  # 3,000,000
+_DATE_RAW = re.compile(r"[0-9]+([/.\-])[0-9]+\1[0-9]+")
+_WHOLE_ONLY = re.compile(r"[/.]")
 
 
 def _is_amount(base: str, raw: str, start: int, end: int) -> bool:
     if _AMOUNT_BEFORE.search(base, max(0, start - 2), start) or _NOT_AN_ID_AFTER.match(base, end):
         return True
-    # 3,000,000 and 1.500: thousands separators
-    return bool(re.fullmatch(r"[0-9]{1,3}(?:[,、][0-9]{3})+|[0-9]{1,3}(?:\.[0-9]{3}){2,}", raw))
+    return bool(_THOUSANDS.fullmatch(raw))
 
 
 def _windows(base: str, numeric: str, start: int, raw: str, floor: int) -> Iterator[Span]:
@@ -222,6 +226,9 @@ def _windows(base: str, numeric: str, start: int, raw: str, floor: int) -> Itera
     if digits < 5 and first_label is None:
         return  # only a labelled number (記号12, 店番123) is this short
     whole = (start, start + len(raw))
+    counts = [0]  # digits in groups[:k], so a part's digit count costs nothing
+    for a, b in groups:
+        counts.append(counts[-1] + b - a)
     i = 0
     while i < len(groups):
         label_here = first_label if i == 0 else _label_before(base, groups[i][0], groups[i - 1][1])
@@ -231,6 +238,8 @@ def _windows(base: str, numeric: str, start: int, raw: str, floor: int) -> Itera
             if i == 0
             else range(min(len(groups), i + 6), i, -1)
         ):
+            if not label_here and counts[j] - counts[i] < 8 and (i, j) != (0, len(groups)):
+                continue  # a part this short is a number only after a label (a run of 1-1-1-… stays cheap)
             s, e = groups[i][0], groups[j - 1][1]
             if i == 0:
                 s = whole[0]
