@@ -301,6 +301,21 @@ FRAGMENTS = [
     text for text, _ in PHONES + EMAILS + MY_NUMBERS + CARDS + ADDRESSES + BIRTH_DATES + BANK_ACCOUNTS
 ]
 FRAGMENTS += [*UNCHANGED, "マイナンバー", "生年月日", "口座番号", "〒", "丁目", "-", "０", "1", " ", "＠"]
+# since issue 13: the words around names, insurance and Japan Post numbers, kana digits, placeholders
+FRAGMENTS += [
+    "山田",
+    "さん",
+    "と申します",
+    "名前は",
+    "記号",
+    "番号",
+    "保険証",
+    "ゆうちょ",
+    "ぜろ",
+    "の",
+    "［氏名］",
+    "糖尿病",
+]
 messy_text = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=20), max_size=8).map("".join)
 
 
