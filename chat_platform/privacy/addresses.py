@@ -153,6 +153,8 @@ _LEAD = re.compile(rf"(?:現?住所|自宅|実家|所在地|宛先|送り?先|�
 _POSTAL = re.compile(
     r"(?=[〒0-9])(?<![0-9-])(?P<mark>〒 ?)?(?:[0-9]{3}-[0-9]{4}|(?<=〒)[0-9]{7}|(?<=〒 )[0-9]{7})(?![0-9]|-[0-9])"
 )
+# Osaka Metro stations named after a block: residents ask the way from them.
+_STATIONS = ("谷町四丁目", "谷町六丁目", "谷町九丁目", "天神橋筋六丁目")
 _DATE_SHAPE = re.compile(r"(?:19|20)[0-9]{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])")
 _ROOM_HINT = re.compile(f"号室|{_BUILDING}")
 _POSTAL_MARK = re.compile(r"郵便番号")
@@ -187,6 +189,8 @@ def find_addresses(base: str) -> list[Span]:
         return []
     spans: list[tuple[int, int]] = []
     for m in _WITH_BLOCK.finditer(base):
+        if m.end() - m.start() == 3 and any(base.startswith(s, m.end() - len(s)) for s in _STATIONS):
+            continue  # 谷町四丁目 the station (the way to the prefectural office), not an address
         before = _TOWN_BEFORE.search(base, max(0, m.start() - 16), m.start())
         start = before.start() if before else m.start()
         if _block_ok(base[start : m.start()], m):

@@ -29,6 +29,8 @@ _POLITE = {"さん", "さま", "様", "氏", "殿", "先生", "はん", "ちゃ�
 _DIMINUTIVE = {"くん", "君", "ちゃん", "たん", "クン", "チャン"}
 _NOT_A_CHILD = {"ワン", "わん", "猫", "ねこ", "ネコ", "犬", "いぬ", "イヌ", "赤", "姉", "兄", "母", "父", "婆", "爺", "おばあ",
                 "おじい", "お姉", "お兄", "孫", "坊", "嬢", "お嬢", "ぼっ", "坊っ", "おっ", "ばあ", "じい", "ニャン", "にゃん"}  # fmt: skip
+_KIN_WORDS = _NOT_A_CHILD | {"かあ", "とう", "にい", "ねえ", "おかあ", "おとう", "おにい", "おねえ", "じい", "ばあ",
+                            "おじ", "おば", "みな", "みんな", "あかちゃん", "おまわり", "おいしゃ"}  # fmt: skip
 # One-kanji family names that Sudachi files as ordinary words.
 _SURNAME_WORDS = set("林森原東西北南関星岡谷泉堀辻沢宮島浜松竹梅桜菊岩石杉栗柴畑池川山村坂丸堤滝陣藤鶴亀熊鷹"
                      "浅畠芝萩桐楠榎柳楓蓮葛蔦舘館瀬渕淵湊港")  # fmt: skip
@@ -123,7 +125,7 @@ def _in_context(base: str, tokens: tuple[Morpheme, ...]) -> list[Span]:
             continue
         # any noun before くん / ちゃん, but pets and kin
         if (i + 1 < len(tokens) and tokens[i + 1].surface in _DIMINUTIVE and _is_noun(tokens[i])
-                and tokens[i].surface not in _NOT_A_CHILD):  # fmt: skip
+                and tokens[i].surface not in _KIN_WORDS and not _kana_word_in_kana_soup(tokens, i, i + 1)):  # fmt: skip
             found.append((tokens[i].start, tokens[i].end, "name"))
         if tokens[i].surface in _LABEL_WORDS:
             found += _after_label(tokens, i)
@@ -131,11 +133,33 @@ def _in_context(base: str, tokens: tuple[Morpheme, ...]) -> list[Span]:
     return found
 
 
+def _kana_word_in_kana_soup(tokens: tuple[Morpheme, ...], i: int, j: int) -> bool:
+    """A hiragana word that Sudachi cut out of a hiragana-only question (ふどうさんしゅとく…,
+    おばあちゃん): its neighbours are a prefix or pieces that are no words, not particles."""
+    word = tokens[i]
+    if not _HIRAGANA.fullmatch(word.surface) or word.oov:
+        return False
+    if word.surface in _KIN_WORDS or (i > 0 and tokens[i - 1].pos[0] == "接頭辞"):
+        return True
+    if (
+        i > 0
+        and _HIRAGANA.fullmatch(tokens[i - 1].surface)
+        and tokens[i - 1].pos[0] not in ("助詞", "補助記号")
+    ):
+        return True
+    following = tokens[j + 1] if j + 1 < len(tokens) else None
+    return following is not None and following.pos[0] not in ("助詞", "助動詞", "補助記号", "名詞")
+
+
 def _named(base: str, tokens: tuple[Morpheme, ...], i: int, j: int, people: bool) -> bool:
     """Whether tokens i..j-1 are a name here (see the module's docstring)."""
     start, end = tokens[i].start, tokens[j - 1].end
     after = tokens[j].surface if j < len(tokens) else ""
-    if after in _POLITE or after in _DIMINUTIVE:
+    if after == "はん" and not people:
+        return False  # Kansai's 〜はん only after a name Sudachi knows (ふくはんのう is 副反応)
+    if (after in _POLITE or after in _DIMINUTIVE) and not (
+        not people and _kana_word_in_kana_soup(tokens, i, j)
+    ):
         return True
     if _INTRO_AFTER.match(base, end) or _LABEL_BEFORE.search(base, max(0, start - 8), start):
         return True
