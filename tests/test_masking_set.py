@@ -134,3 +134,19 @@ def test_should_leave_the_packs_own_example_questions_alone():
     masked = [text for text in examples if mask_personal_data(text).kinds]
     # Then at most 1 in 200 loses a word (today: 大谷翔平 and 「不動さん取得税」, a typo that reads as a name)
     assert len(masked) <= len(examples) / 200, masked
+
+
+LOCALGOVFAQ = Path(__file__).parent.parent.parent / "shared" / "data" / "localgovfaq" / "corpus.json"
+if not LOCALGOVFAQ.exists():
+    LOCALGOVFAQ = Path("/work/shared/data/localgovfaq/corpus.json")
+
+
+@pytest.mark.skipif(not LOCALGOVFAQ.exists(), reason="LocalGovFAQ is not on this machine")
+def test_should_leave_the_questions_of_a_municipal_faq_written_by_others_alone():
+    # Given the 1,786 questions of LocalGovFAQ (a Japanese municipal FAQ nobody on this project wrote)
+    corpus = json.loads(LOCALGOVFAQ.read_text(encoding="utf-8"))
+    questions = [entry.split("\n")[0].removeprefix("Question: ") for entry in corpus.values()]
+    # When they are masked
+    masked = [text for text in questions if mask_personal_data(text).kinds]
+    # Then at most 1 in 200 loses anything (they hold no personal data)
+    assert len(masked) <= len(questions) / 200, masked

@@ -85,8 +85,10 @@ def find_dates(base: str, everywhere: bool) -> list[DateFound]:
         after = bool(_MARK_AFTER.match(base, end))
         before = next((e for e in marks if e <= start and start - e <= 12 and e not in used_marks
                        and not re.search("[0-9]", base[e:start])), None)  # fmt: skip
-        if m["yo"] is not None:  # a year alone: 昭和60年生まれ, 生まれは1985年
-            if after or before is not None:
+        if m["yo"] is not None:  # a year alone: 昭和60年生まれ, 生まれは1985年 (not 新1年生, a grade)
+            if (after or before is not None) and (
+                m["era2"] or len(m["yo"].strip().rstrip("年").strip()) >= 2
+            ):
                 found.append(DateFound(start, end, True, None))
             continue
         if m["md"] is not None or m["ymd"] is not None:

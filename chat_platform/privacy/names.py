@@ -24,7 +24,7 @@ Span = tuple[int, int, str]
 
 _JAPANESE = re.compile("[一-龥々ぁ-ゖァ-ヺ]")
 # Sudachi reads a message in pieces between punctuation and placeholders (names hold none of them).
-_SEGMENT = re.compile("[^、。,!?！？\n「」『』()（）\\[\\]［］\ufffc]+")
+_SEGMENT = re.compile("[^、。,!?！？\n「」『』()（）【】\\[\\]［］\ufffc]+")
 _POLITE = {"さん", "さま", "様", "氏", "殿", "先生", "はん", "ちゃま", "どの"}
 _DIMINUTIVE = {"くん", "君", "ちゃん", "たん", "クン", "チャン"}
 _NOT_A_CHILD = {"ワン", "わん", "猫", "ねこ", "ネコ", "犬", "いぬ", "イヌ", "赤", "姉", "兄", "母", "父", "婆", "爺", "おばあ",
@@ -165,8 +165,8 @@ def _named(base: str, tokens: tuple[Morpheme, ...], i: int, j: int, people: bool
         return True
     if people:
         surnames = [t.surface in _SURNAME_WORDS or (len(t.pos) > 3 and t.pos[3] == "姓") for t in tokens[i:j]]
-        if any(a and not b for a, b in itertools.pairwise(surnames)):
-            return True  # a family name, then a given name
+        if any(a and not b for a, b in itertools.pairwise(surnames)) and end - start >= 3:
+            return True  # a family name, then a given name (two kanji alone, 生健, are too often a word)
     if people and base[start - 1 : start] == "の" and _KIN.search(base, max(0, start - 5), start):
         return True  # 妻の恵子, 担当の木村
     if not _SELF_INTRO_AFTER.match(base, end):
