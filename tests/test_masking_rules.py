@@ -53,3 +53,12 @@ def test_should_mask_a_labelled_number_whatever_its_checksum(text, kind):
 def test_should_mask_a_phone_number_read_out_in_kana():
     result = mask_personal_data("番号はぜろきゅうぜろのいちにさんよんのごろくななはちです")
     assert result.text == f"番号は{TEL}です"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("マイケル・ジョンソンです", f"{NAME}です"), ("グエン・ヴァン・アンと申します", f"{NAME}と申します"),
+     ("I am Taro Yamada", f"I am {NAME}"), ("I am Japanese", "I am Japanese")],
+)  # fmt: skip
+def test_should_mask_foreign_names_whole(text, expected):
+    assert mask_personal_data(text).text == expected

@@ -58,8 +58,11 @@ _KANA_BEFORE_INTRO = re.compile(rf"(?P<v>[ぁ-ゖァ-ヺー]{{2,12}})(?={_INTRO}
 _SELF_PREFIX = re.compile("^(?:わたし|あたし|わたくし|ぼく|おれ|うち)は")
 _LATIN = re.compile(
     r"\b(?:Mr|Ms|Mrs|Miss|Dr)\.? ?[A-Z][a-z]+(?: [A-Z][a-z]+)?|\b[A-Z][a-z]+(?: [A-Z][a-z]+)?-san\b"
-    r"|(?<=[Mm]y name is )[A-Z][a-z]+(?: [A-Z][a-z]+)?"
+    r"|(?<=[Mm]y name is )[A-Z][a-z]+(?: [A-Z][a-z]+)?|(?<=I'm )[A-Z][a-z]+ [A-Z][a-z]+|(?<=I am )[A-Z][a-z]+ [A-Z][a-z]+"
 )
+# Foreign names in katakana are written with ・ between their parts (マイケル・ジョンソン).
+_KATAKANA_PARTS_BEFORE = re.compile("(?:[ァ-ヺー]+・)+$")
+_KATAKANA_PARTS_AFTER = re.compile("(?:・[ァ-ヺー]+)+")
 _UPPER = re.compile("[A-Z]")
 _HIRAGANA = re.compile("[ぁ-ゖー]{2,}")
 
@@ -103,7 +106,16 @@ def find_names(base: str) -> list[Span]:
     for m in _KANA_BEFORE_INTRO.finditer(base) if _INTRO_ANYWHERE.search(base) else ():
         prefix = _SELF_PREFIX.match(m["v"])
         found.append((m.start("v") + (prefix.end() if prefix else 0), m.end("v"), "name"))
-    return [span for span in found if span[0] < span[1]]
+    return [_whole_katakana_name(base, span) for span in found if span[0] < span[1]]
+
+
+def _whole_katakana_name(base: str, span: Span) -> Span:
+    start, end, kind = span
+    if not _KATAKANA_PARTS_AFTER.fullmatch("・" + base[start:end]):
+        return span
+    before = _KATAKANA_PARTS_BEFORE.search(base, max(0, start - 20), start)
+    after = _KATAKANA_PARTS_AFTER.match(base, end)
+    return (before.start() if before else start, after.end() if after else end, kind)
 
 
 def _in_context(base: str, tokens: tuple[Morpheme, ...]) -> list[Span]:
