@@ -118,7 +118,9 @@ _BUILDING = (
 _ROOM = rf"(?:[ ]?[{_KT}A-Za-z]{{0,15}}?(?:{_BUILDING})[{_KT}A-Za-z]{{0,8}}?[ ]?(?:[A-Z0-9]{{1,3}}号?棟)?[ ]?[A-Z]?[0-9]{{1,4}}(?:号室|号)?|[ ]?[0-9]{{1,4}}号室)"
 _COUNTER = "(?:[0-9階人月日時回件歳年分円個枚本台週様条項号倍度割駅]|[ヶかカケ]月|か所|ヶ所)"  # 谷町四丁目駅 is a station
 # Found block first, then the town before it (a lazy town before every position was 5 times slower).
-_WITH_BLOCK = re.compile(rf"(?=[0-9〇一二三四五六七八九十])(?:{_BLOCK})(?P<room>{_ROOM})?(?!{_COUNTER})")
+_WITH_BLOCK = re.compile(
+    rf"(?=[0-9〇一二三四五六七八九十])(?<![0-9〇一二三四五六七八九十])(?:{_BLOCK})(?P<room>{_ROOM})?(?!{_COUNTER})"
+)
 _TOWN_BEFORE = re.compile(rf"[{_KT}]{{1,16}}$")
 # Outside Osaka: a designated city with its ward (京都市左京区), a Tokyo ward, or a municipality
 # after its prefecture (兵庫県尼崎市).
@@ -156,7 +158,7 @@ _POSTAL = re.compile(
 # Osaka Metro stations named after a block: residents ask the way from them.
 _STATIONS = ("谷町四丁目", "谷町六丁目", "谷町九丁目", "天神橋筋六丁目")
 _DATE_SHAPE = re.compile(r"(?:19|20)[0-9]{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])")
-_ROOM_HINT = re.compile(f"号室|{_BUILDING}")
+_ROOM_HINT = re.compile(f"(?=[号マハコアレ荘寮団住ビタヒパメプガテシカヴドキ棟])(?:号室|{_BUILDING})")
 _POSTAL_MARK = re.compile(r"郵便番号")
 _POSTAL_GAP = re.compile(rf"[ 、,:]*{_PREFECTURE}? *")
 _HINT = re.compile(

@@ -35,7 +35,9 @@ _EVENT_AFTER = re.compile(
     r" ?(?:に|の)? ?(?:契約|購入|取得|登録|申し込|申込|引っ越|引越|転居|発生|施行|改正|変更|震災|地震|災害|入籍|結婚"
     r"|建|購|開始|終了|廃止|から|以降|以前|まで|までに|より|頃|ごろ|時点|現在)"
 )
-_HINT_AFTER = re.compile(r"生|誕")
+# Where a date may end before its mark (…生まれ, …生); not the 生 of 生年月日 or 誕生日, which are
+# marks before a date.
+_HINT_AFTER = re.compile(r"生まれ|産まれ|うまれ|(?<!誕)生(?![年一-龥])|誕生(?!日)|出生")
 _OLD_ERA = re.compile(r"明治|大正|昭和|(?<![A-Za-z])[MTS]\.?[0-9]|昭[0-9]")
 _ERA_START = {"明": 1868, "大": 1912, "昭": 1926, "平": 1989, "令": 2019}
 _ERA_LETTER = {"M": "明", "T": "大", "S": "昭", "H": "平", "R": "令"}
