@@ -71,7 +71,7 @@ _SHORT = [w for w, (_, low, _) in _LABELS.items() if low < 5] + ["記号", "番�
 _SHORT_LABELS = re.compile(
     f"(?=[{''.join(sorted({re.escape(w[0]) for w in _SHORT}))}])(?:{'|'.join(re.escape(w) for w in _SHORT)})"
 )
-_RUN = re.compile(r"(?=[+(0-9])(?:\+|\()?[0-9]+(?:(?:[ ]?[-./・の,、_()]{1,3}[ ]?|[ ]{1,2})[0-9]+)*\)?")
+_RUN = re.compile(r"(?=[+(0-9])(?:\+|\()?[0-9]+(?:(?:[ ]?[-./・のノ,、_()]{1,3}[ ]?|[ ]{1,2})[0-9]+)*\)?")
 _GROUP = re.compile(r"[0-9]+")
 _AMOUNT_BEFORE = re.compile(r"[¥￥$€]\s?$")
 # Units that make a number an amount or a count; a one-kanji counter only when no kanji follows
