@@ -5,9 +5,10 @@ An address is masked from the municipality (or, without one, from the town name)
   大手前2-1-22, 荒本北1丁目1番1号, 宿野123番地の4, 大手前二丁目一番二十二号; without 丁目, 番地 or 番…号
   a block needs two numbers and a town name that is not a form, table or article (様式1-2, 第2-3号,
   別表1-2), and no counter may follow (3-4人, 1-2階);
-- an Osaka municipality with a ward and a town, or a town under a municipality, even without a
-  number: 大阪府大阪市中央区大手前, 堺市北区新金岡町, 能勢町宿野 (a city or ward alone, 大阪市北区 or
-  堺市在住, is not an address: it identifies nobody);
+- a town after an Osaka municipality (or a designated city's ward, a Tokyo ward, a municipality
+  after its prefecture), even without a number: 大阪府大阪市中央区大手前, 堺市北区新金岡町, 能勢町宿野,
+  京都市左京区吉田本町 (a city or ward alone, 大阪市北区 or 堺市在住, is not an address: it identifies
+  nobody; nor is what follows it when it is an office or a district word: 北区役所, 大阪市内);
 - a building with a room (サンハイツ梅田301号室, 府営住宅3棟201号), or a room number (502号室).
 The prefecture and labels stay readable (住所は大阪府［…］). A postal code is masked after 〒 or
 郵便番号, or next to an address; alone, 530-0001 might be any code.

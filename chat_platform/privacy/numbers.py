@@ -1,13 +1,15 @@
 """Numbers that identify a person: phone, card, My Number, bank account, passport, driver's licence
 and health-insurance card numbers.
 
-A number is a run of digit groups joined by what residents type between them (- . / ・ の 、 spaces
-and parentheses), read in the ``numeric`` view (so 〇九〇ー１２３４ is 090-1234), or digits read out
-in kana or English (ぜろきゅうぜろ…, zero nine zero…). What it is decides its label, the nearest
-one within 18 characters before it (else one right after it: 「…ってマイナンバー？」): a labelled
+A number is a run of digit groups joined by what residents type between them (- . / ・ の ノ 、
+spaces and parentheses), read in the ``numeric`` view (so 〇九〇ー１２３４ is 090-1234), or digits
+read out in kana or English (ぜろきゅうぜろ…, zero nine zero…); a run that is no number as a whole
+is tried in parts (「2026/11/20 090-1234-5678」). What it is decides its label, the nearest one
+within 18 characters before it (else one right after it: 「…ってマイナンバー？」): a labelled
 number is masked whatever its checksum, when its digit count fits the label (a 口座 label takes 5-14
 digits, so 「口座から1500000円」 is an amount, not an account). ``記号`` and ``番号`` alone are
-labels only when the message says what they number (ゆうちょ, 保険証, 免許証 … nearby).
+labels only when the message says what they number (ゆうちょ, 保険証, 免許証 … nearby, before or
+after).
 Without a label the shape decides: a domestic or +81 phone number, 13-19 digits that pass Luhn (a
 card), 12 digits with a valid My Number check digit, two letters and seven digits (a passport).
 Amounts (¥, 円, 万), counts (人, 件, 回 …), years (年) and dates (2026/11/20) are never numbers of a
