@@ -62,3 +62,10 @@ def test_should_mask_a_phone_number_read_out_in_kana():
 )  # fmt: skip
 def test_should_mask_foreign_names_whole(text, expected):
     assert mask_personal_data(text).text == expected
+
+
+@pytest.mark.parametrize("text", ["注文番号: 4111-1111-1111-1111", "追跡番号 1234-5678-9012", "品番 1234567"])
+def test_should_leave_numbers_of_orders_parcels_and_products_alone(text):
+    # Given a number labelled as an order's, a parcel's or a product's (whatever its shape)
+    # Then it stays: it numbers a thing, and the department may need it to answer
+    assert mask_personal_data(text) == MaskResult(text, ())

@@ -52,6 +52,11 @@ _label("card_code", 3, 4, "セキュリティコード", "セキュリティー�
 _label("phone", 8, 13, "電話番号", "電話", "でんわ", "デンワ", "TEL", "Tel", "tel", "携帯", "携帯番号",
        "ケータイ", "けいたい", "スマホ", "連絡先", "FAX", "Fax", "fax", "ファックス", "ファクス", "固定電話",
        "自宅", "折り返し", "phone", "Phone", "mobile", "Mobile", "☎", "℡", "ショートメール", "SMS")  # fmt: skip
+# Numbers of things, not of people: an order, a parcel, a product. Their shape decides nothing
+# (a 16-digit order number passes Luhn one time in ten).
+_label("not_personal", 0, 99, "注文番号", "受付番号", "整理番号", "管理番号", "問い合わせ番号", "お問い合わせ番号",
+       "問合せ番号", "伝票番号", "追跡番号", "お問合せ番号", "品番", "型番", "製造番号", "シリアル番号", "商品番号",
+       "予約番号", "申込番号", "認証番号", "確認コード", "注文ID", "order number", "tracking number")  # fmt: skip
 # Ambiguous alone: they number whatever the message names nearby (ゆうちょ 記号12345 番号12345678).
 _AMBIGUOUS = ("記号", "番号", "枝番", "No.", "NO.", "No", "NO", "no.", "ナンバー")
 
@@ -192,6 +197,8 @@ def _classify(raw: str, digits: str, label: str | None, whole: bool = True) -> s
         return "public"
     if label is not None:
         kind, low, high = _LABELS[label]
+        if kind == "not_personal":  # but a mobile number is one whatever it is called
+            return "phone" if phone_shape else None
         if low <= n <= high and not (phone_shape and kind == "bank_account"):
             return _KIND.get(kind, kind)
     if phone_shape:
