@@ -158,6 +158,8 @@ _POSTAL = re.compile(
 )
 # Osaka Metro stations named after a block: residents ask the way from them.
 _STATIONS = ("谷町四丁目", "谷町六丁目", "谷町九丁目", "天神橋筋六丁目")
+_HAS_MUNICIPALITY = re.compile(f"[{_K}][市区町村郡]")
+_HAS_KANJI = re.compile(f"[{_K}]")
 _DATE_SHAPE = re.compile(r"(?:19|20)[0-9]{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])")
 _ROOM_HINT = re.compile(f"(?=[号マハコアレ荘寮団住ビタヒパメプガテシカヴドキ棟])(?:号室|{_BUILDING})")
 _POSTAL_MARK = re.compile(r"郵便番号")
@@ -173,7 +175,7 @@ def _lead_end(base: str, start: int, end: int) -> int:
 
 
 def _block_ok(pre: str, m: re.Match[str]) -> bool:
-    if re.search(f"[{_K}][市区町村郡]", pre):
+    if _HAS_MUNICIPALITY.search(pre):
         return True
     strong = m["chome"] or m["banchi"] or m["bango"]
     if not pre:  # 2丁目1-22 or 123番地の4, but not a bare 1丁目 (the corner of any town)
@@ -182,7 +184,7 @@ def _block_ok(pre: str, m: re.Match[str]) -> bool:
         return False
     if strong:  # 丁目, 番地, 番…号 number nothing but blocks: 春日9丁目 even though 日 ends a date
         return True
-    if _DATE_SHAPE.fullmatch(m["hyphen"]) or not re.search(f"[{_K}]", pre):
+    if _DATE_SHAPE.fullmatch(m["hyphen"]) or not _HAS_KANJI.search(pre):
         return False  # 受付2026-11-20 is a date; コード1-2-3 names no town
     return not _NOT_A_TOWN.search(pre) and (m["hyphen"].count("-") >= 2 or len(pre) >= 2)
 

@@ -37,6 +37,12 @@ _EVENT_AFTER = re.compile(
 )
 # Where a date may end before its mark (…生まれ, …生); not the 生 of 生年月日 or 誕生日, which are
 # marks before a date.
+# A full date has a year: without one of these there is no old date to look for everywhere.
+_YEAR_HINT = re.compile(
+    r"(?:19|20)[0-9]{2}|明治|大正|昭和|平成|令和|[MTSHRmtshr]\.?[0-9]|[0-9〇一二三四五六七八九十元]年"
+    r"|(?<![0-9])[0-9]{2,4}([./・-])[0-9]{1,2}\1[0-9]{1,2}(?![0-9])"
+)
+_DIGIT = re.compile("[0-9]")
 _HINT_AFTER = re.compile(r"生まれ|産まれ|うまれ|(?<!誕)生(?![年一-龥])|誕生(?!日)|出生")
 _OLD_ERA = re.compile(r"明治|大正|昭和|(?<![A-Za-z])[MTS]\.?[0-9]|昭[0-9]")
 _ERA_START = {"明": 1868, "大": 1912, "昭": 1926, "平": 1989, "令": 2019}
@@ -86,7 +92,7 @@ def find_dates(base: str, everywhere: bool) -> list[DateFound]:
         start, end = m.span()
         after = bool(_MARK_AFTER.match(base, end))
         before = next((e for e in marks if e <= start and start - e <= 12 and e not in used_marks
-                       and not re.search("[0-9]", base[e:start])), None)  # fmt: skip
+                       and not _DIGIT.search(base, e, start)), None)  # fmt: skip
         if m["yo"] is not None:  # a year alone: 昭和60年生まれ, 生まれは1985年 (not 新1年生, a grade)
             if (after or before is not None) and (
                 m["era2"] or len(m["yo"].strip().rstrip("年").strip()) >= 2
@@ -113,7 +119,7 @@ def find_dates(base: str, everywhere: bool) -> list[DateFound]:
 
 def _matches(base: str, marks: list[int], everywhere: bool) -> list[re.Match[str]]:
     """Every date, or (cheaper, the usual case) only those right after a mark or before 生まれ."""
-    if everywhere or _OLD_ERA.search(base):
+    if (everywhere and _YEAR_HINT.search(base)) or _OLD_ERA.search(base):
         return list(_DATE.finditer(base))
     windows = [(end, end + 40) for end in marks]
     windows += [(max(0, m.start() - 25), m.start()) for m in _HINT_AFTER.finditer(base)]

@@ -80,6 +80,7 @@ _SHORT_LABELS = re.compile(
 )
 _RUN = re.compile(r"(?=[+(0-9])(?:\+|\()?[0-9]+(?:(?:[ ]?[-./・のノ,、_()]{1,3}[ ]?|[ ]{1,2})[0-9]+)*\)?")
 _GROUP = re.compile(r"[0-9]+")
+_DIGIT = re.compile(r"[0-9]")
 _AMOUNT_BEFORE = re.compile(r"[¥￥$€]\s?$")
 # Units that make a number an amount or a count; a one-kanji counter only when no kanji follows
 # (3日 is a count, but in 「…5678日中は」 日 begins the next word).
@@ -167,7 +168,7 @@ def _label_before(base: str, start: int, floor: int) -> str | None:
 
 def _label_after(base: str, end: int) -> str | None:
     found = _LABEL.search(base, end, end + 10)
-    if found is None or re.search(r"[0-9]", base[end : found.start()]):
+    if found is None or _DIGIT.search(base, end, found.start()):
         return None
     return _resolve(base, found.start(), found[0])
 
