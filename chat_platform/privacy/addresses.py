@@ -200,15 +200,15 @@ def find_addresses(base: str) -> list[Span]:
         start = before.start() if before else m.start()
         if _block_ok(base[start : m.start()], m):
             spans.append((_lead_end(base, start, m.end()), m.end()))
-    for start in _TOWN_START.finditer(base):
-        m = _TOWN.match(base, start.start())
-        if m is None:
+    for place in _TOWN_START.finditer(base):
+        found = _TOWN.match(base, place.start())
+        if found is None:
             continue
-        town = m[0]
-        muni = _MUNICIPALITY_AT_END.search(base, max(0, m.start() - 14), m.start())
+        town = found[0]
+        muni = _MUNICIPALITY_AT_END.search(base, max(0, found.start() - 14), found.start())
         if muni is None or _NOT_A_TOWN_START.match(town) or _NOT_A_TOWN_END.search(town) or town in _WARDS:
             continue
-        spans.append((_lead_end(base, muni.start(), m.end()), m.end()))
+        spans.append((_lead_end(base, muni.start(), found.end()), found.end()))
     if _ROOM_HINT.search(base):
         spans += [(_lead_end(base, m.start(), m.end()), m.end()) for m in _ROOM_ONLY.finditer(base)]
     spans = _merge(spans)
