@@ -126,7 +126,8 @@ def _matches(base: str, marks: list[int], everywhere: bool) -> list[re.Match[str
     longest: dict[int, re.Match[str]] = {}
     for low, high in windows:
         for m in _DATE.finditer(base, low, high):
-            if m.end() - m.start() > (lambda k: k.end() - k.start() if k else 0)(longest.get(m.start())):
+            known = longest.get(m.start())
+            if known is None or m.end() > known.end():  # windows overlap: keep the longest reading
                 longest[m.start()] = m
     chosen: list[re.Match[str]] = []
     for start in sorted(longest):
