@@ -8,8 +8,13 @@ not in the dictionary, in kana, a place name (石川先生) or a one-kanji famil
 word (林, 森, 原). Before くん / ちゃん any noun is a name (太郎くん, 愛ちゃん) but for pets and kin
 (ワンちゃん, 猫ちゃん); before さん / 様 dictionary nouns are not (皆さん, 大家さん, 業者さん, お客様).
 Names written in kana after 名前は or before と申します are taken as written. A lone 人名 token without
-any of these stays (中村の住所; 大和川 is filed as a family name). Latin names after Mr/Ms/Mrs/Dr,
-before -san, and after "my name is".
+any of these stays (中村の住所; 大和川 is filed as a family name), and so do hiragana pieces that
+Sudachi cuts out of a hiragana-only question (ふどうさん…, ふくはんのう). A kin word before の makes the
+next name a person's (妻の恵子); foreign names in katakana are masked whole across ・. Latin names
+after Mr/Ms/Mrs/Dr, before -san, after "my name is" or "I am" (two capitalised words).
+
+Sudachi (~20 µs for a short message) reads each segment between punctuation once per process:
+the names found per segment are cached, so the next masking pass and common phrases cost nothing.
 """
 
 from __future__ import annotations
