@@ -149,9 +149,8 @@ _NOT_A_TOWN_START = re.compile(
     r"|主催|運営|独自|限定|指定|版|全体|全域|全部|所|署|局|センター|ホール|会館|事務|支所|出張|税務|福|保|医|市|区|町|村"
     r"|郡|議会|在住|在勤|在学|近く|周り|まわり|ほう|方|側|へん|あたり"
 )
-_NOT_A_TOWN_END = re.compile(
-    r"(?:駅|病院|役所|役場|館|署|所|センター|公園|学校|大学|高校|中学|ホール|店|局|港|空港|線|区|市|郡)$"
-)
+_NOT_A_TOWN_END = ("駅", "病院", "役所", "役場", "館", "署", "所", "センター", "公園", "学校", "大学", "高校", "中学",
+                   "ホール", "店", "局", "港", "空港", "線", "区", "市", "郡")  # fmt: skip
 _LEAD = re.compile(rf"(?:現?住所|自宅|実家|所在地|宛先|送り?先|届け?先|住まい)?(?:{_PREFECTURE})?")
 _POSTAL = re.compile(
     r"(?=[〒0-9])(?<![0-9-])(?P<mark>〒 ?)?(?:[0-9]{3}-[0-9]{4}|(?<=〒)[0-9]{7}|(?<=〒 )[0-9]{7})(?![0-9]|-[0-9])"
@@ -182,6 +181,7 @@ def _block_ok(pre: str, m: re.Match[str]) -> bool:
         return bool(m["banchi"] or m["bango"] or (m["chome"] and m[0] != m["chome"]))
     if pre.startswith("第"):
         return False
+    pre = pre[-8:]  # the words that can rule a town out end it
     if strong:  # 丁目, 番地, 番…号 number nothing but blocks: 春日9丁目 even though 日 ends a date
         return True
     if _DATE_SHAPE.fullmatch(m["hyphen"]) or not _HAS_KANJI.search(pre):
@@ -206,7 +206,7 @@ def find_addresses(base: str) -> list[Span]:
             continue
         town = found[0]
         muni = _MUNICIPALITY_AT_END.search(base, max(0, found.start() - 14), found.start())
-        if muni is None or _NOT_A_TOWN_START.match(town) or _NOT_A_TOWN_END.search(town) or town in _WARDS:
+        if muni is None or _NOT_A_TOWN_START.match(town) or town.endswith(_NOT_A_TOWN_END) or town in _WARDS:
             continue
         spans.append((_lead_end(base, muni.start(), found.end()), found.end()))
     if _ROOM_HINT.search(base):

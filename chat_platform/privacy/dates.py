@@ -39,12 +39,13 @@ _EVENT_AFTER = re.compile(
 # marks before a date.
 # A full date has a year: without one of these there is no old date to look for everywhere.
 _YEAR_HINT = re.compile(
-    r"(?:19|20)[0-9]{2}|明治|大正|昭和|平成|令和|[MTSHRmtshr]\.?[0-9]|[0-9〇一二三四五六七八九十元]年"
-    r"|(?<![0-9])[0-9]{2,4}([./・-])[0-9]{1,2}\1[0-9]{1,2}(?![0-9])"
+    r"(?=[0-9明大昭平令MTSHRmtshr〇一二三四五六七八九十元])(?:(?:19|20)[0-9]{2}|明治|大正|昭和|平成|令和|[MTSHRmtshr]\.?[0-9]|[0-9〇一二三四五六七八九十元]年"
+    r"|(?<![0-9])[0-9]{2,4}([./・-])[0-9]{1,2}\1[0-9]{1,2}(?![0-9]))"
 )
 _DIGIT = re.compile("[0-9]")
-_HINT_AFTER = re.compile(r"生まれ|産まれ|うまれ|(?<!誕)生(?![年一-龥])|誕生(?!日)|出生")
-_OLD_ERA = re.compile(r"明治|大正|昭和|(?<![A-Za-z])[MTS]\.?[0-9]|昭[0-9]")
+_NUMERAL = re.compile("[0-9〇一二三四五六七八九十元]")
+_HINT_AFTER = re.compile(r"(?=[生産う誕出])(?:生まれ|産まれ|うまれ|(?<!誕)生(?![年一-龥])|誕生(?!日)|出生)")
+_OLD_ERA = re.compile(r"(?=[明大昭MTS])(?:明治|大正|昭和|(?<![A-Za-z])[MTS]\.?[0-9]|昭[0-9])")
 _ERA_START = {"明": 1868, "大": 1912, "昭": 1926, "平": 1989, "令": 2019}
 _ERA_LETTER = {"M": "明", "T": "大", "S": "昭", "H": "平", "R": "令"}
 _KANJI_VALUE = dict(zip("〇一二三四五六七八九", range(10), strict=True))
@@ -83,6 +84,8 @@ def _western(era: str | None, year: int) -> int | None:
 def find_dates(base: str, everywhere: bool) -> list[DateFound]:
     """Dates near a birth mark or a 明治/大正/昭和 era; every full date when ``everywhere`` (the
     message identifies someone, and an old date may be their birth date)."""
+    if not _NUMERAL.search(base):
+        return []  # no digit, no kanji numeral: no date
     marks = [m.end() for m in _MARK_BEFORE.finditer(base)]
     if not (everywhere or marks or _HINT_AFTER.search(base) or _OLD_ERA.search(base)):
         return []

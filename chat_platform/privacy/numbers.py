@@ -81,6 +81,7 @@ _SHORT_LABELS = re.compile(
 _RUN = re.compile(r"(?=[+(0-9])(?:\+|\()?[0-9]+(?:(?:[ ]?[-./・のノ,、_()]{1,3}[ ]?|[ ]{1,2})[0-9]+)*\)?")
 _GROUP = re.compile(r"[0-9]+")
 _DIGIT = re.compile(r"[0-9]")
+_ANY_DIGIT_OR_LETTER = re.compile(r"[0-9A-Za-z]")
 _AMOUNT_BEFORE = re.compile(r"[¥￥$€]\s?$")
 # Units that make a number an amount or a count; a one-kanji counter only when no kanji follows
 # (3日 is a count, but in 「…5678日中は」 日 begins the next word).
@@ -273,6 +274,9 @@ def _windows(base: str, numeric: str, start: int, raw: str, floor: int) -> Itera
 
 
 def find_numbers(base: str, numeric: str) -> list[Span]:
+    spoken = _SPOKEN_HINT.search(base)
+    if not spoken and not _ANY_DIGIT_OR_LETTER.search(numeric):
+        return []  # no digit, no Latin letter (passport), no digit read out
     found: list[Span] = []
     floor = 0
     # Runs of fewer than 5 digits are numbers of a person only after a label that takes so few.
@@ -281,7 +285,7 @@ def find_numbers(base: str, numeric: str) -> list[Span]:
         if m.end() - m.start() >= shortest:
             found += _windows(base, numeric, m.start(), m[0], floor)
         floor = m.end()
-    if _SPOKEN_HINT.search(base):
+    if spoken:
         found += _spoken(base)
     for m in _PASSPORT.finditer(base):
         if m[0][:2].isupper() or _PASSPORT_LABEL.search(base, max(0, m.start() - 20), m.start()):
