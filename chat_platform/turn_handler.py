@@ -37,7 +37,7 @@ from shared_nlu.dialogue.state import SessionState
 
 from . import errors
 from .messages import NOT_RATEABLE, Incoming, NewSession, OutgoingMessage, Reply, hash_sender, is_rateable
-from .privacy.masking import mask_personal_data
+from .privacy.masking import mask_answer, mask_personal_data
 from .runtime import BotRuntime, Bots
 from .settings import Settings
 from .storage.models import new_id
@@ -293,7 +293,7 @@ class TurnHandler:
         writes.messages.append({
             "id": incoming_id, "conversation_id": conversation.id, "direction": "in", "seq": seq,
             "bot_id": conversation.bot_id, "channel": item.channel, "text": masked.text,
-            "personal_data": ",".join(masked.kinds) or None, "intent": parse.intent if parse else None,
+            "masked_kinds": ",".join(masked.kinds) or None, "intent": parse.intent if parse else None,
             "confidence": parse.confidence if parse else None, "answered_bot": parse.bot if parse else None,
             "fallback": bool(parse and parse.is_fallback),
             "clarification": any(e.type == "clarification" for e in turn.events),
@@ -303,13 +303,15 @@ class TurnHandler:
         answers = []
         for offset, message in enumerate(turn.messages, start=1):
             answer_id = new_id()
+            answer_masked = mask_answer(message.text)
             buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
             # bot texts can repeat what the resident typed (a rejected value), so they are masked too
             writes.messages.append({
                 "id": answer_id, "conversation_id": conversation.id, "direction": "out", "seq": seq + offset,
-                "bot_id": message.bot, "channel": item.channel, "text": mask_personal_data(message.text).text,
-                "personal_data": None, "intent": message.intent, "confidence": None, "answered_bot": None,
-                "fallback": False, "clarification": False, "response": message.response, "buttons": buttons,
+                "bot_id": message.bot, "channel": item.channel, "text": answer_masked.text,
+                "masked_kinds": ",".join(answer_masked.kinds) or None, "intent": message.intent,
+                "confidence": None, "answered_bot": None, "fallback": False, "clarification": False,
+                "response": message.response, "buttons": buttons,
                 "reply_to": incoming_id, "idempotency_key": None, "simulated": simulated, "created_at": item.now,
             })  # fmt: skip
             answers.append(outgoing(answer_id, message.text, buttons, message.bot, message.response,

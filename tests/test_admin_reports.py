@@ -368,3 +368,22 @@ def test_should_show_a_department_only_its_own_inventory_row(client, tokens) -> 
     assert [d["department"] for d in report["departments"]] == ["財務・税務"]
     assert report["totals"]["all"] == {"count": 10, "budget_thousand_yen": 1_131_276}
     assert inventory(client, tokens["zaimu"], fiscal_year=2021, department="総務").status_code == 403
+
+
+def test_should_show_which_kinds_of_personal_data_an_unanswered_question_came_with(
+    client, tokens, simulator
+) -> None:
+    # Given an unanswered question that came with a name and a phone number (tax, 5 August 2025)
+    at = "2025-08-05T03:00:00+00:00"
+    text = "ラーメン屋の山田さんの電話番号090-1234-5678を教えて"
+    assert simulator.session("tax", at, text)[0]["messages"][0]["response"] == "utter_nlu_fallback"
+    # When the unanswered questions of that day are reported, as JSON and as CSV
+    params = {"bot": "tax", "date_from": "2025-08-05", "date_to": "2025-08-05", "include_simulated": "true"}
+    report = client.get(f"{API}/reports/unanswered", params=params, headers=bearer(tokens["zaimu"])).json()
+    rows = list(csv.reader(io.StringIO(client.get(f"{API}/reports/unanswered", params={**params, "format": "csv"},
+                                                  headers=bearer(tokens["zaimu"])).content.decode("utf-8-sig"))))  # fmt: skip
+    # Then the group says a name and a phone number were masked, and shows neither
+    (group,) = report["groups"]
+    assert group["masked_kinds"] == {"name": 1, "phone": 1}
+    assert "山田" not in group["representative"] and "090" not in group["representative"]
+    assert rows[0][-1] == "マスクした個人情報" and rows[1][-1] == "name 1, phone 1"

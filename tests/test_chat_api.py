@@ -202,3 +202,19 @@ def test_should_answer_the_fast_endpoints_errors_as_documented(client) -> None:
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_bot"
     wrong_language = client.post("/api/v1/bots/tax/sessions", json={"language": "fr"})
     assert wrong_language.status_code == 422
+
+
+def test_should_keep_the_kinds_masked_on_each_message(client, services) -> None:
+    # Given a resident who writes a name, a phone number and an e-mail address
+    session_id = start(client)
+    send(client, session_id, "山田と申します。電話番号は090-1234-5678、メールはtaro@example.jpです")
+    # When the stored message is read
+    with services.db.session() as session:
+        stored = session.execute(
+            select(Message.text, Message.masked_kinds).where(
+                Message.conversation_id == session_id, Message.direction == "in"
+            )
+        ).one()
+    # Then the text holds placeholders only and the kinds masked are kept beside it, in order
+    assert "山田" not in stored.text and "090" not in stored.text
+    assert stored.masked_kinds == "name,phone,email"

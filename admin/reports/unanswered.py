@@ -3,7 +3,9 @@
 Two kinds of message are collected (texts are stored masked): ``fallback`` — incoming messages
 the NLU did not understand — and ``not_helpful`` — the incoming message whose answer a resident
 rated "not helpful" (rating → the rated outgoing message → its ``reply_to``). A message that is
-both counts once, as a fallback.
+both counts once, as a fallback. Each group says which kinds of personal data were masked in its
+messages (``masked_kinds``: phone, name, address …), so a department sees that a question came
+with a phone number without seeing the number.
 
 Within each bot, texts are normalised (``shared_nlu.text.normalize``), turned into character
 2–3-gram TF-IDF vectors and grouped by average-linkage agglomerative clustering: two groups merge
@@ -71,6 +73,9 @@ class UnansweredGroup(BaseModel):
     count: int = Field(description="messages in the group")
     kinds: dict[str, int] = Field(description='{"fallback": n, "not_helpful": m}')
     examples: list[str] = Field(description="up to 5 distinct texts, most frequent first")
+    masked_kinds: dict[str, int] = Field(
+        default_factory=dict, description='messages per kind of personal data masked, e.g. {"phone": 2}'
+    )
     first_seen: str = Field(description="ISO 8601, Japan time")
     last_seen: str
     suggested_intent: SuggestedIntent | None = Field(
@@ -110,18 +115,19 @@ class _Item:
     text: str
     kind: str
     created_at: datetime
+    masked: tuple[str, ...]
 
 
 def _items(session: Session, bots: list[str], days: DateRange, include_simulated: bool) -> list[_Item]:
     fallbacks = session.execute(
-        select(Message.id, Message.bot_id, Message.text, Message.created_at)
+        select(Message.id, Message.bot_id, Message.text, Message.created_at, Message.masked_kinds)
         .where(Message.direction == "in", Message.fallback.is_(True), Message.bot_id.in_(bots),
                Message.created_at >= days.start, Message.created_at < days.end,
                simulated_filter(Message.simulated, include_simulated))
     )  # fmt: skip
     outgoing, incoming = aliased(Message), aliased(Message)
     not_helpful = session.execute(
-        select(incoming.id, incoming.bot_id, incoming.text, incoming.created_at)
+        select(incoming.id, incoming.bot_id, incoming.text, incoming.created_at, incoming.masked_kinds)
         .select_from(Rating)
         .join(outgoing, outgoing.id == Rating.message_id)
         .join(incoming, incoming.id == outgoing.reply_to)
@@ -130,9 +136,12 @@ def _items(session: Session, bots: list[str], days: DateRange, include_simulated
     )  # fmt: skip
     found: dict[str, _Item] = {}
     for kind, rows in (("fallback", fallbacks), ("not_helpful", not_helpful)):
-        for message_id, bot, text, created in rows:
+        for message_id, bot, text, created, masked in rows:
             if is_question(text):
-                found.setdefault(message_id, _Item(message_id, bot, text, kind, created))
+                found.setdefault(
+                    message_id,
+                    _Item(message_id, bot, text, kind, created, tuple(masked.split(",")) if masked else ()),
+                )
     return list(found.values())
 
 
@@ -180,10 +189,11 @@ def _groups_of_bot(bot: str, items: list[_Item]) -> list[UnansweredGroup]:
         examples = [t for t in _most_frequent([item.text for item in grouped]) if t != representative]
         kinds = Counter(item.kind for item in grouped)
         moments = [item.created_at for item in grouped]
+        masked = Counter(kind for item in grouped for kind in item.masked)
         groups.append(UnansweredGroup(
             bot=bot, question_id=question.message_id, representative=representative, count=len(grouped),
             kinds={"fallback": kinds["fallback"], "not_helpful": kinds["not_helpful"]},
-            examples=[representative, *examples][:EXAMPLES],
+            examples=[representative, *examples][:EXAMPLES], masked_kinds=dict(sorted(masked.items())),
             first_seen=iso_japan(min(moments)) or "", last_seen=iso_japan(max(moments)) or "",
             suggested_intent=None, add_example_url=ADD_EXAMPLE_URL.format(bot=bot), add_example=None,
             not_covered_url=NOT_COVERED_URL.format(bot=bot, question_id=question.message_id),
@@ -248,7 +258,7 @@ def _marked(group: UnansweredGroup, near_misses: dict[str, dict[str, str]]) -> U
 
 HEADER = [
     "ボット", "件数", "代表的な質問", "フォールバック", "役に立たなかった", "初回", "最終",
-    "候補インテント", "候補ボット", "例",
+    "候補インテント", "候補ボット", "例", "マスクした個人情報",
 ]  # fmt: skip
 
 
@@ -257,6 +267,7 @@ def unanswered_table(report: UnansweredReport) -> list[list[Cell]]:
     return [
         [g.bot, g.count, g.representative, g.kinds["fallback"], g.kinds["not_helpful"], g.first_seen, g.last_seen,
          g.suggested_intent.intent if g.suggested_intent else None,
-         g.suggested_intent.bot if g.suggested_intent else None, " / ".join(g.examples)]
+         g.suggested_intent.bot if g.suggested_intent else None, " / ".join(g.examples),
+         ", ".join(f"{kind} {n}" for kind, n in g.masked_kinds.items()) or None]
         for g in report.groups
     ]  # fmt: skip

@@ -616,10 +616,26 @@ function groupCard(group) {
   return el('article', { class: 'group', 'data-bot': group.bot, 'data-question': group.question_id },
     el('h3', { text: `「${group.representative}」` }),
     el('p', { class: 'meta', text: `${botName(group.bot)}・${fmtInt(group.count)} 件（理解できなかった ${group.kinds.fallback ?? 0}・役に立たなかった ${group.kinds.not_helpful ?? 0}）・${fmtTime(group.first_seen)} 〜 ${fmtTime(group.last_seen)}` }),
+    maskedNote(group.masked_kinds),
     el('p', { class: 'label', text: '質問の例' }),
     el('ul', { class: 'examples' }, ...group.examples.map((t) => el('li', { text: t }))),
     el('p', { class: 'suggestion', text: suggestion }),
     el('div', { class: 'row' }, ...actions), status);
+}
+
+// The kinds of personal data the resident service masks (chat_platform/privacy), as the dashboard names them.
+const MASKED_KIND_NAMES = {
+  name: '氏名', phone: '電話番号', email: 'メール', address: '住所', birth_date: '生年月日', my_number: 'マイナンバー',
+  card: 'カード番号', bank_account: '口座番号', passport: '旅券番号', driver_license: '免許証番号',
+  health_insurance: '保険証番号', health: '健康情報',
+};
+
+/** 「個人情報を伏せています: 氏名 1 件・電話番号 2 件」, or nothing when nothing was masked. */
+function maskedNote(masked) {
+  const kinds = Object.entries(masked || {});
+  if (!kinds.length) return null;
+  const text = kinds.map(([kind, n]) => `${MASKED_KIND_NAMES[kind] || kind} ${fmtInt(n)} 件`).join('・');
+  return el('p', { class: 'meta masked', text: `個人情報を伏せています: ${text}` });
 }
 
 /** The intents of a bot's active nlu.yml (a plain scan of "- intent: name" lines). */

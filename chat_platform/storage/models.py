@@ -85,7 +85,8 @@ class Message(Base):
     bot_id: Mapped[str] = mapped_column(String(64))  # the bot opened (in) or the bot that answered (out)
     channel: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)  # masked
-    personal_data: Mapped[str | None] = mapped_column(String(200))  # kinds of personal data masked
+    # the kinds of personal data masked in ``text``, comma-separated ("phone,name"); never the data
+    masked_kinds: Mapped[str | None] = mapped_column(String(200))
     intent: Mapped[str | None] = mapped_column(String(128))
     confidence: Mapped[float | None] = mapped_column(Float)
     answered_bot: Mapped[str | None] = mapped_column(String(64))  # in: the bot the NLU routed to

@@ -1,7 +1,7 @@
 """token expiry: every admin token stops working on a date
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-07 17:00:00
 
 ``api_tokens.expires_at``: ``madoguchi token create --expires-in DAYS`` (default 365) sets it, and an
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
