@@ -78,7 +78,7 @@ def clean_id(value: object, name: str, max_chars: int) -> str:
         )
     found = problem(value)
     if found is not None:
-        raise invalid_field(name, _JA[found] + "が含まれています", f"contains {found}")
+        raise unusable_characters(name, found)
     return value
 
 
@@ -87,6 +87,14 @@ _JA = {"NUL": "NUL 文字", "a control character": "制御文字", "a lone surro
 
 def invalid_field(name: str, ja: str, en: str) -> AppError:
     return AppError(422, "invalid_field", f"{name[:80]}: {ja}。", f"{name[:80]} {en}.")
+
+
+def unusable_characters(name: str, found: str) -> AppError:
+    return invalid_field(
+        name,
+        f"{_JA[found]}が含まれています。文字だけを送ってください",
+        f"contains {found}. Send plain text only",
+    )
 
 
 def check_bot(bot_id: str, known: list[str]) -> None:
@@ -134,7 +142,7 @@ def unusable_text_refuser(*skipped: str) -> Callable[[Request], Awaitable[None]]
         for where, value, multiline in found:
             reason = problem(value, multiline)
             if reason is not None:
-                raise invalid_field(where, _JA[reason] + "が含まれています", f"contains {reason}")
+                raise unusable_characters(where, reason)
 
     return refuse_unusable_text
 
