@@ -78,6 +78,24 @@ def test_should_store_the_rest_of_a_batch_when_one_message_cannot_be_stored(serv
     assert [incoming_count(services, s) for s in (first, bad, last)] == [1, 0, 1]
 
 
+def test_should_answer_the_others_when_a_session_id_with_nul_gets_into_a_batch(services: Services) -> None:
+    """Issue 13's first case, past the checks: PostgreSQL refuses NUL even in a query's parameter,
+    which failed the lock of every conversation of the batch (503 for all). Now the batch is
+    tried again message by message: the others are answered and stored."""
+    chat = services.chat
+    first, last = (chat.start("tax", "widget").session_id for _ in range(2))
+    good = chat.prepare("tax", QUESTION, "widget", session_id=first)
+    results = chat.handle([good, dataclasses.replace(good, session_id="x\x00"), replace_session(good, last)])
+
+    assert isinstance(results[0], Reply) and isinstance(results[2], Reply)
+    assert isinstance(results[1], AppError) and results[1].status in (404, 422)  # SQLite: just not found
+    assert [incoming_count(services, s) for s in (first, last)] == [1, 1]
+
+
+def replace_session(item: Incoming, session_id: str) -> Incoming:
+    return dataclasses.replace(item, session_id=session_id)
+
+
 def test_should_answer_a_message_whose_handling_raises_with_its_own_error(services: Services) -> None:
     chat = services.chat
     good = chat.start("tax", "widget").session_id
