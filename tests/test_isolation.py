@@ -14,6 +14,7 @@ import json
 import logging
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
 from chat_platform.app import create_app
@@ -361,3 +362,19 @@ def test_residents_are_answered_while_an_attacker_sends_bad_requests(services: S
     assert 429 in attacker_statuses  # its bad requests were counted
     # nothing the attacker sent reached a batch's write: no batch failed, no database error
     assert [r.getMessage() for r in caplog.records if r.name == "madoguchi"] == []
+
+
+def test_should_fail_the_batch_at_once_when_the_database_refuses_every_write(
+    services: Services, database_url: str
+) -> None:
+    """A read-only database fails every message alike: the batch is answered 503 at once, not
+    tried again message by message (which would multiply the load on a database in trouble)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.test_readiness import read_only
+
+    with read_only(database_url) as db:
+        chat = ChatService(db, services.runtime, services.settings)
+        starts = [chat.prepare_start("tax", "widget") for _ in range(3)]
+        with pytest.raises(DBAPIError):
+            chat.handle(starts)
