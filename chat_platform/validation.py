@@ -131,7 +131,7 @@ def unusable_text_refuser(*skipped: str) -> Callable[[Request], Awaitable[None]]
         found = [(f"path {k}", v, False) for k, v in request.path_params.items() if isinstance(v, str)]
         found += [(f"query {k}", v, False) for k, v in request.query_params.multi_items()]
         found += [(f"query {k}", k, False) for k in request.query_params]
-        if request.headers.get("content-type", "").startswith("application/json"):
+        if _read_as_json(request.headers.get("content-type", "")):
             try:
                 body = await request.json()  # Starlette keeps the body: FastAPI reads it again
             except ValueError:
@@ -148,6 +148,12 @@ def unusable_text_refuser(*skipped: str) -> Callable[[Request], Awaitable[None]]
 
 
 refuse_unusable_text = unusable_text_refuser()
+
+
+def _read_as_json(content_type: str) -> bool:
+    """Whether FastAPI reads the body as JSON: no content type at all, or ``…/json``, ``…+json``."""
+    subtype = content_type.split(";", 1)[0].strip().lower().rpartition("/")[2]
+    return not content_type or subtype == "json" or subtype.endswith("+json")
 
 
 __all__ = [

@@ -378,3 +378,14 @@ def test_should_fail_the_batch_at_once_when_the_database_refuses_every_write(
         starts = [chat.prepare_start("tax", "widget") for _ in range(3)]
         with pytest.raises(DBAPIError):
             chat.handle(starts)
+
+
+def test_should_check_a_json_body_sent_without_a_content_type(services: Services, client, tokens) -> None:
+    """FastAPI reads a body without a content type as JSON: the checks must read it too."""
+    before = project_row(services, 1)
+    response = client.patch(
+        "/admin/api/v1/projects/1", content=b'{"vendor_before": "a\\u0000b"}',
+        headers={"Authorization": f"Bearer {tokens['strategy']}"},
+    )  # fmt: skip
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_field", response.text
+    assert project_row(services, 1) == before
