@@ -105,18 +105,23 @@ def check_bot(bot_id: str, known: list[str]) -> None:
 
 
 # ---- every string of a request at once (a dependency of the routers that take free input) -----------
-def strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every string in a JSON value (dict keys too), with where it is (``items.0.name``)."""
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            inner = f"{where}.{key}" if where else str(key)
-            yield inner, str(key)
-            yield from strings(item, inner)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from strings(item, f"{where}.{index}" if where else str(index))
+def strings(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in a JSON value (dict keys too), with where it is (``items.0.name``). A loop,
+    not recursion: JSON nested as deep as the parser allows must not overflow the stack here."""
+    pending = [(where, value)]
+    while pending:
+        place, item = pending.pop()
+        if isinstance(item, str):
+            yield place or "body", item
+        elif isinstance(item, Mapping):
+            for key, inner in item.items():
+                name = f"{place}.{key}" if place else str(key)
+                yield name, str(key)
+                pending.append((name, inner))
+        elif isinstance(item, list):
+            pending.extend(
+                (f"{place}.{index}" if place else str(index), inner) for index, inner in enumerate(item)
+            )
 
 
 def unusable_text_refuser(*skipped: str) -> Callable[[Request], Awaitable[None]]:
@@ -138,7 +143,7 @@ def unusable_text_refuser(*skipped: str) -> Callable[[Request], Awaitable[None]]
                 body = None  # not JSON: FastAPI answers that (400) when it reads the body
             if isinstance(body, dict) and skipped:
                 body = {key: value for key, value in body.items() if key not in skipped}
-            found += [(where or "body", value, True) for where, value in strings(body, "")]
+            found += [(where, value, True) for where, value in strings(body)]
         for where, value, multiline in found:
             reason = problem(value, multiline)
             if reason is not None:

@@ -389,3 +389,12 @@ def test_should_check_a_json_body_sent_without_a_content_type(services: Services
     )  # fmt: skip
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_field", response.text
     assert project_row(services, 1) == before
+
+
+@pytest.mark.parametrize("depth", [100, 900, 5000])
+def test_should_answer_deeply_nested_json_with_4xx(client, tokens, depth: int) -> None:
+    headers = {"Authorization": f"Bearer {tokens['strategy']}", "Content-Type": "application/json"}
+    nested = b'{"a":' * depth + b'"x\\u0000"' + b"}" * depth
+    for path in ("/admin/api/v1/projects", "/api/v1/messages/x/rating", REST, "/model/parse"):
+        response = client.post(path, content=nested, headers=headers)
+        assert 400 <= response.status_code < 500, (path, depth, response.status_code)
