@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+
+from chat_platform.validation import refuse_unusable_text, unusable_text_refuser
 
 from .api import bots, cost_settings, me, packs, registry, reports
 
 STATIC = Path(__file__).parent / "static"
 
+# every path and query parameter and JSON field is checked for NUL, control characters and lone
+# surrogates before an endpoint runs (422 naming the field): such text cannot be stored. Pack
+# files are not: the pack validator reports what is wrong in them with the file and line.
+CHECKED = [Depends(refuse_unusable_text)]
 router = APIRouter(prefix="/admin/api/v1")
-router.include_router(me.router)
-router.include_router(registry.router)
-router.include_router(reports.router)
-router.include_router(cost_settings.router)
-router.include_router(packs.router)
-router.include_router(bots.router)
+router.include_router(me.router, dependencies=CHECKED)
+router.include_router(registry.router, dependencies=CHECKED)
+router.include_router(reports.router, dependencies=CHECKED)
+router.include_router(cost_settings.router, dependencies=CHECKED)
+router.include_router(packs.router, dependencies=[Depends(unusable_text_refuser("files"))])
+router.include_router(bots.router, dependencies=[Depends(unusable_text_refuser("files"))])
 
 
 def mount_admin(app: FastAPI) -> None:

@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -32,7 +32,7 @@ from .api.proxies import TrustedProxies, parse_networks
 from .api.schemas import error_responses
 from .api.security_headers import SecurityHeaders
 from .channels import line
-from .errors import AppError, conflict, unavailable
+from .errors import AppError, conflict, unavailable, unstorable
 from .services import Services
 from .settings import Settings
 
@@ -210,6 +210,16 @@ def _error_handlers(app: FastAPI) -> None:
     async def constraint_refused(request: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("write refused by a constraint on %s: %s", request.url.path, exc.__class__.__name__)
         error = conflict()
+        metrics_error(request, error.code)
+        return JSONResponse(error.body(_language(request)), status_code=error.status)
+
+    # What the database refused as a value (PostgreSQL: NUL in text, a string too long) or what
+    # could not even be encoded for it (a lone surrogate): the request's doing, whatever missed it.
+    @app.exception_handler(DataError)
+    @app.exception_handler(UnicodeError)
+    async def unstorable_value(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("unstorable value on %s: %s", request.url.path, exc.__class__.__name__)
+        error = unstorable()
         metrics_error(request, error.code)
         return JSONResponse(error.body(_language(request)), status_code=error.status)
 

@@ -20,11 +20,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .messages import Incoming, NewSession, Reply
+from .messages import Incoming, NewSession, Refused, Reply
 
 log = logging.getLogger("madoguchi")
 
-Item = Incoming | NewSession
+Item = Incoming | NewSession | Refused
 Handle = Callable[[Sequence[Item]], list[Reply | Exception]]
 
 

@@ -13,17 +13,16 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from . import errors
-from .messages import Incoming, NewSession, OutgoingMessage, Reply, hash_sender, is_rateable
+from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender, is_rateable
 from .runtime import BotRuntime, Bots
 from .settings import Settings
 from .storage.database import Database
 from .storage.models import Conversation, Event, Message, Project, Rating
 from .storage.turns import TurnStore
 from .turn_handler import TurnHandler
-from .validation import clean_message
+from .validation import clean_id, clean_message
 
 __all__ = ["ChatService", "Incoming", "OutgoingMessage", "Reply", "hash_sender", "is_rateable"]
 
@@ -32,7 +31,8 @@ __all__ = ["ChatService", "Incoming", "OutgoingMessage", "Reply", "hash_sender",
 SIMULATION: ContextVar[bool] = ContextVar("madoguchi_simulation", default=False)
 SIMULATED_NOW: ContextVar[datetime | None] = ContextVar("madoguchi_simulated_now", default=None)
 
-DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for a transaction chosen to break a deadlock
+MAX_SESSION_ID = 64  # the column's length (ids are made by new_id: 32 hex digits)
+MAX_SENDER = 128  # Rasa REST's sender, LINE's user id (hashed before it is stored)
 
 
 class ChatService:
@@ -91,6 +91,7 @@ class ChatService:
         return self._one(self.prepare_start(bot_id, channel, language, simulated))
 
     def end(self, session_id: str) -> None:
+        clean_id(session_id, "session_id", MAX_SESSION_ID)
         with self.store.transaction() as connection:
             if not self.store.lock_many(connection, [session_id]):
                 raise errors.session_not_found()
@@ -99,48 +100,52 @@ class ChatService:
     # ---- messages -----------------------------------------------------------------------------
     def prepare(self, bot_id: str, text: object, channel: str, session_id: str | None = None, sender: str | None = None,
                 idempotency_key: str | None = None, simulated: bool = False, address: str | None = None) -> Incoming:  # fmt: skip
-        """Check a resident message before it is queued. Raises :class:`errors.AppError` saying what to fix."""
+        """Check a resident message completely before it is queued (the bot, the text, every id),
+        so nothing it holds can fail the batch it joins. Raises :class:`errors.AppError` saying
+        what to fix."""
         self._check_bot(bot_id)
         message = clean_message(text, self.settings.max_message_chars)
-        key = idempotency_key[:64] if idempotency_key else None
+        if session_id is not None:
+            clean_id(session_id, "session_id", MAX_SESSION_ID)
+        if sender is not None:
+            clean_id(sender, "sender", MAX_SENDER)
+        # LINE's webhookEventId is longer than the column: the first 64 characters keep it apart
+        key = clean_id(idempotency_key, "idempotency_key", 256)[:64] if idempotency_key else None
         simulated = simulated or SIMULATION.get()
         return Incoming(bot_id, message, channel, session_id, sender, key, address, simulated, self.now())
+
+    def refuse(self, error: Exception, channel: str, address: str | None = None, session_id: str | None = None,
+               sender: str | None = None) -> Refused:  # fmt: skip
+        """A request the checks refused, to be counted against its limits before it is answered
+        (``TurnHandler``): a client sending only bad requests is rate-limited all the same."""
+        return Refused(error, channel, address, session_id, sender)
 
     def send(self, bot_id: str, text: object, channel: str, session_id: str | None = None, sender: str | None = None,
              idempotency_key: str | None = None, simulated: bool = False, address: str | None = None) -> Reply:  # fmt: skip
         """Handle one resident message. Raises :class:`errors.AppError` for anything the client must fix."""
-        return self._one(
-            self.prepare(bot_id, text, channel, session_id, sender, idempotency_key, simulated, address)
-        )
+        try:
+            item: Incoming | Refused = self.prepare(
+                bot_id, text, channel, session_id, sender, idempotency_key, simulated, address
+            )
+        except errors.AppError as error:
+            item = self.refuse(error, channel, address, session_id, sender)
+        return self._one(item)
 
-    def _one(self, item: Incoming | NewSession) -> Reply:
+    def _one(self, item: Incoming | NewSession | Refused) -> Reply:
         result = self.handle([item])[0]
         if isinstance(result, Exception):
             raise result
         return result
 
-    def handle(self, items: Sequence[Incoming | NewSession]) -> list[Reply | Exception]:
+    def handle(self, items: Sequence[Incoming | NewSession | Refused]) -> list[Reply | Exception]:
         """Handle checked messages in one transaction (see :class:`TurnHandler`): for each, its reply
         or the error to answer with. Raises when the database fails for all of them."""
-        try:
-            return self.turns.handle(items)
-        except DBAPIError as exc:
-            # Two transactions wrote the same idempotency key (a retry racing its first copy on
-            # another worker) or PostgreSQL broke a deadlock (two batches locking the residents of
-            # Rasa REST or LINE in a different order): handle each message again on its own, in a
-            # fresh transaction that sees what the other one committed (a retry is then a replay).
-            if not (isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) == DEADLOCK):
-                raise
-            return [self._handle_alone(item) for item in items]
-
-    def _handle_alone(self, item: Incoming | NewSession) -> Reply | Exception:
-        try:
-            return self.turns.handle([item])[0]
-        except DBAPIError as exc:  # this one only: the others of its batch are stored and answered
-            return exc
+        return self.turns.handle(items)
 
     # ---- ratings -------------------------------------------------------------------------------
     def rate(self, message_id: str, session_id: str, helpful: bool) -> None:
+        clean_id(message_id, "message_id", MAX_SESSION_ID)  # message ids are made like session ids
+        clean_id(session_id, "session_id", MAX_SESSION_ID)
         with self.db.session() as session:
             message = session.get(Message, message_id)
             if message is None or message.conversation_id != session_id or message.direction != "out":

@@ -76,3 +76,11 @@ def conflict() -> AppError:
         409, "conflict", "同じものがすでにあるか、同時に別の操作で変更されました。画面を再読み込みしてから、もう一度お試しください。",
         "This already exists, or was changed by another request at the same moment. Reload and try again.",
     )  # fmt: skip
+
+
+def unstorable() -> AppError:
+    """A request that passed the checks but holds something the database cannot store."""
+    return AppError(
+        422, "unstorable_text", "送られた内容に保存できない文字があります。文字だけを送ってください。",
+        "The request holds characters that cannot be stored (such as NUL or a lone surrogate). Send plain text.",
+    )  # fmt: skip

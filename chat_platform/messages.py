@@ -48,6 +48,20 @@ class NewSession:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """A resident request refused by the checks (bad JSON, a bad id, control characters …). It
+    still counts against its rate limits, in the batch of whatever else arrived meanwhile, so a
+    client that sends nothing but bad requests is limited like any other: it gets ``error``, or
+    429 once over a limit. It is never stored and never touches the others' transaction."""
+
+    error: Exception  # what to answer when not over a limit (an AppError or a RequestValidationError)
+    channel: str
+    address: str | None
+    session_id: str | None = None  # when the body could be read that far
+    sender: str | None = None
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     id: str
     text: str
@@ -74,7 +88,9 @@ class Reply:
 
 
 def hash_sender(channel: str, sender: str) -> str:
-    return hashlib.sha256(f"madoguchi:{channel}:{sender}".encode()).hexdigest()
+    # surrogatepass: a hash for any str (ids are checked before they get here, but a counter key
+    # made of one must never fail the batch it is counted in)
+    return hashlib.sha256(f"madoguchi:{channel}:{sender}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def is_rateable(message: BotMessage) -> bool:

@@ -21,6 +21,7 @@ Sessions started meanwhile are stored by the same transaction. A batch of one
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -28,7 +29,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StatementError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared_nlu.dialogue.engine import Turn
 from shared_nlu.dialogue.messages import BotMessage
@@ -36,7 +47,16 @@ from shared_nlu.dialogue.messages import Event as DialogueEvent
 from shared_nlu.dialogue.state import SessionState
 
 from . import errors
-from .messages import NOT_RATEABLE, Incoming, NewSession, OutgoingMessage, Reply, hash_sender, is_rateable
+from .messages import (
+    NOT_RATEABLE,
+    Incoming,
+    NewSession,
+    OutgoingMessage,
+    Refused,
+    Reply,
+    hash_sender,
+    is_rateable,
+)
 from .privacy.masking import mask_answer, mask_personal_data
 from .runtime import BotRuntime, Bots
 from .settings import Settings
@@ -44,6 +64,11 @@ from .storage.models import new_id
 from .storage.turns import ConversationRow, TurnStore, TurnWrites
 
 Result = Reply | Exception  # an errors.AppError for what the client must fix
+Item = Incoming | NewSession | Refused
+log = logging.getLogger("madoguchi")
+# SQLSTATE classes of errors one statement's data causes (a bad value, a constraint, a deadlock
+# or serialization failure, a value too large): another transaction without it can succeed
+_ONE_ROW_CLASSES = ("22", "23", "40", "54")
 
 
 @dataclass(frozen=True)
@@ -61,28 +86,62 @@ class TurnHandler:
         self.settings = settings
         self.retired = retired  # bot id → retirement message (the admin side retires bots)
 
-    def handle(self, items: Sequence[Incoming | NewSession]) -> list[Result]:
+    def handle(self, items: Sequence[Item]) -> list[Result]:
         """Handle ``items`` in one transaction: a reply, or the error the client must fix, for each.
-        Database errors raise (for all of them: nothing of the batch is stored)."""
+
+        One message that fails (it passed the checks, yet the database refuses what it would
+        store, or its turn raises) fails only itself: a turn that raises is answered with its own
+        error while the batch goes on; a write the database refuses rolls the batch back and each
+        of its messages is handled again alone, so the others are stored and answered. The same
+        retry covers two races: two transactions writing one idempotency key (a retry racing its
+        first copy on another worker) and a deadlock PostgreSQL broke (two batches locking the
+        residents of Rasa REST or LINE in another order); alone, in a fresh transaction, each
+        sees what the other committed (a retry is then a replay). Raises only when the database
+        itself fails (unreachable, locked, read-only): then it would fail for each alone too.
+        Nothing of this costs the happy path: no savepoints, one ``try`` per turn."""
+        results: list[Result | None] = [None] * len(items)
+        with self.store.connect() as connection:
+            self._limit(connection, items, results)
+            waiting = [index for index, result in enumerate(results) if result is None]
+            if waiting:
+                # refused requests have their answer already
+                batch = [item for index in waiting if not isinstance(item := items[index], Refused)]
+                try:
+                    outcomes = self._store(connection, batch)
+                except Exception as exc:
+                    if database_down(exc):
+                        raise
+                    log.warning("a batch of %d failed (%s): each is handled alone", len(batch), _name(exc))
+                    outcomes = [self._store_alone(connection, item) for item in batch]
+                for index, outcome in zip(waiting, outcomes, strict=True):
+                    results[index] = outcome
+        assert all(result is not None for result in results), "every item gets a reply or an error"
+        return results  # type: ignore[return-value]
+
+    def _store(self, connection: Connection, items: Sequence[Incoming | NewSession]) -> list[Result]:
+        """Sessions and messages (not over a limit) in one transaction; raises when a write fails."""
         bots = self.runtime.current
         results: list[Result | None] = [None] * len(items)
         positions = [index for index, item in enumerate(items) if isinstance(item, Incoming)]
         messages = [item for item in items if isinstance(item, Incoming)]
+        answers: list[Result | None] = [None] * len(messages)
         writes = TurnWrites()
-        with self.store.connect() as connection:
-            self._limit(connection, items, results)
-            answers = [results[index] for index in positions]  # the messages refused by a limit
-            with self.store.transaction(connection):
-                for index, item in enumerate(items):
-                    if isinstance(item, NewSession) and results[index] is None:
-                        results[index] = self._start(bots, item, writes)
-                if messages:
-                    self._answer(connection, bots, messages, answers, writes)
-                self.store.write(connection, writes)
+        with self.store.transaction(connection):
+            for index, item in enumerate(items):
+                if isinstance(item, NewSession):
+                    results[index] = self._start(bots, item, writes)
+            if messages:
+                self._answer(connection, bots, messages, answers, writes)
+            self.store.write(connection, writes)
         for index, answer in zip(positions, answers, strict=True):
             results[index] = answer
-        assert all(result is not None for result in results), "every item gets a reply or an error"
         return results  # type: ignore[return-value]
+
+    def _store_alone(self, connection: Connection, item: Incoming | NewSession) -> Result:
+        try:
+            return self._store(connection, [item])[0]
+        except Exception as exc:  # this one only: the others of its batch are stored and answered
+            return exc if database_down(exc) else own_error(exc)
 
     def _answer(self, connection: Connection, bots: Bots, items: Sequence[Incoming],
                 results: list[Result | None], writes: TurnWrites) -> None:  # fmt: skip
@@ -96,7 +155,13 @@ class TurnHandler:
             if item.key and (conversation.id, item.key) in answered:  # sent twice in one batch
                 results[index] = replace(answered[conversation.id, item.key], replayed=True)
                 continue
-            results[index] = reply = self._turn(bots, conversation, item, writes)
+            mark = writes.mark()
+            try:
+                results[index] = reply = self._turn(bots, conversation, item, writes)
+            except Exception as exc:  # this message only; nothing of its turn is written
+                writes.undo(mark)
+                results[index] = own_error(exc)
+                continue
             if item.key:
                 answered[conversation.id, item.key] = reply
 
@@ -209,31 +274,34 @@ class TurnHandler:
         return Reply(conversation.id, messages, conversation.status, conversation.language, replayed=True)
 
     # ---- 1. rate limits -----------------------------------------------------------------------
-    def _limit(
-        self, connection: Connection, items: Sequence[Incoming | NewSession], results: list[Result | None]
-    ) -> None:
-        """Count each message against its session's (or resident's) and its address's limit, and each
-        conversation started against its address's, in a short transaction of its own (see
-        ``TurnStore.count_requests``); retries count too."""
+    def _limit(self, connection: Connection, items: Sequence[Item], results: list[Result | None]) -> None:
+        """Count each message, and each refused request, against its session's (or resident's) and
+        its address's limit, and each conversation started against its address's, in a short
+        transaction of its own (see ``TurnStore.count_requests``); retries count too. A refused
+        request is answered with its error, or 429 once over."""
         limits: list[tuple[int, list[tuple[str, int]]]] = []
         for index, item in enumerate(items):
             if isinstance(item, NewSession):
                 if item.address:  # a conversation is stored and counted in the reports: starts are limited
                     limit = self.settings.rate_limit_sessions_per_address_per_minute
-                    limits.append((index, [(f"n:{item.address}"[:128], limit)]))
+                    limits.append((index, [(f"n:{item.address}", limit)]))
                 continue
-            who = (
-                f"s:{item.session_id}"
-                if item.session_id
-                else f"r:{hash_sender(item.channel, item.sender or '')}"
-            )
-            keys = [(who, self.settings.rate_limit_per_minute)]
+            keys = []
+            if item.session_id:
+                keys.append((f"s:{item.session_id}", self.settings.rate_limit_per_minute))
+            elif item.sender or isinstance(item, Incoming):
+                keys.append(
+                    (f"r:{hash_sender(item.channel, item.sender or '')}", self.settings.rate_limit_per_minute)
+                )
             if item.address:
-                keys.append((f"a:{item.address}"[:128], self.settings.rate_limit_per_address_per_minute))
-            limits.append((index, keys))
-        hits = Counter(key for _, keys in limits for key, _ in keys)
-        if not hits:
+                keys.append((f"a:{item.address}", self.settings.rate_limit_per_address_per_minute))
+            if keys:
+                limits.append((index, keys))
+            elif isinstance(item, Refused):  # nothing to count it by
+                results[index] = item.error
+        if not limits:
             return
+        hits = Counter(key for _, keys in limits for key, _ in keys)
         now = time.time()  # real time, also for the simulator's messages from the past
         totals = self.store.count_requests(connection, hits, now)
         seen: Counter[str] = Counter()  # the n-th request of a key in this batch is its (total - hits + n)-th
@@ -242,12 +310,15 @@ class TurnHandler:
             for key, limit in keys:
                 seen[key] += 1
                 over = over or totals[key] - hits[key] + seen[key] > limit
+            item = items[index]
             if over:
                 retry_after = max(1, 60 - int(now % 60))
-                starts = isinstance(items[index], NewSession)
+                starts = isinstance(item, NewSession)
                 results[index] = (
                     errors.too_many_starts(retry_after) if starts else errors.rate_limited(retry_after)
                 )
+            elif isinstance(item, Refused):
+                results[index] = item.error
 
     # ---- 4. and 5. the turn ---------------------------------------------------------------------
     def _turn(self, bots: Bots, conversation: ConversationRow, item: Incoming, writes: TurnWrites) -> Reply:
@@ -322,6 +393,38 @@ class TurnHandler:
             for event in turn.events if event.type != "user"
         )  # fmt: skip
         return answers
+
+
+def database_down(exc: BaseException) -> bool:
+    """The database itself failed (unreachable, pool exhausted, locked, read-only, disk full):
+    every message would fail alone too, so the batch is not tried again one by one."""
+    if isinstance(exc, PoolTimeout | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError):
+        state = getattr(exc.orig, "sqlstate", None)
+        if state:
+            return str(state)[:2] not in _ONE_ROW_CLASSES
+        return isinstance(exc, OperationalError)  # SQLite: locked, read-only, disk full
+    return False
+
+
+def own_error(exc: Exception) -> Exception:
+    """What to answer the one message that failed in its batch: 422 when what it holds cannot be
+    stored (its checks missed something), else the error itself (409 for a constraint, 503 for a
+    deadlock, 500 for a bug), logged in one line without its text."""
+    if isinstance(exc, IntegrityError) or (isinstance(exc, DBAPIError) and not isinstance(exc, DataError)):
+        return exc
+    cause = exc.orig if isinstance(exc, StatementError) else exc
+    # a lone surrogate: sqlite3 cannot encode it, orjson cannot write it for PostgreSQL
+    if isinstance(exc, DataError) or isinstance(cause, UnicodeError | orjson.JSONEncodeError):
+        log.warning("a message could not be stored: %s", _name(exc))
+        return errors.unstorable()
+    log.error("a message failed: %s", _name(exc))
+    return exc
+
+
+def _name(exc: BaseException) -> str:
+    return exc.__class__.__name__  # never the message: it can quote the resident's text
 
 
 def outgoing(message_id: str, text: str, buttons: list[dict[str, str]], bot: str, response: str,

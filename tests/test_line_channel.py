@@ -361,3 +361,32 @@ def test_should_log_and_not_raise_when_line_cannot_be_reached(caplog) -> None:
         assert client.reply(TOKEN, "r", [{"type": "text", "text": "秘密"}]) is False
     client.close()
     assert "LINE reply failed: ConnectError" in caplog.text and "秘密" not in caplog.text
+
+
+def test_should_answer_hostile_events_with_an_error_and_the_others_normally(
+    line_client, fake_line, services, caplog
+) -> None:
+    """NUL, control characters and lone surrogates in a text, a user id or an event id: each such
+    event gets the error's Japanese text, nothing of it is stored, the good event is answered."""
+    hostile = [
+        text_event("自動車税\ud800の納期限", new_user()),
+        text_event("自動車税\x00の納期限", new_user()),
+        text_event("自動車税の納期限\x1b[2J", new_user()),
+        text_event("自動車税の納期限", "U\x00" + uuid.uuid4().hex),
+        text_event("自動車税の納期限", new_user(), event_id="e\x00" + uuid.uuid4().hex[:20]),
+    ]
+    good = text_event("自動車税の納期限はいつですか", new_user())
+    body = json.dumps({"destination": "U" + "0" * 32, "events": [*hostile, good]}).encode()  # \ud800 escaped
+    stored = message_count(services)
+    with caplog.at_level(logging.WARNING, logger="madoguchi"):
+        response = line_client.post(
+            WEBHOOK.format("tax"), content=body,
+            headers={"Content-Type": "application/json", "X-Line-Signature": sign(body)},
+        )  # fmt: skip
+    assert response.status_code == 200
+    answers = {r["body"]["replyToken"]: r["body"]["messages"][0]["text"] for r in fake_line.requests}
+    assert set(answers) == {e["replyToken"] for e in [*hostile, good]}  # every event answered
+    assert all("ください" in answers[e["replyToken"]] for e in hostile), answers  # says what to do
+    assert "自動車税" in answers[good["replyToken"]]
+    assert message_count(services) == stored + 2  # the good question and its answer only
+    assert caplog.records == []  # refused by the checks: no event failed, no database error

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared_nlu.text import SynonymMap, default_tokenizer, detect_language, fold_width, normalize
 from shared_nlu.text.dialect import standardize_kansai
@@ -134,3 +136,33 @@ def test_should_tokenise_from_many_threads_at_once() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(words, texts))
     assert all(result[0] == "自動車" for result in results)
+
+
+# Any str at all: lone surrogates (a broken "\ud800" JSON escape), NUL and other control
+# characters among ordinary text. Sudachi raises on a surrogate; normalising must not pass one on.
+ANY_TEXT = st.text(
+    st.one_of(
+        st.characters(codec=None, exclude_categories=()),
+        st.sampled_from(
+            ["\ud800", "\udbff", "\udc00", "\udfff", "\x00", "\x07", "\x1b", "\x7f", "\x85", "税"]
+        ),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(ANY_TEXT)
+def test_normalising_never_fails_and_leaves_no_surrogate_or_control_character(text: str) -> None:
+    normalized = normalize(text)
+    assert not any("\ud800" <= ch <= "\udfff" for ch in normalized)
+    assert not any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in normalized)
+    normalized.encode("utf-8")  # what Sudachi does with it
+
+
+def test_the_nlu_parses_any_text_without_raising(real_nlu) -> None:
+    texts = ["\ud800", "自動車税\ud800の納期限", "\udfff\ud800", "a\x00b", "\x1b[31m税", "\ud83d", "\x00"]
+    for text in texts:
+        result = real_nlu.parse(text)
+        assert result.intent  # a result (the fallback at worst), not an exception
+    assert real_nlu.parse("自動車税\ud800の納期限").intent == real_nlu.parse("自動車税 の納期限").intent

@@ -20,7 +20,11 @@ def db_session(services: ServicesDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(db_session)]
+# scope="function": committed when the endpoint returns, BEFORE the response is sent. With the
+# default scope the commit ran after the response had started: a write the database refused at
+# the commit (NUL in a text on PostgreSQL) had already been answered 200, and was neither stored
+# nor audited. Now a failed commit is answered with its error (422, 409 or 503).
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 # what any admin endpoint can answer: no or a bad token, a role or department that may not, bad
 # parameters, the database unreachable (every admin router declares these; routes add their own)
 ADMIN_ERRORS = error_responses(401, 403, 422, 503)

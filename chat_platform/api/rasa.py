@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 
 from .. import errors
 from ..address_limits import count_request
+from ..messages import Incoming, Refused
 from ..validation import clean_message
 from .deps import ServicesDep, client_address
+from .hot_path import body_schema, parse_body
 from .schemas import ButtonOut, ParseIn, RestIn, RestMessageOut, error_responses
 
 router = APIRouter(tags=["rasa"], responses=error_responses(400, 413, 422))
@@ -23,15 +26,21 @@ router = APIRouter(tags=["rasa"], responses=error_responses(400, 413, 422))
     response_model_exclude_none=True,
     responses=error_responses(404, 429, 503),
     summary="Rasa REST channel",
+    openapi_extra=body_schema(RestIn),
 )
-async def rest_webhook(
-    bot_id: str, body: RestIn, request: Request, services: ServicesDep
-) -> list[RestMessageOut]:
+async def rest_webhook(bot_id: str, request: Request, services: ServicesDep) -> list[RestMessageOut]:
     started = time.perf_counter()
-    message = services.chat.prepare(
-        bot_id, body.message, "rest", sender=body.sender, address=client_address(request)
-    )
+    address = client_address(request)
+    body: RestIn | None = None
+    try:  # read and checked here, not by FastAPI: a refused message still counts against the limits
+        body = parse_body(RestIn, await request.body())
+        message: Incoming | Refused = services.chat.prepare(
+            bot_id, body.message, "rest", sender=body.sender, address=address
+        )
+    except (errors.AppError, RequestValidationError) as refused:
+        message = services.chat.refuse(refused, "rest", address, sender=body.sender if body else None)
     reply = await services.batcher.submit(message)
+    assert body is not None  # a refused message raised above
     fallback = any(m.response == "utter_nlu_fallback" for m in reply.messages)
     services.metrics.observe_message(bot_id, "rest", time.perf_counter() - started, fallback)
     return [

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 
 from ..conversations import Reply
+from ..errors import AppError
+from ..messages import Incoming, Refused
+from ..validation import refuse_unusable_text
 from .deps import ServicesDep, client_address, services_of
 from .hot_path import FastJSONResponse as JSONResponse
 from .hot_path import body_schema, parse_body
@@ -23,7 +27,12 @@ from .schemas import (
 )
 
 # 503 (with Retry-After) while the database is unreachable
-router = APIRouter(prefix="/api/v1", tags=["resident"], responses=error_responses(503))
+# Every path parameter and JSON field checked for NUL, control characters and lone surrogates
+# (422) before an endpoint runs; the two message endpoints check theirs themselves, to count them.
+router = APIRouter(
+    prefix="/api/v1", tags=["resident"], responses=error_responses(503),
+    dependencies=[Depends(refuse_unusable_text)],
+)  # fmt: skip
 
 
 def _reply(reply: Reply) -> JSONResponse:
@@ -66,12 +75,17 @@ async def start_session(bot_id: str, request: Request) -> JSONResponse:
 )  # fmt: skip
 async def send_message(bot_id: str, request: Request) -> JSONResponse:
     started = time.perf_counter()
-    body = parse_body(MessageIn, await request.body())
     services = services_of(request)
-    message = services.chat.prepare(
-        bot_id, body.text, "widget", session_id=body.session_id, idempotency_key=body.idempotency_key,
-        address=client_address(request),
-    )  # fmt: skip
+    address = client_address(request)
+    body: MessageIn | None = None
+    try:  # checked completely before it joins a batch: nothing in it can fail the others
+        body = parse_body(MessageIn, await request.body())
+        message: Incoming | Refused = services.chat.prepare(
+            bot_id, body.text, "widget", session_id=body.session_id, idempotency_key=body.idempotency_key,
+            address=address,
+        )  # fmt: skip
+    except (AppError, RequestValidationError) as refused:  # still counted against the limits
+        message = services.chat.refuse(refused, "widget", address, body.session_id if body else None)
     reply = await services.batcher.submit(message)  # handled with whatever else arrived meanwhile
     fallback = any(m.response == "utter_nlu_fallback" for m in reply.messages)
     services.metrics.observe_message(bot_id, "widget", time.perf_counter() - started, fallback)

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .write_probe import WriteProbe
+
 
 class Database:
     """An engine and a session factory. ``session()`` commits on success and rolls back on error."""
@@ -24,6 +26,7 @@ class Database:
         # TurnStore.count_requests); SQLite has one writer, so they share its engine
         self.counters = self.engine if self.is_sqlite else make_engine(url, pool_size, counters=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_probe = WriteProbe(self.engine)
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,6 +52,12 @@ class Database:
             return True
         except Exception:
             return False
+
+    def writable(self) -> bool:
+        """True when a write can be committed (for /readyz): a database that answers reads may
+        still refuse writes (read-only, disk full). Checked at most every few seconds per worker
+        (``WriteProbe``), so frequent probes do not load the database."""
+        return self._write_probe.check()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -11,6 +11,7 @@ locks, the transaction takes the database's write lock before reading (``BEGIN I
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -165,6 +166,13 @@ class TurnWrites:
     events: list[dict[str, Any]] = field(default_factory=list)
     conversations: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → new values
 
+    def mark(self) -> tuple[int, int]:
+        """Where a turn's rows start, so a turn that fails halfway can take its rows back."""
+        return len(self.messages), len(self.events)
+
+    def undo(self, mark: tuple[int, int]) -> None:
+        del self.messages[mark[0] :], self.events[mark[1] :]
+
 
 _NEW_CONVERSATION_COLUMNS = [
     "id", "bot_id", "channel", "sender_hash", "state", "status", "language", "handed_off", "simulated",
@@ -257,11 +265,13 @@ class TurnStore:
             return self._count(counters, hits, now)
 
     def _count(self, connection: Connection, hits: Mapping[str, int], now: float) -> dict[str, int]:
+        stored = {counter_key(key): key for key in hits}  # one row per key, whatever it holds
         parameters: dict[str, Any] = {"window": int(now // 60)}
-        for i, (key, count) in enumerate(hits.items()):
-            parameters[f"key{i}"] = key[:128]
-            parameters[f"hits{i}"] = count
-        return {key: count for key, count in connection.execute(_count_statement(len(hits)), parameters)}
+        for i, (key, original) in enumerate(stored.items()):
+            parameters[f"key{i}"] = key
+            parameters[f"hits{i}"] = hits[original]
+        rows = connection.execute(_count_statement(len(stored)), parameters)
+        return {stored[key]: count for key, count in rows}
 
     def create_conversation(self, connection: Connection, values: dict[str, Any]) -> None:
         connection.execute(_INSERT_CONVERSATION, values)
@@ -287,6 +297,19 @@ class TurnStore:
 
     def end_idle(self, connection: Connection, conversation_id: str, ended_at: datetime) -> None:
         connection.execute(_END, {"conversation_id": conversation_id, "ended_at": ended_at})
+
+
+def counter_key(key: str) -> str:
+    """``key`` as a counter's key: itself when it is short printable ASCII (an address, a session
+    id), else its prefix and a hash. A key is made of what clients send (session ids, forwarded
+    addresses): NUL or a lone surrogate in it must not fail the statement that counts a whole
+    batch, nor may two long keys cut to the column's 128 characters become one."""
+    if len(key) <= 128 and key.isascii() and key.isprintable():
+        return key
+    kind, colon, _ = key.partition(":")  # "s", "a" …: which limit it is, kept readable
+    kind = kind if colon and len(kind) <= 8 and kind.isascii() and kind.isalnum() else "x"
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:#{digest}"
 
 
 def prune_rate_counters(connection: Connection, now: float | None = None) -> int:

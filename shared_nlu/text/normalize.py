@@ -18,11 +18,14 @@ _SPACES = re.compile(r"\s+")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\U000e0020-\U000e007f]")
 # "www" typed after Japanese text is laughter, not the letters w; 草 is not stripped (雑草 means weeds).
 _LAUGH = re.compile(r"(?<=[^\sa-z0-9])w{2,}$")
+# Control characters and lone surrogates (half of a pair, from a broken JSON escape) mean nothing,
+# and Sudachi raises on a surrogate: they become spaces, so normalising never fails on any str.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def normalize(text: str) -> str:
     """Return the comparable form of ``text``: NFKC, case-folded, marks unified, noise removed."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", _UNSAFE.sub(" ", text))
     text = text.translate(_LONG_VOWEL).casefold()
     text = _EMOJI.sub(" ", text)
     text = _REPEATED_PUNCT.sub(r"\1", text)
