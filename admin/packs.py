@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +21,14 @@ from sqlalchemy.orm import Session, defer
 from chat_platform.errors import AppError
 from chat_platform.packs_store import active_sources, files_digest
 from chat_platform.storage.models import PackVersion, utcnow
-from shared_nlu.pack import Diagnostic, Pack, Severity, validate_packs
+from shared_nlu.pack import Diagnostic, Diagnostics, Pack, Severity, validate_packs
 from shared_nlu.pack.loader import PACK_FILES
+from shared_nlu.pack.yaml_source import report_surrogates
 
-from . import audit
+from . import audit, lanes
 from .auth import Principal
 
+T = TypeVar("T")
 MAX_PACK_BYTES = 1_000_000  # a whole pack is ~50 kB today; a megabyte is a paste error, not a pack
 
 
@@ -49,6 +53,20 @@ class PackInvalid(AppError):
                 "diagnostics": [d.to_dict() for d in self.diagnostics],
             }
         }
+
+
+def refusal_detail(exc: AppError) -> dict[str, object]:
+    """Why a change was refused, for the audit log: codes and places, never the files' text
+    (a message may quote a line, and a line may be a resident's question pasted in)."""
+    detail: dict[str, object] = {"status": exc.status, "code": exc.code}
+    diagnostics = getattr(exc, "diagnostics", None)
+    if diagnostics:
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+        detail["errors"] = len(errors)
+        detail["problems"] = [f"{d.file}:{d.line} {d.code}" for d in errors[:20]]
+    if isinstance(exc, lanes.LaneCollision):
+        detail["collisions"] = exc.pairs
+    return detail
 
 
 @dataclass(frozen=True)
@@ -104,25 +122,34 @@ def check_file_names(names: list[str]) -> None:
 
 
 def save(
-    session: Session, principal: Principal, bot_id: str, changes: dict[str, str | None], comment: str | None
+    session: Session,
+    principal: Principal,
+    bot_id: str,
+    changes: dict[str, str | None],
+    comment: str | None,
+    lane_check: lanes.LaneCheck | None = None,
 ) -> Saved:
     """Store the active files with ``changes`` applied (None removes an optional file) as the new active version."""
     check_file_names(list(changes))
-    lock(session, bot_id)
-    base = active(session, bot_id)
-    files = {**base.files, **{name: text for name, text in changes.items() if text is not None}}
-    files = {name: text for name, text in files.items() if changes.get(name, "") is not None}
-    if sum(len(text.encode()) for text in files.values()) > MAX_PACK_BYTES:
-        raise AppError(
-            413, "pack_too_large", f"パックが大きすぎます（上限 {MAX_PACK_BYTES // 1000} kB）。",
-            f"The pack is too large (limit {MAX_PACK_BYTES // 1000} kB).",
-        )  # fmt: skip
-    if files == base.files:
-        raise AppError(
-            409, "pack_unchanged", f"有効なバージョン {base.version} と同じ内容です。保存していません。",
-            f"The files are the same as the active version {base.version}; nothing was stored.",
-        )  # fmt: skip
-    warnings = validate(session, principal, bot_id, files)
+    lanes.check_approver(principal, lane_check)
+    _check_characters(bot_id, changes)
+
+    def prepare(base: PackVersion) -> tuple[dict[str, str], list[Diagnostic]]:
+        files = {**base.files, **{name: text for name, text in changes.items() if text is not None}}
+        files = {name: text for name, text in files.items() if changes.get(name, "") is not None}
+        if sum(len(text.encode()) for text in files.values()) > MAX_PACK_BYTES:
+            raise AppError(
+                413, "pack_too_large", f"パックが大きすぎます（上限 {MAX_PACK_BYTES // 1000} kB）。",
+                f"The pack is too large (limit {MAX_PACK_BYTES // 1000} kB).",
+            )  # fmt: skip
+        if files == base.files:
+            raise AppError(
+                409, "pack_unchanged", f"有効なバージョン {base.version} と同じ内容です。保存していません。",
+                f"The files are the same as the active version {base.version}; nothing was stored.",
+            )  # fmt: skip
+        return files, validate(session, principal, bot_id, files, lane_check)
+
+    base, (files, warnings) = prepare_then_lock(session, bot_id, prepare)
     row = insert_version(session, bot_id, files, principal.name, comment, pack_diff(base.files, files))
     audit.record(
         session, principal, "pack.upload", f"bot:{bot_id}",
@@ -131,29 +158,64 @@ def save(
     return Saved(row.version, warnings)
 
 
-def activate(session: Session, principal: Principal, bot_id: str, number: int) -> Saved:
+def activate(
+    session: Session,
+    principal: Principal,
+    bot_id: str,
+    number: int,
+    lane_check: lanes.LaneCheck | None = None,
+) -> Saved:
     """Roll back (or forward) to ``number``, re-validated against the other packs as they are now."""
-    lock(session, bot_id)
-    row = version(session, bot_id, number)
-    if row.active:
-        raise AppError(
-            409,
-            "already_active",
-            f"バージョン {number} はすでに有効です。",
-            f"Version {number} is already active.",
-        )
-    warnings = validate(session, principal, bot_id, row.files)
-    previous = active(session, bot_id).version
+    lanes.check_approver(principal, lane_check)
+
+    def prepare(_: PackVersion) -> tuple[PackVersion, list[Diagnostic]]:
+        row = version(session, bot_id, number)
+        if row.active:
+            raise AppError(
+                409, "already_active", f"バージョン {number} はすでに有効です。", f"Version {number} is already active."
+            )  # fmt: skip
+        return row, validate(session, principal, bot_id, row.files, lane_check)
+
+    current, (row, warnings) = prepare_then_lock(session, bot_id, prepare)
     _deactivate(session, bot_id)
     row.active, row.activated_at = True, utcnow()
     audit.record(
-        session, principal, "pack.activate", f"bot:{bot_id}", {"version": number, "previous": previous}
+        session, principal, "pack.activate", f"bot:{bot_id}", {"version": number, "previous": current.version}
     )
     return Saved(number, warnings)
 
 
-def validate(session: Session, principal: Principal, bot_id: str, files: dict[str, str]) -> list[Diagnostic]:
-    """Validate every active pack with ``bot_id``'s files replaced; PackInvalid on any error."""
+def prepare_then_lock(
+    session: Session, bot_id: str, prepare: Callable[[PackVersion], T], attempts: int = 3
+) -> tuple[PackVersion, T]:
+    """``prepare(active version)``, then :func:`lock` — and if another change became active in
+    the meantime, start again from that one, so concurrent changes build on each other.
+
+    Validation, and the lane check's training above all, take seconds: they run before the lock,
+    which on SQLite is the whole database's only writer (residents' messages wait for it).
+    """
+    for _ in range(attempts):
+        base = active(session, bot_id)
+        prepared = prepare(base)
+        lock(session, bot_id)
+        now = session.scalar(
+            select(PackVersion.id).where(PackVersion.bot_id == bot_id, PackVersion.active.is_(True))
+        )
+        if now == base.id:
+            return base, prepared
+        session.rollback()  # releases the lock; nothing of this change was written yet
+    raise _concurrent_change()
+
+
+def validate(
+    session: Session,
+    principal: Principal,
+    bot_id: str,
+    files: dict[str, str],
+    lane_check: lanes.LaneCheck | None = None,
+) -> list[Diagnostic]:
+    """Validate every active pack with ``bot_id``'s files replaced; PackInvalid on any error,
+    LaneCollision when the version would take other bots' questions (see :mod:`admin.lanes`)."""
     sources, _ = active_sources(session)
     sources[bot_id] = {name: text.encode("utf-8") for name, text in files.items()}
     packs, diags = validate_packs(sources)  # the bot id is the folder name: bot.yml's id must match it
@@ -163,6 +225,7 @@ def validate(session: Session, principal: Principal, bot_id: str, files: dict[st
         others = [d for d in diags.sorted() if d.severity is Severity.ERROR and d not in mine]
         raise PackInvalid(mine + others)
     _check_department(principal, bot_id, packs[bot_id])
+    lanes.enforce(session, principal, bot_id, packs, lane_check)
     return [d for d in mine if d.severity is Severity.WARNING]
 
 
@@ -214,11 +277,25 @@ def insert_version(
             _deactivate(session, bot_id)
             session.add(row)
     except IntegrityError as exc:
-        raise AppError(
-            409, "concurrent_change", "同時に別の変更が保存されました。最新のバージョンを読み込んでからやり直してください。",
-            "Another change was saved at the same time. Reload the latest version and try again.",
-        ) from exc  # fmt: skip
+        raise _concurrent_change() from exc
     return row
+
+
+def _concurrent_change() -> AppError:
+    return AppError(
+        409, "concurrent_change", "同時に別の変更が保存されました。最新のバージョンを読み込んでからやり直してください。",
+        "Another change was saved at the same time. Reload the latest version and try again.",
+    )  # fmt: skip
+
+
+def _check_characters(bot_id: str, changes: dict[str, str | None]) -> None:
+    """A lone surrogate (``"\\ud800"`` in the JSON) is no character and cannot be stored: say where."""
+    diagnostics = Diagnostics()
+    for name, text in sorted(changes.items()):
+        if text is not None:
+            report_surrogates(text, f"{bot_id}/{name}", diagnostics)
+    if not diagnostics.ok:
+        raise PackInvalid(diagnostics.sorted())
 
 
 def _deactivate(session: Session, bot_id: str) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -22,8 +23,9 @@ from chat_platform.errors import AppError
 from chat_platform.packs_store import active_fingerprint
 from chat_platform.services import Services
 
-from .. import pack_text, packs
+from .. import audit, pack_text, packs
 from ..auth import EDITOR_ROLES, Principal, require_role
+from ..lanes import LaneCheck
 from .cost_settings import to_utc
 from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
 from .registry import check_bot_access
@@ -31,8 +33,10 @@ from .registry import check_bot_access
 router = APIRouter(tags=["packs"], responses=ADMIN_ERRORS)
 log = logging.getLogger("madoguchi.admin")
 MAX_BODY_BYTES = 1_048_576
-# a new version: bad JSON, unknown bot, unchanged or concurrently changed, too large
+# a new version: bad JSON, unknown bot, unchanged, concurrently changed or taking another bot's
+# questions (lane_collision), too large
 SAVE_RESPONSES = error_responses(400, 404, 409, 413)
+T = TypeVar("T")
 
 
 class VersionOut(BaseModel):
@@ -96,6 +100,13 @@ async def raw_body(request: Request) -> bytes:
 
 LimitDep = Annotated[None, Depends(limit_body)]
 VersionPath = Annotated[int, Path(le=DB_INT_MAX)]
+AllowOverlap = Annotated[
+    bool,
+    Query(
+        description="strategy role only: store the version although it takes questions of other bots "
+        "(the 409 lane_collision lists them); recorded in the audit log"
+    ),
+]
 
 
 @router.get(
@@ -133,9 +144,15 @@ def upload(
     principal: PrincipalDep,
     services: ServicesDep,
     _: LimitDep,
+    allow_overlap: AllowOverlap = False,
 ) -> SavedOut:
     _editor(services, principal, bot_id)
-    return _finish(session, services, packs.save(session, principal, bot_id, body.files, body.comment))
+    check = _lane_check(services, allow_overlap)
+    saved = _audit_refusal(
+        session, principal, bot_id, "pack.upload_refused",
+        lambda: packs.save(session, principal, bot_id, body.files, body.comment, check),
+    )  # fmt: skip
+    return _finish(session, services, saved)
 
 
 @router.put(
@@ -150,11 +167,17 @@ def upload(
 def put_file(
     bot_id: str, file_name: str, request: Request, session: SessionDep, principal: PrincipalDep,
     services: ServicesDep, raw: Annotated[bytes, Depends(raw_body)], comment: str | None = None,
+    allow_overlap: AllowOverlap = False,
 ) -> SavedOut:  # fmt: skip
     _editor(services, principal, bot_id)  # before the body is read as anything: anonymous callers get 401
-    packs.check_file_names([file_name])
-    text, comment = _file_body(raw, request.headers.get("content-type", ""), comment)
-    return _finish(session, services, packs.save(session, principal, bot_id, {file_name: text}, comment))
+    check = _lane_check(services, allow_overlap)
+
+    def save() -> packs.Saved:
+        packs.check_file_names([file_name])
+        text, note = _file_body(raw, request.headers.get("content-type", ""), comment)
+        return packs.save(session, principal, bot_id, {file_name: text}, note, check)
+
+    return _finish(session, services, _audit_refusal(session, principal, bot_id, "pack.upload_refused", save))
 
 
 @router.post(
@@ -164,10 +187,16 @@ def put_file(
     summary="Activate (roll back to) a version",
 )
 def activate(
-    bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
-) -> SavedOut:
+    bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    allow_overlap: AllowOverlap = False,
+) -> SavedOut:  # fmt: skip
     _editor(services, principal, bot_id)
-    return _finish(session, services, packs.activate(session, principal, bot_id, version))
+    check = _lane_check(services, allow_overlap)
+    saved = _audit_refusal(
+        session, principal, bot_id, "pack.activate_refused",
+        lambda: packs.activate(session, principal, bot_id, version, check),
+    )  # fmt: skip
+    return _finish(session, services, saved)
 
 
 @router.post(
@@ -175,11 +204,36 @@ def activate(
     summary="Add one training example",
 )  # fmt: skip
 def add_example(
-    bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
-) -> SavedOut:
+    bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    allow_overlap: AllowOverlap = False,
+) -> SavedOut:  # fmt: skip
     _editor(services, principal, bot_id)
-    saved = pack_text.add_example(session, principal, bot_id, body.intent, body.text, body.comment)
+    check = _lane_check(services, allow_overlap)
+    saved = _audit_refusal(
+        session, principal, bot_id, "pack.add_example_refused",
+        lambda: pack_text.add_example(session, principal, bot_id, body.intent, body.text, body.comment, check),
+    )  # fmt: skip
     return _finish(session, services, saved)
+
+
+def _lane_check(services: Services, allow_overlap: bool) -> LaneCheck:
+    """Against the model this worker serves; the candidate is trained through the worker's model
+    cache, so the reload after the change finds it there."""
+    return LaneCheck(services.runtime.current.nlu, services.runtime.train, allow_overlap)
+
+
+def _audit_refusal(
+    session: Session, principal: Principal, bot_id: str, action: str, change: Callable[[], T]
+) -> T:
+    """Run ``change``; if it is refused, record who, which bot and why (codes and places only,
+    no file content) in a transaction of its own, then answer the refusal."""
+    try:
+        return change()
+    except AppError as exc:
+        session.rollback()  # nothing of the refused change stays; the lock it may hold is released
+        audit.record(session, principal, action, f"bot:{bot_id}", packs.refusal_detail(exc))
+        session.commit()
+        raise
 
 
 def _editor(services: Services, principal: Principal, bot_id: str) -> None:

@@ -167,8 +167,10 @@ def _report_anchors(text: str, name: str, diagnostics: Diagnostics) -> bool:
     """
     found = False
     for event in yaml.parse(text, Loader=_Loader):
+        mark = event.start_mark
         if getattr(event, "anchor", None) is not None and not isinstance(event, yaml.AliasEvent):
-            diagnostics.error(name, (event.start_mark.line + 1, event.start_mark.column + 1), *_ALIAS_ERROR)
+            at = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            diagnostics.error(name, at, *_ALIAS_ERROR)
             found = True
     return found
 
