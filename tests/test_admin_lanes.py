@@ -18,9 +18,10 @@ from sqlalchemy import select
 
 from chat_platform.packs_store import active_sources, sync_from_disk
 from chat_platform.storage.models import AuditEntry, PackVersion
+from shared_nlu.nlu.engine import NluEngine
 from shared_nlu.pack import PackError
 from tests.conftest import ROOT, bearer, settle
-from tests.lane_cases import CASES, with_new_intent
+from tests.lane_cases import CASES, NEW_INTENT, with_new_intent
 
 CONSUMER = "/admin/api/v1/bots/consumer"
 TAKEOVER = next(
@@ -102,12 +103,26 @@ def test_a_takeover_upload_is_refused_naming_the_intents_and_lines(
     )
 
 
-def test_a_benign_upload_is_stored(client, services, tokens, restore_consumer) -> None:
+def test_a_benign_upload_is_stored_and_its_model_trained_once(
+    client, services, tokens, restore_consumer, monkeypatch
+) -> None:
     number, files = active(client, tokens["fumin"])
     upload = changed_files(files, BENIGN["examples"], "受け取る義務はありません。")
+    trainings: list[str] = []
+    original = NluEngine.train.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, packs, config=None):  # the lane check's training, then the reload's: one only
+        trainings.append(packs.digest)
+        return original(cls, packs, config)
+
+    monkeypatch.setattr(NluEngine, "train", classmethod(counted))
     response = client.post(f"{CONSUMER}/packs", json={"files": upload}, headers=bearer(tokens["fumin"]))
     assert response.status_code == 201, response.text
     assert response.json()["version"] > number
+    settle(services)
+    assert len(trainings) == 1, "the reload after the upload reuses the model the lane check trained"
+    assert services.runtime.current.packs.digest == trainings[0]
+    assert services.runtime.current.nlu.parse(BENIGN["examples"][0], bot="consumer").intent == NEW_INTENT
 
 
 def test_only_the_strategy_role_may_approve_an_overlap_and_it_is_audited(
@@ -129,6 +144,30 @@ def test_only_the_strategy_role_may_approve_an_overlap_and_it_is_audited(
     assert entry.actor == "test strategy" and entry.role == "strategy"
     assert "tax/auto_tax_due_date ← consumer/lane_case_new_intent" in entry.detail["collisions"]
     assert audit_entries(services, "pack.upload")[-1].detail["version"] == approved.json()["version"]
+    # rolling back is no takeover; activating the approved version again needs the approval again
+    settle(services)
+    back = client.post(f"{CONSUMER}/packs/{number}/activate", headers=bearer(tokens["fumin"]))
+    assert back.status_code == 200, back.text
+    settle(services)
+    again = client.post(
+        f"{CONSUMER}/packs/{approved.json()['version']}/activate", headers=bearer(tokens["fumin"])
+    )
+    assert again.status_code == 409 and again.json()["error"]["code"] == "lane_collision", again.text
+    assert audit_entries(services, "pack.activate_refused")[-1].detail["code"] == "lane_collision"
+
+
+def test_an_upload_to_another_departments_bot_is_refused_and_audited(client, services, tokens) -> None:
+    _, files = active(client, tokens["strategy"], "tax")
+    response = client.post(
+        "/admin/api/v1/bots/tax/packs", json={"files": {"nlu.yml": files["nlu.yml"] + "\n"}},
+        headers=bearer(tokens["fumin"]),
+    )  # fmt: skip
+    assert response.status_code == 403, response.text
+    entry = audit_entries(services, "pack.upload_refused", "tax")[-1]
+    assert entry.actor == "test 府民文化" and entry.detail == {
+        "status": 403,
+        "code": response.json()["error"]["code"],
+    }
 
 
 def test_a_takeover_through_one_added_example_is_refused(client, services, tokens, restore_consumer) -> None:

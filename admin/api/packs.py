@@ -146,10 +146,9 @@ def upload(
     _: LimitDep,
     allow_overlap: AllowOverlap = False,
 ) -> SavedOut:
-    _editor(services, principal, bot_id)
     check = _lane_check(services, allow_overlap)
     saved = _audit_refusal(
-        session, principal, bot_id, "pack.upload_refused",
+        session, services, principal, bot_id, "pack.upload_refused",
         lambda: packs.save(session, principal, bot_id, body.files, body.comment, check),
     )  # fmt: skip
     return _finish(session, services, saved)
@@ -169,15 +168,16 @@ def put_file(
     services: ServicesDep, raw: Annotated[bytes, Depends(raw_body)], comment: str | None = None,
     allow_overlap: AllowOverlap = False,
 ) -> SavedOut:  # fmt: skip
-    _editor(services, principal, bot_id)  # before the body is read as anything: anonymous callers get 401
     check = _lane_check(services, allow_overlap)
 
-    def save() -> packs.Saved:
+    def save() -> packs.Saved:  # after the access check, before the body is read as anything
         packs.check_file_names([file_name])
         text, note = _file_body(raw, request.headers.get("content-type", ""), comment)
         return packs.save(session, principal, bot_id, {file_name: text}, note, check)
 
-    return _finish(session, services, _audit_refusal(session, principal, bot_id, "pack.upload_refused", save))
+    return _finish(
+        session, services, _audit_refusal(session, services, principal, bot_id, "pack.upload_refused", save)
+    )
 
 
 @router.post(
@@ -190,10 +190,9 @@ def activate(
     bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
     allow_overlap: AllowOverlap = False,
 ) -> SavedOut:  # fmt: skip
-    _editor(services, principal, bot_id)
     check = _lane_check(services, allow_overlap)
     saved = _audit_refusal(
-        session, principal, bot_id, "pack.activate_refused",
+        session, services, principal, bot_id, "pack.activate_refused",
         lambda: packs.activate(session, principal, bot_id, version, check),
     )  # fmt: skip
     return _finish(session, services, saved)
@@ -207,10 +206,9 @@ def add_example(
     bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
     allow_overlap: AllowOverlap = False,
 ) -> SavedOut:  # fmt: skip
-    _editor(services, principal, bot_id)
     check = _lane_check(services, allow_overlap)
     saved = _audit_refusal(
-        session, principal, bot_id, "pack.add_example_refused",
+        session, services, principal, bot_id, "pack.add_example_refused",
         lambda: pack_text.add_example(session, principal, bot_id, body.intent, body.text, body.comment, check),
     )  # fmt: skip
     return _finish(session, services, saved)
@@ -223,13 +221,22 @@ def _lane_check(services: Services, allow_overlap: bool) -> LaneCheck:
 
 
 def _audit_refusal(
-    session: Session, principal: Principal, bot_id: str, action: str, change: Callable[[], T]
+    session: Session,
+    services: Services,
+    principal: Principal,
+    bot_id: str,
+    action: str,
+    change: Callable[[], T],
 ) -> T:
-    """Run ``change``; if it is refused, record who, which bot and why (codes and places only,
-    no file content) in a transaction of its own, then answer the refusal."""
+    """Check access, run ``change``; if either refuses, record who, which bot and why (codes and
+    places only, no file content) in a transaction of its own, then answer the refusal. A bot
+    that does not exist is not recorded: its id is whatever the caller typed."""
     try:
+        _editor(services, principal, bot_id)  # 404 unknown bot, 403 another department's or a viewer
         return change()
     except AppError as exc:
+        if exc.code == "unknown_bot":
+            raise
         session.rollback()  # nothing of the refused change stays; the lock it may hold is released
         audit.record(session, principal, action, f"bot:{bot_id}", packs.refusal_detail(exc))
         session.commit()
