@@ -128,6 +128,15 @@ def test_should_report_a_lone_surrogate_in_text_at_its_line() -> None:
     assert (error.code, error.line, error.column) == ("bad-character", 2, 5)
 
 
+def test_should_report_a_control_character_at_its_line() -> None:
+    from shared_nlu.pack import Diagnostics
+
+    diagnostics = Diagnostics()
+    assert yaml_source.parse_yaml_text("a: 1\nb: x\x00y\n", "tax/bot.yml", diagnostics) is None
+    (error,) = diagnostics.errors
+    assert (error.code, error.line, error.column) == ("bad-character", 2, 5) and "U+0000" in error.message
+
+
 def test_should_point_an_unclosed_quote_at_the_line_where_it_opened() -> None:
     """Issue 15: a quote left open on line 14 of responses.yml was reported at the file's end."""
     text = original("tax", "responses.yml")

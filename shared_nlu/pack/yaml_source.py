@@ -92,6 +92,15 @@ def parse_yaml_text(text: str, name: str, diagnostics: Diagnostics) -> Any:
     except yaml.MarkedYAMLError as exc:
         _report_syntax(exc, text, name, diagnostics)
         return None
+    except yaml.reader.ReaderError as exc:  # a control character such as NUL, which YAML forbids
+        before = text[: exc.position]
+        at = (before.count("\n") + 1, exc.position - before.rfind("\n"))
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        diagnostics.error(
+            name, at, "bad-character", f"YAML に書けない制御文字（U+{code:04X}）があります。",
+            "この位置の見えない文字を消してください（別のソフトからの貼り付けで紛れ込むことがあります）。",
+        )  # fmt: skip
+        return None
     except yaml.YAMLError as exc:
         diagnostics.error(name, (1, 1), "yaml-syntax", f"YAML として読めません: {exc}")
         return None
