@@ -42,6 +42,7 @@ def add_example(
 ) -> packs.Saved:
     """Append one example to an intent of the active nlu.yml, leaving every other byte as it was."""
     text = _one_line(text)
+    packs.check_comment(comment)
     lanes.check_approver(principal, lane_check)
 
     def prepare(base: PackVersion) -> tuple[dict[str, str], list[Diagnostic]]:
@@ -53,8 +54,8 @@ def add_example(
                 (f"「{guess[0]}」のことですか？", f" Did you mean {guess[0]!r}?") if guess else ("", "")
             )
             raise AppError(
-                422, "unknown_intent", f"ボット「{bot_id}」に intent「{intent}」はありません。{ja_hint}",
-                f"Bot {bot_id!r} has no intent {intent!r}.{en_hint}",
+                422, "unknown_intent", f"ボット「{bot_id}」に intent「{packs.shown(intent)}」はありません。{ja_hint}",
+                f"Bot {bot_id!r} has no intent {packs.shown(intent)!r}.{en_hint}",
             )  # fmt: skip
         # checked here as well as by the validator, which allows a repeat inside one intent
         owner = example_owner(active_sources(session)[0], text)

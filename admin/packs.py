@@ -29,6 +29,7 @@ from . import audit, lanes
 from .auth import Principal
 
 T = TypeVar("T")
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 MAX_PACK_BYTES = 1_000_000  # a whole pack is ~50 kB today; a megabyte is a paste error, not a pack
 
 
@@ -113,12 +114,26 @@ def active(session: Session, bot_id: str) -> PackVersion:
 
 
 def check_file_names(names: list[str]) -> None:
-    unknown = [name for name in names if name not in PACK_FILES]
+    unknown = [shown(name) for name in names if name not in PACK_FILES]
     if unknown:
         raise AppError(
             422, "not_a_pack_file", f"パックのファイルではありません: {', '.join(unknown)}。使えるファイル: {', '.join(PACK_FILES)}",
             f"Not pack files: {', '.join(unknown)}. Pack files are {', '.join(PACK_FILES)}.",
         )  # fmt: skip
+
+
+def check_comment(comment: str | None) -> None:
+    """A version's comment is stored as text: no lone surrogate, no control character."""
+    if comment is not None and _UNSTORABLE.search(comment):
+        raise AppError(
+            422, "invalid_comment", "コメントに文字として読めないコードか制御文字があります。消してから送り直してください。",
+            "The comment contains a lone surrogate or a control character; remove it and send again.",
+        )  # fmt: skip
+
+
+def shown(text: str) -> str:
+    """``text`` as it may be echoed in an error: a lone surrogate cannot be sent as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def save(
@@ -131,6 +146,7 @@ def save(
 ) -> Saved:
     """Store the active files with ``changes`` applied (None removes an optional file) as the new active version."""
     check_file_names(list(changes))
+    check_comment(comment)
     lanes.check_approver(principal, lane_check)
     _check_characters(bot_id, changes)
 

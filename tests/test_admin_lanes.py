@@ -263,3 +263,31 @@ def test_bad_yaml_in_an_upload_is_a_422_at_its_line_and_audited(
     entry = audit_entries(services, "pack.upload_refused", "tax")[-1]
     assert entry.actor == "test 財務・税務" and entry.detail["code"] == "pack_invalid"
     assert f"tax/{name}:{found[0]['line']} {code}" in entry.detail["problems"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "code"),
+    [
+        ("packs", {"files": {"bot\ud800.yml": "x"}}, "not_a_pack_file"),
+        # the request schema refuses a lone surrogate in a plain string field before the endpoint runs
+        ("packs", {"files": {"bot.yml": "id: tax\n"}, "comment": "直した\ud800"}, "invalid_request"),
+        ("packs", {"files": {"bot.yml": "id: tax\n"}, "comment": "直した\x00"}, "invalid_comment"),
+        ("examples", {"intent": "auto_tax\ud800", "text": "自動車税の期限"}, "invalid_request"),
+        ("examples", {"intent": "auto_tax_due_date", "text": "期限\ud800"}, "invalid_request"),
+        ("examples", {"intent": "auto_tax_due_date", "text": "期限", "comment": "\x00"}, "invalid_comment"),
+    ],
+    ids=[
+        "file-name",
+        "comment-surrogate",
+        "comment-nul",
+        "intent-surrogate",
+        "example-surrogate",
+        "example-comment-nul",
+    ],
+)
+def test_a_lone_surrogate_or_nul_anywhere_in_a_pack_change_is_a_422(client, tokens, path, body, code) -> None:
+    response = client.post(
+        f"{TAX}/{path}", content=json.dumps(body).encode(),
+        headers={**bearer(tokens["zaimu"]), "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert response.status_code == 422 and response.json()["error"]["code"] == code, response.text
