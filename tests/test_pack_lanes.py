@@ -74,3 +74,17 @@ def test_a_takeover_of_other_bots_own_questions_is_found_as_displaced(sources, r
     assert all(c.file.split("/")[0] != "consumer" for c in displaced)  # the other bots' files and lines
     text = displaced[0].diagnostic().message
     assert displaced[0].intent in text and "consumer" in text
+
+
+def test_a_takeover_in_faq_yml_is_named_at_its_faq_line(sources, real_nlu) -> None:
+    faq = (
+        'version: "1"\nchecked_on: 2026-11-28\nfaq:\n'
+        "  - question: クーリングオフのやり方を教えて\n    answer: はがきで通知します。\n"
+        "  - question: ゴルフ場利用税とは何ですか\n    answer: ゴルフ場の利用者にかかる税です。\n"
+    )
+    packs, diagnostics = validate_packs({**sources, "tax": {**sources["tax"], "faq.yml": faq.encode()}})
+    assert diagnostics.ok
+    collisions = lane_collisions(["tax"], real_nlu, NluEngine.train(PackSet(packs)))
+    assert [(c.file, c.line, c.owner, c.owner_intent) for c in collisions] == [
+        ("tax/faq.yml", 4, "consumer", "cooling_off_about")
+    ]  # the golf-tax entry is the tax department's own new topic
