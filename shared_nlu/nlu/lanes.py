@@ -10,8 +10,8 @@ both on examples (the questions each department wrote down as its own):
   sees the two intents overlap (:data:`SHARED_MASS`) — the upload takes that question from that bot.
 * **displaces**: the model trained on the candidate packs answers another bot's own examples
   and the user turns of its tests.yml (phrasings written apart from the examples). If one that
-  was not answered by the uploading bot before is now — across all bots, or in the other bot's own widget (where it becomes
-  「そのご質問は…の担当です」) — the upload took it.
+  was not answered by the uploading bot before is now — across all bots, or in the other bot's
+  own widget (where it becomes 「そのご質問は…の担当です」) — the upload took it.
 
 ``out_of_scope`` (what no bot covers) belongs to no lane: taking a question from it is how a bot
 grows. The policy (refuse, or let the strategy department approve) is the caller's.
