@@ -16,16 +16,18 @@ from sqlalchemy.orm import Session
 
 from chat_platform.errors import AppError
 from chat_platform.packs_store import active_sources
-from shared_nlu.pack import Diagnostics, Intent
+from chat_platform.storage.models import PackVersion
+from shared_nlu.pack import Diagnostic, Diagnostics, Intent
 from shared_nlu.pack.checks import example_key
 from shared_nlu.pack.parse_nlu import parse_annotations, parse_nlu
 from shared_nlu.pack.yaml_source import YamlMap, block_lines, parse_yaml_text
 
-from . import audit, packs
+from . import audit, lanes, packs
 from .auth import Principal
 
 MAX_EXAMPLE_CHARS = 300  # an example is a question a resident types, not a paragraph
 _INTENT = re.compile(r"^(?P<indent> *)- +intent: *(?P<q>[\"']?)(?P<name>[A-Za-z0-9_]+)(?P=q) *(#.*)?$")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half a UTF-16 pair: no character, cannot be stored
 _EXAMPLES = re.compile(r"^(?P<indent> *)examples: *\|[-+0-9]* *(#.*)?$")
 _NEAR_MISSES = re.compile(r"^(?P<indent> *)near_misses: *\|[-+0-9]* *(#.*)?$")
 # a key of an intent entry (examples, near_misses) as the first thing on its line
@@ -41,39 +43,45 @@ def add_example(
     intent: str,
     text: str,
     comment: str | None,
+    lane_check: lanes.LaneCheck | None = None,
     activate: bool = True,
 ) -> packs.Saved:
     """Append one example to an intent of the active nlu.yml, leaving every other byte as it was, as
     a new version: active at once, or a draft to try first (``activate=False``)."""  # fmt: skip
     text = _one_line(text)
-    packs.lock(session, bot_id)
-    base = packs.active(session, bot_id)
-    nlu = base.files.get("nlu.yml", "")
-    known = intents_of(bot_id, nlu)
-    if intent not in known:
-        guess = difflib.get_close_matches(intent, sorted(known), n=1, cutoff=0.5)
-        ja_hint, en_hint = (
-            (f"「{guess[0]}」のことですか？", f" Did you mean {guess[0]!r}?") if guess else ("", "")
-        )
-        raise AppError(
-            422, "unknown_intent", f"ボット「{bot_id}」に intent「{intent}」はありません。{ja_hint}",
-            f"Bot {bot_id!r} has no intent {intent!r}.{en_hint}",
-        )  # fmt: skip
-    # checked here as well as by the validator, which allows a repeat inside one intent
-    owner = example_owner(active_sources(session)[0], text)
-    if owner is not None:
-        raise AppError(
-            409, "duplicate_example", f"この例文はすでに {owner[0]} の intent「{owner[1]}」にあります。",
-            f"This example already exists under intent {owner[1]!r} of bot {owner[0]!r}.",
-        )  # fmt: skip
-    changed = insert_example(nlu, intent, text)
-    if changed is None:
-        raise AppError(
-            422, "examples_block_not_found", f"nlu.yml の intent「{intent}」の「examples: |」が見つかりません。nlu.yml を直接編集してください。",
-            f"Could not find the 'examples: |' block of intent {intent!r} in nlu.yml; edit the file instead.",
-        )  # fmt: skip
-    files = {**base.files, "nlu.yml": changed}
-    warnings = packs.validate(session, principal, bot_id, files)
+    packs.check_comment(comment)
+    lanes.check_approver(principal, lane_check)
+
+    def prepare(base: PackVersion) -> tuple[dict[str, str], list[Diagnostic]]:
+        nlu = base.files.get("nlu.yml", "")
+        known = intents_of(bot_id, nlu)
+        if intent not in known:
+            guess = difflib.get_close_matches(intent, sorted(known), n=1, cutoff=0.5)
+            ja_hint, en_hint = (
+                (f"「{guess[0]}」のことですか？", f" Did you mean {guess[0]!r}?") if guess else ("", "")
+            )
+            raise AppError(
+                422, "unknown_intent", f"ボット「{bot_id}」に intent「{packs.shown(intent)}」はありません。{ja_hint}",
+                f"Bot {bot_id!r} has no intent {packs.shown(intent)!r}.{en_hint}",
+            )  # fmt: skip
+        # checked here as well as by the validator, which allows a repeat inside one intent
+        owner = example_owner(active_sources(session)[0], text)
+        if owner is not None:
+            raise AppError(
+                409, "duplicate_example", f"この例文はすでに {owner[0]} の intent「{owner[1]}」にあります。",
+                f"This example already exists under intent {owner[1]!r} of bot {owner[0]!r}.",
+            )  # fmt: skip
+        changed = insert_example(nlu, intent, text)
+        if changed is None:
+            raise AppError(
+                422, "examples_block_not_found", f"nlu.yml の intent「{intent}」の「examples: |」が見つかりません。nlu.yml を直接編集してください。",
+                f"Could not find the 'examples: |' block of intent {intent!r} in nlu.yml; edit the file instead.",
+            )  # fmt: skip
+        files = {**base.files, "nlu.yml": changed}
+        return files, packs.validate(session, principal, bot_id, files, lane_check)
+
+    # validated (and the lane check trained) before the lock, as in packs.save
+    base, (files, warnings) = packs.prepare_then_lock(session, bot_id, prepare)
     row = packs.insert_version(
         session,
         bot_id,
@@ -252,12 +260,12 @@ def _indent(line: str) -> int:
 def _one_line(text: str) -> str:
     """``text`` stripped; 422 unless it is one non-empty line of at most MAX_EXAMPLE_CHARS characters."""
     text = text.strip()
-    if not text or any(ch in text for ch in "\r\n\v\f\x85\u2028\u2029"):
+    if not text or any(ch in text for ch in "\r\n\v\f\x85\u2028\u2029") or _SURROGATE.search(text):
         raise AppError(
             422,
             "invalid_example",
-            "例文は空でない1行にしてください。",
-            "The example must be one non-empty line.",
+            "例文は空でない1行にしてください（文字として読めないコードも使えません）。",
+            "The example must be one non-empty line of real characters.",
         )
     if len(text) > MAX_EXAMPLE_CHARS:
         raise AppError(

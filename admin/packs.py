@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +21,15 @@ from sqlalchemy.orm import Session, defer
 from chat_platform.errors import AppError
 from chat_platform.packs_store import active_sources, files_digest
 from chat_platform.storage.models import PackVersion, utcnow
-from shared_nlu.pack import Diagnostic, Pack, Severity, validate_packs
+from shared_nlu.pack import Diagnostic, Diagnostics, Pack, Severity, validate_packs
 from shared_nlu.pack.loader import PACK_FILES
+from shared_nlu.pack.yaml_source import report_surrogates
 
-from . import audit
+from . import audit, lanes
 from .auth import Principal
 
+T = TypeVar("T")
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 MAX_PACK_BYTES = 1_000_000  # a whole pack is ~50 kB today; a megabyte is a paste error, not a pack
 
 
@@ -49,6 +54,20 @@ class PackInvalid(AppError):
                 "diagnostics": [d.to_dict() for d in self.diagnostics],
             }
         }
+
+
+def refusal_detail(exc: AppError) -> dict[str, object]:
+    """Why a change was refused, for the audit log: codes and places, never the files' text
+    (a message may quote a line, and a line may be a resident's question pasted in)."""
+    detail: dict[str, object] = {"status": exc.status, "code": exc.code}
+    diagnostics = getattr(exc, "diagnostics", None)
+    if diagnostics:
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+        detail["errors"] = len(errors)
+        detail["problems"] = [f"{d.file}:{d.line} {d.code}" for d in errors[:20]]
+    if isinstance(exc, lanes.LaneCollision):
+        detail["collisions"] = exc.pairs
+    return detail
 
 
 @dataclass(frozen=True)
@@ -96,12 +115,26 @@ def active(session: Session, bot_id: str) -> PackVersion:
 
 
 def check_file_names(names: list[str]) -> None:
-    unknown = [name for name in names if name not in PACK_FILES]
+    unknown = [shown(name) for name in names if name not in PACK_FILES]
     if unknown:
         raise AppError(
             422, "not_a_pack_file", f"パックのファイルではありません: {', '.join(unknown)}。使えるファイル: {', '.join(PACK_FILES)}",
             f"Not pack files: {', '.join(unknown)}. Pack files are {', '.join(PACK_FILES)}.",
         )  # fmt: skip
+
+
+def check_comment(comment: str | None) -> None:
+    """A version's comment is stored as text: no lone surrogate, no control character."""
+    if comment is not None and _UNSTORABLE.search(comment):
+        raise AppError(
+            422, "invalid_comment", "コメントに文字として読めないコードか制御文字があります。消してから送り直してください。",
+            "The comment contains a lone surrogate or a control character; remove it and send again.",
+        )  # fmt: skip
+
+
+def shown(text: str) -> str:
+    """``text`` as it may be echoed in an error: a lone surrogate cannot be sent as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def save(
@@ -110,6 +143,7 @@ def save(
     bot_id: str,
     changes: dict[str, str | None],
     comment: str | None,
+    lane_check: lanes.LaneCheck | None = None,
     *,
     activate: bool = True,
     base_version: int | None = None,
@@ -118,26 +152,36 @@ def save(
     version: active at once, or a draft (``activate=False``) that residents do not see until it is
     activated. The base is ``base_version``, else the active version, else the newest draft."""  # fmt: skip
     check_file_names(list(changes))
-    lock(session, bot_id)
-    base = version(session, bot_id, base_version) if base_version is not None else base_of(session, bot_id)
-    files = {**base.files, **{name: text for name, text in changes.items() if text is not None}}
-    files = {name: text for name, text in files.items() if changes.get(name, "") is not None}
-    if sum(len(text.encode()) for text in files.values()) > MAX_PACK_BYTES:
-        raise AppError(
-            413, "pack_too_large", f"パックが大きすぎます（上限 {MAX_PACK_BYTES // 1000} kB）。",
-            f"The pack is too large (limit {MAX_PACK_BYTES // 1000} kB).",
-        )  # fmt: skip
-    if files == base.files:
-        raise AppError(
-            409, "pack_unchanged", f"バージョン {base.version} と同じ内容です。保存していません。",
-            f"The files are the same as version {base.version}; nothing was stored.",
-        )  # fmt: skip
-    warnings = validate(session, principal, bot_id, files)
-    diff = pack_diff(base.files, files)
+    check_comment(comment)
+    lanes.check_approver(principal, lane_check)
+    _check_characters(bot_id, changes)
+
+    def prepare(base: PackVersion) -> tuple[dict[str, str], list[Diagnostic]]:
+        files = {**base.files, **{name: text for name, text in changes.items() if text is not None}}
+        files = {name: text for name, text in files.items() if changes.get(name, "") is not None}
+        if sum(len(text.encode()) for text in files.values()) > MAX_PACK_BYTES:
+            raise AppError(
+                413, "pack_too_large", f"パックが大きすぎます（上限 {MAX_PACK_BYTES // 1000} kB）。",
+                f"The pack is too large (limit {MAX_PACK_BYTES // 1000} kB).",
+            )  # fmt: skip
+        if files == base.files:
+            raise AppError(
+                409, "pack_unchanged", f"バージョン {base.version} と同じ内容です。保存していません。",
+                f"The files are the same as version {base.version}; nothing was stored.",
+            )  # fmt: skip
+        return files, validate(session, principal, bot_id, files, lane_check)
+
+    def base() -> PackVersion:
+        return (
+            version(session, bot_id, base_version) if base_version is not None else base_of(session, bot_id)
+        )
+
+    based_on, (files, warnings) = prepare_then_lock(session, bot_id, prepare, base)
+    diff = pack_diff(based_on.files, files)
     row = insert_version(session, bot_id, files, principal.name, comment, diff, activate=activate)
     audit.record(
         session, principal, "pack.upload" if activate else "pack.draft", f"bot:{bot_id}",
-        {"version": row.version, "based_on": base.version, "files": sorted(changes)},
+        {"version": row.version, "based_on": based_on.version, "files": sorted(changes)},
     )  # fmt: skip
     return Saved(row.version, warnings, activated=activate)
 
@@ -159,23 +203,30 @@ def base_of(session: Session, bot_id: str) -> PackVersion:
 
 
 def activate(
-    session: Session, principal: Principal, bot_id: str, number: int, quality: dict[str, object] | None = None
+    session: Session,
+    principal: Principal,
+    bot_id: str,
+    number: int,
+    lane_check: lanes.LaneCheck | None = None,
+    quality: dict[str, object] | None = None,
 ) -> Saved:
     """Roll back (or forward) to ``number``, re-validated against the other packs as they are now.
     ``quality``: the figures measured for a draft, kept in the audit entry with who activated it."""
-    lock(session, bot_id)
-    row = version(session, bot_id, number)
-    if row.active:
-        raise AppError(
-            409,
-            "already_active",
-            f"バージョン {number} はすでに有効です。",
-            f"Version {number} is already active.",
-        )
-    warnings = validate(session, principal, bot_id, row.files)
-    current = session.scalars(
+    lanes.check_approver(principal, lane_check)
+
+    def prepare(_: PackVersion) -> tuple[PackVersion, list[Diagnostic]]:
+        row = version(session, bot_id, number)
+        if row.active:
+            raise AppError(
+                409, "already_active", f"バージョン {number} はすでに有効です。", f"Version {number} is already active."
+            )  # fmt: skip
+        return row, validate(session, principal, bot_id, row.files, lane_check)
+
+    # a bot opened in the admin has no active version before its first activation
+    _, (row, warnings) = prepare_then_lock(session, bot_id, prepare, lambda: base_of(session, bot_id))
+    current = session.scalar(
         select(PackVersion.version).where(PackVersion.bot_id == bot_id, PackVersion.active.is_(True))
-    ).first()
+    )
     _deactivate(session, bot_id)
     row.active, row.activated_at = True, utcnow()
     audit.record(
@@ -185,8 +236,45 @@ def activate(
     return Saved(number, warnings)
 
 
-def validate(session: Session, principal: Principal, bot_id: str, files: dict[str, str]) -> list[Diagnostic]:
-    """Validate every active pack with ``bot_id``'s files replaced; PackInvalid on any error."""
+def prepare_then_lock(
+    session: Session,
+    bot_id: str,
+    prepare: Callable[[PackVersion], T],
+    base: Callable[[], PackVersion] | None = None,
+    attempts: int = 3,
+) -> tuple[PackVersion, T]:
+    """``prepare(base version)`` (default: the active one), then :func:`lock` — and if another
+    change became active in the meantime, start again from it, so concurrent changes build on each other.
+
+    Validation, and the lane check's training above all, take seconds: they run before the lock,
+    which on SQLite is the whole database's only writer (residents' messages wait for it).
+    """
+    for _ in range(attempts):
+        live = _active_id(session, bot_id)
+        based_on = base() if base is not None else active(session, bot_id)
+        prepared = prepare(based_on)
+        lock(session, bot_id)
+        if _active_id(session, bot_id) == live:
+            return based_on, prepared
+        session.rollback()  # releases the lock; nothing of this change was written yet
+    raise _concurrent_change()
+
+
+def _active_id(session: Session, bot_id: str) -> int | None:
+    return session.scalar(
+        select(PackVersion.id).where(PackVersion.bot_id == bot_id, PackVersion.active.is_(True))
+    )
+
+
+def validate(
+    session: Session,
+    principal: Principal,
+    bot_id: str,
+    files: dict[str, str],
+    lane_check: lanes.LaneCheck | None = None,
+) -> list[Diagnostic]:
+    """Validate every active pack with ``bot_id``'s files replaced; PackInvalid on any error,
+    LaneCollision when the version would take other bots' questions (see :mod:`admin.lanes`)."""
     sources, _ = active_sources(session)
     sources[bot_id] = {name: text.encode("utf-8") for name, text in files.items()}
     packs, diags = validate_packs(sources)  # the bot id is the folder name: bot.yml's id must match it
@@ -196,6 +284,7 @@ def validate(session: Session, principal: Principal, bot_id: str, files: dict[st
         others = [d for d in diags.sorted() if d.severity is Severity.ERROR and d not in mine]
         raise PackInvalid(mine + others)
     _check_department(principal, bot_id, packs[bot_id])
+    lanes.enforce(session, principal, bot_id, packs, lane_check)
     return [d for d in mine if d.severity is Severity.WARNING]
 
 
@@ -254,11 +343,25 @@ def insert_version(
                 _deactivate(session, bot_id)
             session.add(row)
     except IntegrityError as exc:
-        raise AppError(
-            409, "concurrent_change", "同時に別の変更が保存されました。最新のバージョンを読み込んでからやり直してください。",
-            "Another change was saved at the same time. Reload the latest version and try again.",
-        ) from exc  # fmt: skip
+        raise _concurrent_change() from exc
     return row
+
+
+def _concurrent_change() -> AppError:
+    return AppError(
+        409, "concurrent_change", "同時に別の変更が保存されました。最新のバージョンを読み込んでからやり直してください。",
+        "Another change was saved at the same time. Reload the latest version and try again.",
+    )  # fmt: skip
+
+
+def _check_characters(bot_id: str, changes: dict[str, str | None]) -> None:
+    """A lone surrogate (``"\\ud800"`` in the JSON) is no character and cannot be stored: say where."""
+    diagnostics = Diagnostics()
+    for name, text in sorted(changes.items()):
+        if text is not None:
+            report_surrogates(text, f"{bot_id}/{name}", diagnostics)
+    if not diagnostics.ok:
+        raise PackInvalid(diagnostics.sorted())
 
 
 def _deactivate(session: Session, bot_id: str) -> None:

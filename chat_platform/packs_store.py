@@ -7,12 +7,14 @@ bot. From then on the admin API adds versions and activates one per bot.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared_nlu.pack import find_pack_folders, read_pack_folder
+from shared_nlu.nlu.engine import NluEngine
+from shared_nlu.pack import PackSet, find_pack_folders, read_pack_folder
 
 from .storage.models import PackVersion, utcnow
 
@@ -68,10 +70,21 @@ def active_fingerprint(session: Session) -> str:
     return ",".join(f"{bot}:{version}" for bot, version in rows)
 
 
-def sync_from_disk(session: Session, bots_dir: Path, author: str = "bots/ (reload)") -> list[str]:
+def sync_from_disk(
+    session: Session,
+    bots_dir: Path,
+    author: str = "bots/ (reload)",
+    lanes: tuple[NluEngine, Callable[[PackSet], NluEngine]] | None = None,
+) -> list[str]:
     """Store every pack folder whose files differ from its bot's active version as a new active
     version — after validating all packs together; raises PackError and stores nothing if any
-    pack is invalid. This is what a reload signal does for operators who edit ``bots/`` on disk."""
+    pack is invalid. This is what a reload signal does for operators who edit ``bots/`` on disk.
+
+    With ``lanes`` (the served model and a way to train one), a change that would take other
+    bots' questions is refused too (PackError with each example at its file:line): on disk
+    nobody can approve it; a strategy-role user can, by uploading it through the admin API.
+    """
+    from shared_nlu.nlu.lanes import lane_collisions
     from shared_nlu.pack import PackError, validate_packs
 
     active = {v.bot_id: v for v in active_versions(session)}
@@ -87,9 +100,14 @@ def sync_from_disk(session: Session, bots_dir: Path, author: str = "bots/ (reloa
         return []
     sources = {bot: {n: t.encode() for n, t in v.files.items()} for bot, v in active.items()}
     sources.update({bot: {n: t.encode() for n, t in files.items()} for bot, files in changed.items()})
-    _, diagnostics = validate_packs(sources)
+    packs, diagnostics = validate_packs(sources)
     if not diagnostics.ok:
         raise PackError(diagnostics.sorted())
+    if lanes is not None:
+        served, train = lanes
+        collisions = lane_collisions(changed, served, train(PackSet(packs)))
+        if collisions:
+            raise PackError([c.diagnostic() for c in collisions])
     for bot, files in changed.items():
         previous = active.get(bot)
         number = (

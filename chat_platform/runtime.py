@@ -70,6 +70,11 @@ class BotRuntime:
         nlu = self._trained(pack_set)
         return Bots(pack_set, nlu, DialogueEngine(nlu, self.idle_timeout), fingerprint, time.time())
 
+    def train(self, packs: PackSet) -> NluEngine:
+        """A model for ``packs``, from the model cache or trained and cached (e.g. a candidate
+        version's, trained by a check before it is stored: the reload that follows reuses it)."""
+        return self._trained(packs)
+
     def _trained(self, packs: PackSet) -> NluEngine:
         if self.model_dir is None:
             return NluEngine.train(packs)

@@ -133,7 +133,8 @@ class Services:
 
         try:
             with self.db.session() as session:
-                changed = sync_from_disk(session, self.settings.bots_dir)
+                lanes = (self.runtime.current.nlu, self.runtime.train)  # no bot takes another's questions
+                changed = sync_from_disk(session, self.settings.bots_dir, lanes=lanes)
         except PackError as exc:
             self.runtime.last_error = str(exc)
             log.error(

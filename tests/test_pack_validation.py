@@ -58,9 +58,11 @@ def test_should_reject_tabs_in_indentation(tmp_path):
 def test_should_report_an_unclosed_quote(tmp_path):
     broken = TAX["bot.yml"].replace('hours: "09:00-18:00"', 'hours: "09:00-18:00')
     diags = _validate(write_packs(tmp_path, tax={"bot.yml": broken}))
+    opened = broken.splitlines().index(next(line for line in broken.splitlines() if "hours:" in line)) + 1
     assert any(
-        d.code == "yaml-syntax" and d.file == "tax/bot.yml" and "引用符" in d.hint for d in diags.errors
-    )
+        d.code == "unclosed-quote" and d.file == "tax/bot.yml" and d.line == opened and '"' in d.hint
+        for d in diags.errors
+    )  # where the quote opened, not where the file ends
 
 
 def test_should_reject_duplicate_keys(tmp_path):

@@ -29,7 +29,6 @@ from .packs import DiagnosticOut, VersionPath, editor_access
 
 router = APIRouter(tags=["self-service"], responses=ADMIN_ERRORS)
 log = logging.getLogger("madoguchi.admin")
-MAX_SPREADSHEET_BYTES = 5_000_000  # a few hundred FAQ rows is ~100 kB as .xlsx; megabytes are images
 
 
 class ContactIn(BaseModel):
@@ -147,11 +146,12 @@ async def import_faq(
     comment: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> FaqImportOut:
     editor_access(services, principal, bot_id)
-    data = await file.read(MAX_SPREADSHEET_BYTES + 1)
-    if len(data) > MAX_SPREADSHEET_BYTES:
+    limit = services.settings.max_upload_bytes  # the whole body was held to it too (body_limit.py)
+    data = await file.read(limit + 1)
+    if len(data) > limit:
         raise AppError(
-            413, "file_too_large", f"ファイルが大きすぎます（上限 {MAX_SPREADSHEET_BYTES // 1_000_000} MB）。画像や他のシートを消してください。",
-            f"The file is too large (limit {MAX_SPREADSHEET_BYTES // 1_000_000} MB).",
+            413, "file_too_large", f"ファイルが大きすぎます（上限 {limit // 1000} kB）。画像や他のシートを消すか、CSV で保存してください。",
+            f"The file is too large (limit {limit // 1000} kB). Remove images and other sheets, or save it as CSV.",
         )  # fmt: skip
     try:
         result = faq_import.read_spreadsheet(file.filename or "", data)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -23,16 +24,19 @@ from chat_platform.errors import AppError
 from chat_platform.packs_store import active_fingerprint, active_sources
 from chat_platform.services import Services
 
-from .. import not_covered, pack_quality, pack_text, packs
+from .. import audit, not_covered, pack_quality, pack_text, packs
 from ..auth import EDITOR_ROLES, Principal, require_role
+from ..lanes import LaneCheck
 from .cost_settings import to_utc
 from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
 from .registry import check_bot_access
 
 router = APIRouter(tags=["packs"], responses=ADMIN_ERRORS)
 log = logging.getLogger("madoguchi.admin")
-# a new version: bad JSON, unknown bot, unchanged or concurrently changed, too large
+# a new version: bad JSON, unknown bot, unchanged, concurrently changed or taking another bot's
+# questions (lane_collision), too large
 SAVE_RESPONSES = error_responses(400, 404, 409, 413)
+T = TypeVar("T")
 
 
 class VersionOut(BaseModel):
@@ -133,6 +137,13 @@ VersionPath = Annotated[int, Path(le=DB_INT_MAX)]
 QuestionPath = Annotated[
     str, Path(min_length=1, max_length=64, description="question_id from the unanswered report")
 ]
+AllowOverlap = Annotated[
+    bool,
+    Query(
+        description="strategy role only: store the version although it takes questions of other bots "
+        "(the 409 lane_collision lists them); recorded in the audit log"
+    ),
+]
 
 
 @router.get(
@@ -170,17 +181,17 @@ def upload(
     principal: PrincipalDep,
     services: ServicesDep,
     _: LimitDep,
+    allow_overlap: AllowOverlap = False,
 ) -> SavedOut:
-    editor_access(services, principal, bot_id)
-    saved = packs.save(
-        session,
-        principal,
-        bot_id,
-        body.files,
-        body.comment,
-        activate=body.activate,
-        base_version=body.base_version,
-    )
+    # a draft changes nothing residents get: the lane check runs when it is activated
+    check = _lane_check(services, allow_overlap) if body.activate else None
+    saved = _audit_refusal(
+        session, services, principal, bot_id, "pack.upload_refused",
+        lambda: packs.save(
+            session, principal, bot_id, body.files, body.comment, check,
+            activate=body.activate, base_version=body.base_version,
+        ),
+    )  # fmt: skip
     return _finish(session, services, saved)
 
 
@@ -196,13 +207,18 @@ def upload(
 def put_file(
     bot_id: str, file_name: str, request: Request, session: SessionDep, principal: PrincipalDep,
     services: ServicesDep, raw: Annotated[bytes, Depends(raw_body)], comment: str | None = None,
+    allow_overlap: AllowOverlap = False,
 ) -> SavedOut:  # fmt: skip
-    editor_access(
-        services, principal, bot_id
-    )  # before the body is read as anything: anonymous callers get 401
-    packs.check_file_names([file_name])
-    text, comment = _file_body(raw, request.headers.get("content-type", ""), comment)
-    return _finish(session, services, packs.save(session, principal, bot_id, {file_name: text}, comment))
+    check = _lane_check(services, allow_overlap)
+
+    def save() -> packs.Saved:  # after the access check, before the body is read as anything
+        packs.check_file_names([file_name])
+        text, note = _file_body(raw, request.headers.get("content-type", ""), comment)
+        return packs.save(session, principal, bot_id, {file_name: text}, note, check)
+
+    return _finish(
+        session, services, _audit_refusal(session, services, principal, bot_id, "pack.upload_refused", save)
+    )
 
 
 @router.post(
@@ -213,22 +229,28 @@ def put_file(
 )
 def activate(
     bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    allow_overlap: AllowOverlap = False,
     confirm: Annotated[bool, Query(description="activate a draft even though it measures worse than the active version")] = False,
 ) -> SavedOut:  # fmt: skip
     """A version that never served residents (a draft) is measured first (:mod:`admin.pack_quality`):
     when it answers worse than the active version, 409 ``quality_worse`` with both reports, unless
     ``confirm=true``. Rolling back to a version that was live before is not measured again."""
-    editor_access(services, principal, bot_id)
-    row = packs.version(session, bot_id, version)
-    measured: dict[str, Any] | None = None
-    if row.activated_at is None and not row.active:
-        report = quality_report(session, bot_id, row)
-        if report["worse"] and not confirm:
-            raise QualityWorse(report)
-        figures = report["report"]
-        measured = {"worse": report["worse"], "confirmed": confirm, "accuracy": figures.get("accuracy"),
-                    "answered": figures.get("answered")}  # fmt: skip
-    return _finish(session, services, packs.activate(session, principal, bot_id, version, quality=measured))
+    check = _lane_check(services, allow_overlap)
+
+    def change() -> packs.Saved:
+        row = packs.version(session, bot_id, version)
+        measured: dict[str, Any] | None = None
+        if row.activated_at is None and not row.active:
+            report = quality_report(session, bot_id, row)
+            if report["worse"] and not confirm:
+                raise QualityWorse(report)
+            figures = report["report"]
+            measured = {"worse": report["worse"], "confirmed": confirm, "accuracy": figures.get("accuracy"),
+                        "answered": figures.get("answered")}  # fmt: skip
+        return packs.activate(session, principal, bot_id, version, check, quality=measured)
+
+    saved = _audit_refusal(session, services, principal, bot_id, "pack.activate_refused", change)
+    return _finish(session, services, saved)
 
 
 @router.get(
@@ -279,13 +301,46 @@ class QualityWorse(AppError):
     summary="Add one training example",
 )  # fmt: skip
 def add_example(
-    bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
-) -> SavedOut:
-    editor_access(services, principal, bot_id)
-    saved = pack_text.add_example(
-        session, principal, bot_id, body.intent, body.text, body.comment, activate=body.activate
-    )
+    bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    allow_overlap: AllowOverlap = False,
+) -> SavedOut:  # fmt: skip
+    check = _lane_check(services, allow_overlap) if body.activate else None
+    saved = _audit_refusal(
+        session, services, principal, bot_id, "pack.add_example_refused",
+        lambda: pack_text.add_example(
+            session, principal, bot_id, body.intent, body.text, body.comment, check, activate=body.activate
+        ),
+    )  # fmt: skip
     return _finish(session, services, saved)
+
+
+def _lane_check(services: Services, allow_overlap: bool) -> LaneCheck:
+    """Against the model this worker serves; the candidate is trained through the worker's model
+    cache, so the reload after the change finds it there."""
+    return LaneCheck(services.runtime.current.nlu, services.runtime.train, allow_overlap)
+
+
+def _audit_refusal(
+    session: Session,
+    services: Services,
+    principal: Principal,
+    bot_id: str,
+    action: str,
+    change: Callable[[], T],
+) -> T:
+    """Check access, run ``change``; if either refuses, record who, which bot and why (codes and
+    places only, no file content) in a transaction of its own, then answer the refusal. A bot
+    that does not exist is not recorded: its id is whatever the caller typed."""
+    try:
+        editor_access(services, principal, bot_id)  # 404 unknown bot, 403 another department's or a viewer
+        return change()
+    except AppError as exc:
+        if exc.code == "unknown_bot":
+            raise
+        session.rollback()  # nothing of the refused change stays; the lock it may hold is released
+        audit.record(session, principal, action, f"bot:{bot_id}", packs.refusal_detail(exc))
+        session.commit()
+        raise
 
 
 @router.post(

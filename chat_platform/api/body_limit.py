@@ -27,7 +27,8 @@ from .hot_path import FastJSONResponse
 
 log = logging.getLogger("madoguchi")
 
-_UPLOADS = re.compile(r"/admin/api/v1/bots/[^/]+/packs(?:/files/[^/]+)?")
+# pack uploads, file edits, the editor's checks (whole files as typed) and FAQ spreadsheets
+_UPLOADS = re.compile(r"/admin/api/v1/bots/[^/]+/(?:packs(?:/files/[^/]+|/validate)?|faq-import)")
 _LINE = re.compile(r"/bots/[^/]+/webhooks/line")
 
 

@@ -52,8 +52,16 @@ class Diagnostics:
 
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
+        self._dropped: set[tuple[str, tuple[int, int]]] = set()
+
+    def dropped(self, file: str | Path, at: tuple[int, int]) -> None:
+        """The value at ``at`` was reported and dropped when the YAML was read (a tag, an
+        impossible date…); a later check that finds it missing there would only repeat that."""
+        self._dropped.add((str(file), at))
 
     def error(self, file: str | Path, at: tuple[int, int], code: str, message: str, hint: str = "") -> None:
+        if (str(file), at) in self._dropped:
+            return
         self.items.append(Diagnostic(Severity.ERROR, str(file), at[0], at[1], code, message, hint))
 
     def warning(self, file: str | Path, at: tuple[int, int], code: str, message: str, hint: str = "") -> None:
