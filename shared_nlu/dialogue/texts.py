@@ -3,6 +3,8 @@ of the same name (e.g. ``utter_nlu_fallback``)."""
 
 from __future__ import annotations
 
+# Hand-off texts give a number to call: the chat is never passed to a person, so no text may
+# promise a transfer (「おつなぎします」「担当者に代わります」); tests/test_handoff_texts.py checks it.
 TEXTS: dict[str, dict[str, str]] = {
     "utter_welcome": {
         "ja": "{bot_name}です。{description}\nご質問をどうぞ。よくあるご質問は下のボタンからも選べます。",
@@ -26,8 +28,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry I could not help. You can ask the responsible office directly.",
     },
     "utter_handoff_open": {
-        "ja": "担当の窓口におつなぎします。{contact_name}（電話 {contact_phone}）は、ただいま受付時間内です（平日 {contact_hours}）。",
-        "en": "You can talk to a person: {contact_name} (phone {contact_phone}) is open now (weekdays {contact_hours}).",
+        "ja": "お電話でご相談ください。{contact_name}（電話 {contact_phone}）は、ただいま受付時間内です（平日 {contact_hours}）。",
+        "en": "Please call {contact_name} (phone {contact_phone}); it is open now (weekdays {contact_hours}).",
     },
     "utter_handoff_closed": {
         "ja": "ただいま受付時間外です。{contact_name}（電話 {contact_phone}）の次の受付開始は {next_opening} です（受付: 平日 {contact_hours}、土日祝・年末年始を除く）。",

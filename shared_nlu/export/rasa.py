@@ -124,6 +124,8 @@ class _Builder:
 
         speaker = self.main if pack.id == COMMON_BOT else pack
         for name, response in pack.responses.items():
+            if pack.id == COMMON_BOT and name in self.responses:
+                continue  # the bot's own wording wins over common's, as in the engine
             self.responses[renamed(name)] = self._variants(response, speaker, payload)
         self.forms.update(pack.forms)
         synonyms = {s.value: s.variants for s in pack.synonyms}

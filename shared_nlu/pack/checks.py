@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..actions.registry import ActionInfo
+from ..dialogue.texts import TEXTS as ENGINE_TEXTS
 from .diagnostics import Diagnostics
 from .model import COMMON_BOT, OUT_OF_SCOPE_INTENT, Pack
 
@@ -137,7 +138,13 @@ def check_pack(
     for name, response in pack.responses.items():
         at = where.responses.get(name, (1, 1))
         stem = name.removeprefix("utter_")
-        if stem not in intents and name not in used_responses and not stem.startswith("ask_"):
+        overrides_engine = name in ENGINE_TEXTS  # a pack's own wording of an engine text
+        if (
+            stem not in intents
+            and name not in used_responses
+            and not stem.startswith("ask_")
+            and not overrides_engine
+        ):
             diags.warning(
                 responses_file,
                 at,
