@@ -9,23 +9,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..actions.registry import ActionContext, registered_actions
+from ..actions.registry import ActionContext, choice_readers, registered_actions
 from ..nlu.engine import NluEngine
 from ..nlu.result import ParseResult
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, Button, Form, Pack
 from ..text import normalize
 from .business_hours import to_japan_time
+from .form_values import INFORM_INTENT, is_correction, is_other_question, values_in_message
 from .handoff import handoff_text
 from .messages import BotMessage, Event
 from .render import choose, contact_values, engine_text, fill, is_expired, topics
-from .slots import extract_slot
+from .slots import SlotValue
 from .state import SessionState, Status
 from .texts import CANCEL_WORDS
 
 HANDOFF_INTENT = "handoff_human"
 CAPABILITIES_INTENT = "bot_capabilities"
 DENY_INTENT = "deny"
-INFORM_INTENT = "inform"  # a resident answering a form's question; never an interruption
+FORM_MEMORY_TURNS = 6  # how many turns after its answer a form's values can still be corrected
 CLARIFY_MIN_CONFIDENCE = 0.08  # candidates below this are noise, not worth a button
 CLARIFY_CANDIDATES = 3
 WELCOME_TOPICS = 4
@@ -53,6 +54,7 @@ class DialogueEngine:
         self.packs: dict[str, Pack] = nlu.packs.packs
         self.idle_timeout = idle_timeout
         self.actions = registered_actions()
+        self.readers = choice_readers()
 
     def new_session(self, session_id: str, bot: str) -> SessionState:
         if bot not in self.packs or bot == COMMON_BOT:
@@ -106,7 +108,8 @@ class DialogueEngine:
         ):
             state = self._handoff(state, turn, now, reason="clarification_failed")
         else:
-            state = self._respond(state, parse, turn, now, given)
+            resumed = self._resume_form(state, parse, text, given, turn, now, bool(payload))
+            state = resumed if resumed is not None else self._respond(state, parse, turn, now, given)
         turn.state = state
         return turn
 
@@ -295,6 +298,42 @@ class DialogueEngine:
         )
 
     # ---- forms ---------------------------------------------------------------------------------
+    # A form asks for its slots one by one, but takes every value a message carries, in any order
+    # (form_values.py). After its answer the values are remembered for FORM_MEMORY_TURNS turns, so
+    # a correction (「あ、書面をもらったのは先週の水曜日でした」) recomputes with the others kept.
+    def _form_values(self, form: Form, parse: ParseResult, text: str, now: datetime, given: dict[str, Any],
+                     requested: str | None) -> dict[str, SlotValue]:  # fmt: skip
+        today = to_japan_time(now).date()
+        return values_in_message(form, text, parse, today, self.nlu.prepare, self.readers, given, requested)
+
+    @staticmethod
+    def _triggers(pack: Pack, form: Form) -> frozenset[str]:
+        """The intents whose rule starts ``form`` (「まだ間に合う？」 starts the cooling-off check)."""
+        return frozenset(intent for intent, rule in pack.rules.items() if form.name in rule.actions)
+
+    def _resume_form(self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
+                     now: datetime, is_button: bool) -> SessionState | None:  # fmt: skip
+        """Start a form from values given outside it: a correction of a recent answer (the other
+        values kept), or a form answer typed before the form was asked for (「訪問購入でした」)."""
+        if is_button and parse.intent != INFORM_INTENT:
+            return None
+        remembered = state.recent_form is not None and state.turns - state.recent_turn <= FORM_MEMORY_TURNS
+        owner = state.recent_form_bot if remembered else parse.bot if parse.intent == INFORM_INTENT else None
+        pack = self.packs.get(owner) if owner else None
+        if pack is None or not pack.forms:
+            return None
+        form = pack.forms.get(state.recent_form or "") if remembered else next(iter(pack.forms.values()))
+        if form is None:
+            return None
+        values = self._form_values(form, parse, text, now, given, None)
+        if remembered and not is_correction(parse, self._triggers(pack, form), values):
+            return None
+        if not any(v.found for v in values.values()):
+            return None
+        kept = dict(state.recent_slots) if remembered else {}
+        state = state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
+        return self._start_form(form, state, pack, parse, turn, now, given, kept, values)
+
     def _start_form(
         self,
         form: Form,
@@ -304,23 +343,26 @@ class DialogueEngine:
         turn: Turn,
         now: datetime,
         given: dict[str, Any],
+        kept: dict[str, Any] | None = None,
+        values: dict[str, SlotValue] | None = None,
     ) -> SessionState:
-        turn.events.append(Event("form_started", {"form": form.name, "bot": pack.id}))
-        turn.actions.append(form.name)
-        state = state.transition(
-            Status.IN_FORM, form=form.name, form_bot=pack.id, slots={}, requested_slot=None
+        turn.events.append(
+            Event("form_started", {"form": form.name, "bot": pack.id, "kept": sorted(kept or {})})
         )
-        today = to_japan_time(now).date()
-        slots: dict[str, Any] = {}
-        for slot in form.slots:  # values the opening message already gave ("訪問販売で契約した…")
-            if slot.name in given or any(e.entity == (slot.entity or slot.name) for e in parse.entities):
-                value = extract_slot(
-                    slot, parse.text, parse.entities, today, self.nlu.prepare, given.get(slot.name)
-                )
-                if value.value is not None:
-                    slots[slot.name] = value.value
-                    turn.events.append(Event("slot", {"name": slot.name}))
-        return self._next_slot(state.update(slots=slots), form, pack, turn, now)
+        turn.actions.append(form.name)
+        state = state.transition(Status.IN_FORM, form=form.name, form_bot=pack.id, slots={}, requested_slot=None,
+                                 recent_form=None, recent_form_bot=None, recent_slots={})  # fmt: skip
+        if values is None:  # values the opening message already gave (「訪問販売で3日前に…」)
+            values = self._form_values(form, parse, parse.text, now, given, None)
+        slots = dict(kept or {})
+        for name, value in values.items():
+            if value.value is not None:
+                slots[name] = value.value
+                turn.events.append(Event("slot", {"name": name}))
+        ambiguous = next((n for n, v in values.items() if v.candidates and n not in slots), None)
+        return self._next_slot(
+            state.update(slots=slots), form, pack, turn, now, ambiguous=values.get(ambiguous or "")
+        )
 
     def _next_slot(
         self,
@@ -330,20 +372,43 @@ class DialogueEngine:
         turn: Turn,
         now: datetime,
         problem: BotMessage | None = None,
+        ambiguous: SlotValue | None = None,
     ) -> SessionState:
+        """Ask the first missing slot (with ``problem`` said first), or submit when none is missing.
+        With ``ambiguous`` the question's buttons are only the choices the message fitted."""
         missing = [slot for slot in form.slots if slot.name not in state.slots]
         if missing:
             ask = self._response(f"utter_ask_{missing[0].name}", pack, state, now)
-            if problem is not None:
-                ask = BotMessage(
-                    f"{problem.text}\n{ask.text}", ask.response, ask.bot, ask.buttons, ask.intent
+            buttons = ask.buttons
+            if ambiguous is not None and ambiguous.candidates:
+                problem = self._engine_message("utter_ambiguous_choice", pack, state)
+                problem = BotMessage(engine_text("utter_ambiguous_choice", state.language, ambiguous.detail or {},
+                                                 self.packs[state.bot]), problem.response, pack.id)  # fmt: skip
+                buttons = tuple(
+                    b for b in ask.buttons if any(f'"{c}"' in b.payload for c in ambiguous.candidates)
                 )
+                buttons = buttons or ask.buttons
+            if problem is not None:
+                ask = BotMessage(f"{problem.text}\n{ask.text}", ask.response, ask.bot, buttons, ask.intent)
             turn.say(ask)
             return state.transition(Status.IN_FORM, requested_slot=missing[0].name)
         turn.events.append(Event("form_completed", {"form": form.name, "bot": pack.id}))
         dummy = ParseResult("", form.name, 1.0, pack.id, state.language, ())
         state = self._run(form.submit, state, pack, dummy, turn, now, {})
-        return state.transition(Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={})
+        return self._end_form(state, form, pack, remember=True)
+
+    @staticmethod
+    def _end_form(state: SessionState, form: Form, pack: Pack, remember: bool) -> SessionState:
+        """Leave the form; with ``remember`` its values stay for a correction a few turns later."""
+        memory = (
+            {"recent_form": form.name, "recent_form_bot": pack.id, "recent_slots": dict(state.slots),
+             "recent_turn": state.turns}
+            if remember
+            else {"recent_form": None, "recent_form_bot": None, "recent_slots": {}}
+        )  # fmt: skip
+        return state.transition(
+            Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={}, **memory
+        )
 
     def _continue_form(self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
                        now: datetime, is_button: bool) -> SessionState:  # fmt: skip
@@ -356,26 +421,39 @@ class DialogueEngine:
                 turn.say(self._response(form.on_cancel, pack, state, now))
             else:
                 turn.say(self._engine_message("utter_form_cancelled", pack, state))
-            return state.transition(Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={})
+            return self._end_form(state, form, pack, remember=False)
         if parse.intent == HANDOFF_INTENT:
             return self._handoff(state, turn, now, reason="requested")
         slot = next(s for s in form.slots if s.name == state.requested_slot)
-        today = to_japan_time(now).date()
-        value = extract_slot(slot, text, parse.entities, today, self.nlu.prepare, given.get(slot.name))
-        if value.value is not None:
-            turn.events.append(Event("slot", {"name": slot.name}))
-            return self._next_slot(
-                state.update(slots={**state.slots, slot.name: value.value}), form, pack, turn, now
-            )
+        values = self._form_values(form, parse, text, now, given, slot.name)
+        # a clear question about something else may name a value (「電話勧誘の窓口はどこ？」): only
+        # the asked slot is taken from it
+        question = is_other_question(parse, self._triggers(pack, form))
+        accepted = {
+            n: v.value for n, v in values.items() if v.value is not None and (not question or n == slot.name)
+        }
+        if accepted:
+            for name in accepted:
+                turn.events.append(Event("slot", {"name": name}))
+            state = state.update(slots={**state.slots, **accepted})
+            ambiguous = next((v for n, v in values.items() if v.candidates and n not in state.slots), None)
+            return self._next_slot(state, form, pack, turn, now, ambiguous=ambiguous)
+        value = values.get(slot.name) or SlotValue(problem="utter_empty")
+        if value.candidates:
+            return self._next_slot(state, form, pack, turn, now, ambiguous=value)
+        if value.unknown and slot.if_unknown:
+            turn.events.append(Event("slot_unknown", {"form": form.name, "name": slot.name}))
+            turn.say(self._response(slot.if_unknown, pack, state, now))
+            return self._end_form(state, form, pack, remember=True)
         if self._is_interruption(parse, form):
             state = self._respond(state, parse, turn, now, given)
             if state.status is Status.IN_FORM:  # answered; now back to the form's question
                 return self._next_slot(state, form, pack, turn, now)
             return state
-        assert value.problem is not None
-        problem = self._engine_message(value.problem, pack, state)
         problem = BotMessage(
-            engine_text(value.problem, state.language, value.detail or {}), problem.response, pack.id
+            engine_text(value.problem or "utter_empty", state.language, value.detail or {}),
+            value.problem or "",
+            pack.id,
         )
         return self._next_slot(state, form, pack, turn, now, problem)
 

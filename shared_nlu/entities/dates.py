@@ -1,4 +1,5 @@
-"""Dates as residents write them: きのう, 3日前, 先週の金曜, 11月20日, 令和8年11月20日, R8.11.20, 2026/11/20.
+"""Dates as residents write them: きのう, 3日前, 先週の金曜, 11月20日, 令和8年11月20日, R8.11.20, 2026/11/20,
+and in English: yesterday, 3 days ago, last Wednesday, 20 November, December 3rd.
 
 A date without a year (11月20日, 11/20) is taken in the current year unless that is more than
 :data:`FUTURE_TOLERANCE` ahead of ``today``, then in the previous year: residents mostly report
@@ -29,8 +30,10 @@ _COUNT = r"(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4})"
 _YMD_TAIL = rf"\s*年\s*(?P<m>{_MD})\s*月\s*(?P<d>{_MD})\s*日"
 
 _RELATIVE_DAYS = {
-    "今日": 0, "本日": 0, "きょう": 0, "昨日": -1, "きのう": -1, "一昨日": -2, "おととい": -2,
-    "おとつい": -2, "明日": 1, "あした": 1, "明後日": 2, "あさって": 2,
+    "今日": 0, "本日": 0, "きょう": 0, "今朝": 0, "けさ": 0, "昨日": -1, "きのう": -1, "昨夜": -1,
+    "昨晩": -1, "ゆうべ": -1, "一昨日": -2, "おととい": -2, "おとつい": -2, "きのうのきのう": -2,
+    "昨日の昨日": -2, "きのうの昨日": -2, "昨日のきのう": -2, "一昨々日": -3, "さきおととい": -3,
+    "明日": 1, "あした": 1, "明後日": 2, "あさって": 2,
 }  # fmt: skip
 _RELATIVE_YEARS = {"一昨年": -2, "おととし": -2, "去年": -1, "昨年": -1, "今年": 0, "本年": 0, "来年": 1}
 _RELATIVE_MONTHS = {"先々月": -2, "先月": -1, "今月": 0, "来月": 1, "再来月": 2}
@@ -53,6 +56,32 @@ _RELATIVE_DAY = "|".join(
 )
 
 Resolver = Callable[[re.Match[str], date], date | None]
+
+# English, for foreign residents: month names, "3 days ago", "yesterday", "last Wednesday".
+_MONTHS_EN = {
+    name: number
+    for number, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"),
+         ("october", "oct"), ("november", "nov"), ("december", "dec")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_WEEKDAYS_EN = {
+    name: index
+    for index, names in enumerate(
+        [("monday", "mon"), ("tuesday", "tues", "tue"), ("wednesday", "wed"), ("thursday", "thurs", "thu"),
+         ("friday", "fri"), ("saturday", "sat"), ("sunday", "sun")]
+    )
+    for name in names
+}  # fmt: skip
+_COUNTS_EN = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+              "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+_RELATIVE_DAYS_EN = {"the day before yesterday": -2, "yesterday": -1, "today": 0, "tomorrow": 1}
+_MONTH_EN = rf"(?P<mon>{_alternatives(_MONTHS_EN)})\.?"
+_DAY_EN = r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
+_YEAR_EN = r"(?:,?\s*(?P<y>[0-9]{4}))?"
 
 
 def _number(text: str) -> int:
@@ -128,6 +157,31 @@ def _relative_day(m: re.Match[str], today: date) -> date | None:
     return today + timedelta(days=_RELATIVE_DAYS[m[0]])
 
 
+def _english_date(m: re.Match[str], today: date) -> date | None:
+    month, day = _MONTHS_EN[m["mon"].lower()], int(m["d"])
+    return _make(int(m["y"]), month, day) if m["y"] else _infer_year(month, day, today)
+
+
+def _english_offset(m: re.Match[str], today: date) -> date | None:
+    count = _COUNTS_EN.get(m["n"].lower()) or int(m["n"])
+    unit = m["unit"].lower()
+    if unit == "day":
+        return today - timedelta(days=count)
+    if unit == "week":
+        return today - timedelta(weeks=count)
+    return _add_months(today, -count * (12 if unit == "year" else 1))
+
+
+def _english_relative_day(m: re.Match[str], today: date) -> date | None:
+    return today + timedelta(days=_RELATIVE_DAYS_EN[" ".join(m[0].lower().split())])
+
+
+def _english_last_weekday(m: re.Match[str], today: date) -> date | None:
+    """ "last Wednesday": the most recent Wednesday before today (a week ago if today is one)."""
+    back = (today.weekday() - _WEEKDAYS_EN[m["wd"].lower()]) % 7 or 7
+    return today - timedelta(days=back)
+
+
 _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(rf"(?P<era>令和|平成|昭和|(?<![A-Za-z])[RHS])\s*(?P<y>{_ERA_YEAR}){_YMD_TAIL}"), _era),
     (
@@ -157,11 +211,35 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            rf"(?<![0-9])(?P<n>{_COUNT})\s*(?P<unit>日|週間?|[かヶカヵケ箇]月|年)\s*(?P<dir>前|後|まえ|あと)"
+            rf"(?<![0-9])(?P<n>{_COUNT})\s*(?P<unit>日|週間?|[かヶカヵケ箇]月|年)\s*(?:ほど|くらい|ぐらい|位|程|ばかり)?\s*"
+            r"(?P<dir>前|後|まえ|あと)"
         ),
         _offset,
     ),
     (re.compile(_RELATIVE_DAY), _relative_day),
+    (
+        re.compile(rf"(?<![A-Za-z0-9]){_DAY_EN}\s+(?:of\s+)?{_MONTH_EN}(?![A-Za-z]){_YEAR_EN}", re.I),
+        _english_date,
+    ),
+    (re.compile(rf"(?<![A-Za-z0-9]){_MONTH_EN}\s+{_DAY_EN}(?![0-9A-Za-z]){_YEAR_EN}", re.I), _english_date),
+    (
+        re.compile(
+            rf"(?<![A-Za-z0-9])(?P<n>[0-9]{{1,3}}|{_alternatives(_COUNTS_EN)})\s+"
+            r"(?P<unit>day|week|month|year)s?\s+ago(?![A-Za-z])",
+            re.I,
+        ),
+        _english_offset,
+    ),
+    (
+        re.compile(
+            r"(?<![A-Za-z])(?:the\s+day\s+before\s+yesterday|yesterday|today|tomorrow)(?![A-Za-z])", re.I
+        ),
+        _english_relative_day,
+    ),
+    (
+        re.compile(rf"(?<![A-Za-z])(?:last|past)\s+(?P<wd>{_alternatives(_WEEKDAYS_EN)})(?![A-Za-z])", re.I),
+        _english_last_weekday,
+    ),
 ]
 
 
@@ -197,3 +275,24 @@ def find_dates(text: str, today: date) -> list[EntityMatch]:
 def parse_date(text: str, today: date) -> date | None:
     """The first date in ``text`` (see :func:`find_dates`), or ``None`` when there is none."""
     return next((found for _, _, found in _find(text, today)), None)
+
+
+_BARE_WEEKDAY = re.compile(
+    rf"(?P<ja>[{_WEEKDAYS}])曜|(?<![A-Za-z])(?P<en>{_alternatives(_WEEKDAYS_EN)})(?![A-Za-z])", re.I
+)
+
+
+def parse_past_date(text: str, today: date) -> date | None:
+    """Like :func:`parse_date`, for a question about a day that has passed (「書面を受け取った日」).
+
+    A bare weekday (「水曜にもらった」, "on Wednesday") is then the most recent such day before
+    today. It is not a date entity in general, since 「土曜は開いてますか」 asks about the future.
+    """
+    found = parse_date(text, today)
+    if found is not None:
+        return found
+    match = _BARE_WEEKDAY.search(fold_width(text))
+    if match is None:
+        return None
+    weekday = _WEEKDAYS.index(match["ja"]) if match["ja"] else _WEEKDAYS_EN[match["en"].lower()]
+    return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)

@@ -116,6 +116,16 @@ def check_pack(
         for slot in form.slots:
             ask = f"utter_ask_{slot.name}"
             used_responses.add(ask)
+            if slot.if_unknown:
+                used_responses.add(slot.if_unknown)
+                if slot.if_unknown not in responses:
+                    diags.error(
+                        forms_file,
+                        at,
+                        "missing-response",
+                        f"スロット「{slot.name}」の if_unknown「{slot.if_unknown}」の応答がありません。",
+                        f"responses.yml に「{slot.if_unknown}:」を追加してください。",
+                    )
             if ask not in responses:
                 diags.error(
                     forms_file,
