@@ -175,9 +175,11 @@ _CUES: list[_Cue] = [
         _VISIT,
         r"訪問(?:して|され|に来|営業|セールス)",
         r"ピンポン",
-        r"街で声を?かけ",
+        r"キャッチ",  # catch sales and appointment sales are 訪問販売 in the Act
+        r"声を?かけられ",
         r"路上で",
         r"呼び出され",
+        r"(?:営業所|事務所|喫茶店|カフェ|ファミレス|会場)(?:に|へ|まで)(?:連れて|呼ば|呼び出|行かされ)",
         r"(?:came|come) to (?:my|our) (?:house|home|door|flat|apartment)",
         r"visit(?:ed)? (?:my|our) (?:house|home)",
         r"knocked",
@@ -187,7 +189,7 @@ _CUES: list[_Cue] = [
     *_cues(
         "channel",
         (PHONE,),
-        r"電話(?!番号)",
+        r"電話(?!番号|する|しよう|して?みる|して?みます|してみよ|します|しました|で相談|相談)",  # not the resident calling
         r"でんわ",
         r"\bphone\b",
         r"telephone",

@@ -326,7 +326,7 @@ class DialogueEngine:
         if form is None:
             return None
         values = self._form_values(form, parse, text, now, given, None)
-        if remembered and not is_correction(parse, self._triggers(pack, form), values):
+        if remembered and not is_correction(parse, self._triggers(pack, form), values, state.recent_slots):
             return None
         if not any(v.found for v in values.values()):
             return None

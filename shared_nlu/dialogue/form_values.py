@@ -31,6 +31,11 @@ _CORRECTION = re.compile(
     r"(?:やった|でした|だった|やってん|やったわ)[。!！]?$|\b(?:actually|sorry|i mean|wait|no,)",
     re.IGNORECASE,
 )
+# Asking where or whom to turn to: a new question even when the model cannot place it
+_ASKS_ELSEWHERE = re.compile(
+    r"どこ|だれ|誰|何番|なんばん|連絡先|相談先|窓口|電話番号|\b(?:where|who|which number|phone number)\b",
+    re.IGNORECASE,
+)
 # Small talk: a date or a type alongside it is the message's point ("yesterday" is not "yes")
 SMALL_TALK = frozenset({"affirm", "deny", "greet", "thanks", "goodbye"})
 
@@ -77,17 +82,22 @@ def is_other_question(parse: ParseResult, triggers: frozenset[str]) -> bool:
     return is_question(parse.text)
 
 
-def is_correction(parse: ParseResult, triggers: frozenset[str], values: Mapping[str, SlotValue]) -> bool:
+def is_correction(
+    parse: ParseResult, triggers: frozenset[str], values: Mapping[str, SlotValue], kept: Mapping[str, Any]
+) -> bool:
     """Whether a message after a form's answer changes its values rather than asking something new.
 
-    Form answers, the form's own intents, small talk and unclear messages that carry a value are
+    It must carry a value that differs from the ``kept`` ones. Form answers, the form's own
+    intents, small talk and unclear messages (unless they ask where to turn) that do so are
     corrections; a message another intent claims is one only when it says it corrects
     (「いや、家に業者が来たんです」) and is not a question.
     """
-    if not any(v.found for v in values.values()):
+    if not any(v.candidates or (v.value is not None and kept.get(n) != v.value) for n, v in values.items()):
         return False
     if is_other_question(parse, triggers):
         return False
-    if parse.is_fallback or parse.ambiguous or parse.intent in triggers or parse.intent == INFORM_INTENT:
+    if parse.intent in triggers or parse.intent == INFORM_INTENT:
         return True
+    if parse.is_fallback or parse.ambiguous:
+        return not _ASKS_ELSEWHERE.search(parse.text)
     return parse.intent in SMALL_TALK or bool(_CORRECTION.search(parse.text.strip()))
