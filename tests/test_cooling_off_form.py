@@ -266,3 +266,13 @@ def test_should_reject_an_if_unknown_response_that_does_not_exist(tmp_path):
     diags = validate_packs(sources)[1]
     # Then the editor is told which response to add
     assert any(d.code == "missing-response" and "utter_no_such" in d.message for d in diags.errors)
+
+
+def test_should_keep_answering_in_english_when_the_date_is_digits_only(resident):
+    # Given an English conversation
+    for text in ["Can I still cancel my contract?", "door-to-door"]:
+        resident.say(text)
+    # When the date is typed as digits only (no words to tell the language)
+    assert resident.say("2026/12/05") == ["utter_cooling_off_running"]
+    # Then the answer is still in English
+    assert "door-to-door sales" in resident.last.text and "Sat 5 December 2026" in resident.last.text

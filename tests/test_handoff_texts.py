@@ -89,3 +89,19 @@ def test_should_not_promise_a_transfer_in_any_engine_text_or_pack_response(real_
     ]
     # Then none promises to pass the chat to a person
     assert [name for name, text in texts if LIVE_TRANSFER.search(text)] == []
+
+
+def test_should_name_each_centre_at_most_once_in_every_text(real_packs):
+    # Given every engine text (as written, with its placeholders) and every pack response
+    texts = [(name, t) for name, by_language in TEXTS.items() for t in by_language.values()]
+    texts += [
+        (f"{pack.id}/{name}", variant.text)
+        for pack in real_packs.packs.values()
+        for name, response in pack.responses.items()
+        for variants in response.variants.values()
+        for variant in variants
+    ]
+    names = [*CENTRES, "{bot_name}", "{contact_name}", "{other_bot_name}", "{contact_phone}"]
+    # Then none names the same centre, bot or number twice (「X」の担当です。Xのチャット…)
+    repeated = [(name, centre) for name, text in texts for centre in names if text.count(centre) > 1]
+    assert repeated == []

@@ -14,6 +14,7 @@ from ..nlu.engine import NluEngine
 from ..nlu.result import ParseResult
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, Button, Form, Pack
 from ..text import normalize
+from ..text.language import has_words
 from .business_hours import to_japan_time
 from .form_values import INFORM_INTENT, is_correction, is_other_question, values_in_message
 from .handoff import handoff_text
@@ -96,7 +97,7 @@ class DialogueEngine:
             parse, given = self._payload_parse(state, payload, text)
         else:
             parse = self.nlu.parse(text, bot=state.bot, today=today)
-            state = state.update(language=parse.language)
+            state = state.update(language=parse.language if has_words(text) else state.language)
         turn.parse = parse
         turn.events.append(Event("user", {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
                                           "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
@@ -322,10 +323,14 @@ class DialogueEngine:
         pack = self.packs.get(owner) if owner else None
         if pack is None or not pack.forms:
             return None
-        form = pack.forms.get(state.recent_form or "") if remembered else next(iter(pack.forms.values()))
-        if form is None:
-            return None
-        values = self._form_values(form, parse, text, now, given, None)
+        if remembered:
+            form = pack.forms.get(state.recent_form or "")
+            if form is None:
+                return None
+            values = self._form_values(form, parse, text, now, given, None)
+        else:  # the form of this bot the message gives the most values for
+            read = [(f, self._form_values(f, parse, text, now, given, None)) for f in pack.forms.values()]
+            form, values = max(read, key=lambda fv: sum(v.found for v in fv[1].values()))
         if remembered and not is_correction(parse, self._triggers(pack, form), values, state.recent_slots):
             return None
         if not any(v.found for v in values.values()):

@@ -15,7 +15,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, I cannot answer that. {bot_name} can help with questions such as:\n{topics}",
     },
     "utter_other_bot": {
-        "ja": "そのご質問は「{other_bot_name}」の担当です。{other_bot_name}のチャット、または府民お問合せセンターのチャットでおたずねいただくと、担当のボットがお答えします。",
+        "ja": "そのご質問は「{other_bot_name}」の担当です。そちらのチャット、または府民お問合せセンターのチャットでおたずねいただくと、担当のボットがお答えします。",
         "en": "That question is handled by “{other_bot_name}”. Please ask it there, or in the Citizen Inquiry Center chat, which passes questions to the right bot.",
     },
     "utter_clarify": {
