@@ -276,3 +276,27 @@ def test_should_keep_answering_in_english_when_the_date_is_digits_only(resident)
     assert resident.say("2026/12/05") == ["utter_cooling_off_running"]
     # Then the answer is still in English
     assert "door-to-door sales" in resident.last.text and "Sat 5 December 2026" in resident.last.text
+
+
+def test_should_keep_a_chosen_type_when_the_date_answer_only_mentions_other_words(resident):
+    # Given 訪問購入 chosen by button
+    resident.say("/cooling_off_check")
+    resident.say('/inform{"transaction_type": "訪問購入"}')
+    # When the date answer also says the buyer came to the house (words of 訪問販売)
+    resident.say("家に来た人に3日前に渡した書類です")
+    # Then the chosen type stays
+    assert resident.answered == {"transaction_type": "訪問購入", "received_date": "2026-12-05"}
+
+
+def test_should_take_a_type_corrected_together_with_the_date(resident):
+    for text in ["/cooling_off_check", "訪問販売"]:
+        resident.say(text)
+    assert resident.say("いや電話勧誘で、書面は3日前")[-1] == "utter_cooling_off_running"
+    assert resident.answered == {"transaction_type": "電話勧誘販売", "received_date": "2026-12-05"}
+
+
+def test_should_recompute_when_a_type_button_is_pressed_after_the_answer(resident):
+    for text in ["まだクーリングオフできる？", "訪問販売", "3日前"]:
+        resident.say(text)
+    assert resident.say('/inform{"transaction_type": "連鎖販売取引"}')[-1] == "utter_cooling_off_running"
+    assert resident.answered == {"transaction_type": "連鎖販売取引", "received_date": "2026-12-05"}

@@ -16,7 +16,7 @@ from ..pack.model import COMMON_BOT, FALLBACK_INTENT, Button, Form, Pack
 from ..text import normalize
 from ..text.language import has_words
 from .business_hours import to_japan_time
-from .form_values import INFORM_INTENT, is_correction, is_other_question, values_in_message
+from .form_values import INFORM_INTENT, is_correction, is_other_question, says_correction, values_in_message
 from .handoff import handoff_text
 from .messages import BotMessage, Event
 from .render import choose, contact_values, engine_text, fill, is_expired, topics
@@ -434,8 +434,17 @@ class DialogueEngine:
         # a clear question about something else may name a value (「電話勧誘の窓口はどこ？」): only
         # the asked slot is taken from it
         question = is_other_question(parse, self._triggers(pack, form))
+        answered = values.get(slot.name, SlotValue()).value is not None
+        # a value already given is replaced by the words of an answer to another question only
+        # when the resident says they correct it (「家に来た人に3日前に渡した」 answers the date)
         accepted = {
-            n: v.value for n, v in values.items() if v.value is not None and (not question or n == slot.name)
+            n: v.value
+            for n, v in values.items()
+            if v.value is not None
+            and (
+                n == slot.name
+                or (not question and (n not in state.slots or not answered or says_correction(text)))
+            )
         }
         if accepted:
             for name in accepted:

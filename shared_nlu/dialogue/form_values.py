@@ -82,6 +82,11 @@ def is_other_question(parse: ParseResult, triggers: frozenset[str]) -> bool:
     return is_question(parse.text)
 
 
+def says_correction(text: str) -> bool:
+    """「いや」「ちゃう」「…でした」 "actually": the message corrects something said before."""
+    return bool(_CORRECTION.search(text.strip()))
+
+
 def is_correction(
     parse: ParseResult, triggers: frozenset[str], values: Mapping[str, SlotValue], kept: Mapping[str, Any]
 ) -> bool:
@@ -100,4 +105,4 @@ def is_correction(
         return True
     if parse.is_fallback or parse.ambiguous:
         return not _ASKS_ELSEWHERE.search(parse.text)
-    return parse.intent in SMALL_TALK or bool(_CORRECTION.search(parse.text.strip()))
+    return parse.intent in SMALL_TALK or says_correction(parse.text)
