@@ -300,3 +300,15 @@ def test_should_recompute_when_a_type_button_is_pressed_after_the_answer(residen
         resident.say(text)
     assert resident.say('/inform{"transaction_type": "連鎖販売取引"}')[-1] == "utter_cooling_off_running"
     assert resident.answered == {"transaction_type": "連鎖販売取引", "received_date": "2026-12-05"}
+
+
+@pytest.mark.parametrize("text", ["ありがとう、月曜に188に電話してみます", "20日に相談に行きます"])
+def test_should_not_take_a_guessed_day_from_a_message_after_the_answer(resident, text):
+    # Given an answer for a door-to-door sale received 3 days ago
+    for said in ["まだクーリングオフできる？", "訪問販売", "3日前"]:
+        resident.say(said)
+    # When the resident names a day that is not the document's (「月曜に」「20日に」 are plans)
+    said = resident.say(text)
+    # Then the answer is not recomputed
+    assert "utter_cooling_off_running" not in said and "utter_cooling_off_expired" not in said
+    assert resident.answered["received_date"] == "2026-12-05"

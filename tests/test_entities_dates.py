@@ -259,3 +259,18 @@ def test_should_read_a_bare_weekday_as_the_last_such_day_when_asking_about_the_p
 def test_should_not_date_a_bare_weekday_in_general():
     # 「土曜は開いてますか」 asks about the future, so a bare weekday is no date entity
     assert find_dates("土曜は開いてますか", TODAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("契約して5日目です", date(2026, 11, 16)),  # day 1 is the day of receipt
+        ("書面をもらってから3日たった", date(2026, 11, 17)),
+        ("3日経ちました", date(2026, 11, 17)),
+        ("20日にもらった", date(2026, 11, 20)),
+        ("25日に届きました", date(2026, 10, 25)),  # the 25th has not come yet this month
+        ("20/11", date(2026, 11, 20)),  # day first when the first number cannot be a month
+    ],
+)
+def test_should_read_day_counts_and_days_of_the_month_when_asking_about_the_past(text, expected):
+    assert parse_past_date(text, TODAY) == expected

@@ -64,7 +64,16 @@ def values_in_message(
         if slot.name != requested and slot.kind not in ("choice", "date"):
             continue
         reader = readers.get(slot.entity or slot.name)
-        value = extract_slot(slot, text, parse.entities, today, prepare, given.get(slot.name), reader)
+        value = extract_slot(
+            slot,
+            text,
+            parse.entities,
+            today,
+            prepare,
+            given.get(slot.name),
+            reader,
+            asked=slot.name == requested,
+        )
         if value.found or slot.name == requested or slot.name in given:
             found[slot.name] = value
     return found

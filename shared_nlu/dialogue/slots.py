@@ -48,14 +48,17 @@ def extract_slot(
     prepare: Callable[[str], str] = normalize,
     given: object = None,
     reader: ChoiceReader | None = None,
+    asked: bool = True,
 ) -> SlotValue:
     """``given`` is a value a button sent (``/inform{"slot": "value"}``); it is validated too.
-    ``reader`` reads a choice from everyday words (see ``register_choice_reader``)."""
+    ``reader`` reads a choice from everyday words (see ``register_choice_reader``). ``asked`` is
+    False when the slot is read from a message that answers something else: then a date must be
+    a date in itself (「20日」 or 「月曜」 alone is a day only as the answer to "which day?")."""
     raw = str(given) if given is not None else None
     if slot.kind == "choice":
         found = _choice(slot, raw, text, entities, prepare, reader)
     elif slot.kind == "date":
-        found = _date(slot, raw, text, entities, today)
+        found = _date(slot, raw, text, entities, today, asked)
     elif slot.kind == "number":
         found = _number(slot, raw, text, entities)
     else:
@@ -103,7 +106,12 @@ def _choice(
 
 
 def _date(
-    slot: SlotSpec, raw: str | None, text: str, entities: Sequence[EntityMatch], today: date
+    slot: SlotSpec,
+    raw: str | None,
+    text: str,
+    entities: Sequence[EntityMatch],
+    today: date,
+    asked: bool = True,
 ) -> SlotValue:
     found: date | None = None
     if raw is not None:
@@ -113,7 +121,9 @@ def _date(
             found = parse_date(raw, today)
     else:
         dates = [e for e in entities if e.entity == "date"]
-        read = parse_past_date if slot.past_only else parse_date  # 「水曜にもらった」 is a past Wednesday
+        read = (
+            parse_past_date if slot.past_only and asked else parse_date
+        )  # 「水曜にもらった」: a past Wednesday
         found = date.fromisoformat(str(dates[0].value)) if dates else read(text, today)
     if found is None:
         return SlotValue(problem="utter_invalid_date")

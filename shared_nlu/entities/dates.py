@@ -124,7 +124,10 @@ def _ymd(m: re.Match[str], today: date) -> date | None:
 
 
 def _md(m: re.Match[str], today: date) -> date | None:
-    return _infer_year(_number(m["m"]), _number(m["d"]), today)
+    month, day = _number(m["m"]), _number(m["d"])
+    if month > 12 and 1 <= day <= 12 and "/" in m[0]:
+        month, day = day, month  # 20/11: day first, as written in Britain and by many residents
+    return _infer_year(month, day, today)
 
 
 def _relative_year(m: re.Match[str], today: date) -> date | None:
@@ -277,6 +280,13 @@ def parse_date(text: str, today: date) -> date | None:
     return next((found for _, _, found in _find(text, today)), None)
 
 
+_NTH_DAY = re.compile(rf"(?<![0-9〇一二三四五六七八九十月])(?P<n>{_COUNT})\s*日目")  # 「契約して5日目」
+_DAYS_PASSED = re.compile(
+    rf"(?<![0-9〇一二三四五六七八九十月])(?P<n>{_COUNT})\s*日(?:間)?(?:が|も)?(?:たっ|たち|たつ|経っ|経ち|経つ|経過|すぎ|過ぎ)"
+)
+_DAY_ONLY = re.compile(
+    rf"(?<![0-9〇一二三四五六七八九十月/.-])(?P<d>{_MD})\s*日(?![前後間目ほくぐ程位]|たっ|経|す|過)"
+)
 _BARE_WEEKDAY = re.compile(
     rf"(?P<ja>[{_WEEKDAYS}])曜|(?<![A-Za-z])(?P<en>{_alternatives(_WEEKDAYS_EN)})(?![A-Za-z])", re.I
 )
@@ -285,13 +295,31 @@ _BARE_WEEKDAY = re.compile(
 def parse_past_date(text: str, today: date) -> date | None:
     """Like :func:`parse_date`, for a question about a day that has passed (「書面を受け取った日」).
 
-    A bare weekday (「水曜にもらった」, "on Wednesday") is then the most recent such day before
-    today. It is not a date entity in general, since 「土曜は開いてますか」 asks about the future.
+    Then also: 「5日目」 (day 1 is today minus 4), 「3日たった」, a day of the month alone (「20日に
+    届いた」: the last 20th on or before today), and a bare weekday (「水曜にもらった」, "on
+    Wednesday": the most recent such day before today). None of these is a date entity in general,
+    since 「土曜は開いてますか」 or 「3日かかります」 are not about a day that has passed.
     """
     found = parse_date(text, today)
     if found is not None:
         return found
-    match = _BARE_WEEKDAY.search(fold_width(text))
+    folded = fold_width(text)
+    counted = _NTH_DAY.search(folded)
+    if counted is not None and _number(counted["n"]) >= 1:  # day 1 is the day of receipt
+        return today - timedelta(days=_number(counted["n"]) - 1)
+    passed = _DAYS_PASSED.search(folded)
+    if passed is not None and _number(passed["n"]) >= 0:
+        return today - timedelta(days=_number(passed["n"]))
+    day_only = _DAY_ONLY.search(folded)
+    if day_only is not None:  # 「20日にもらった」: the last 20th on or before today
+        day = _number(day_only["d"])
+        for month_back in range(3):
+            first = _add_months(today.replace(day=1), -month_back)
+            candidate = _make(first.year, first.month, day)
+            if candidate is not None and candidate <= today:
+                return candidate
+        return None
+    match = _BARE_WEEKDAY.search(folded)
     if match is None:
         return None
     weekday = _WEEKDAYS.index(match["ja"]) if match["ja"] else _WEEKDAYS_EN[match["en"].lower()]
