@@ -312,3 +312,39 @@ def test_should_not_take_a_guessed_day_from_a_message_after_the_answer(resident,
     # Then the answer is not recomputed
     assert "utter_cooling_off_running" not in said and "utter_cooling_off_expired" not in said
     assert resident.answered["received_date"] == "2026-12-05"
+
+
+@pytest.mark.parametrize(
+    ("message", "result", "answered"),
+    [
+        (
+            "先週の水曜に家に来た業者と屋根の工事の契約をしてしまいました。今からでもクーリングオフできますか",
+            "utter_cooling_off_running",
+            {"transaction_type": "訪問販売", "received_date": "2026-12-02"},
+        ),
+        (
+            "マルチに誘われて入会して、20日前に書類をもらった。まだやめられる？",
+            "utter_cooling_off_expired",
+            {"transaction_type": "連鎖販売取引", "received_date": "2026-11-18"},
+        ),
+        (
+            "I bought a water purifier from a door-to-door salesman 5 days ago. Can I still cancel?",
+            "utter_cooling_off_running",
+            {"transaction_type": "訪問販売", "received_date": "2026-12-03"},
+        ),
+    ],
+)
+def test_should_answer_a_question_that_gives_every_value_even_under_a_nearby_topic(
+    real_dialogue, message, result, answered
+):
+    # Given one message with the type, the date and the question (the model may file it under
+    # door-to-door sales or MLM, or hesitate)
+    resident = Resident(real_dialogue)
+    # When it is sent
+    said = resident.say(message)
+    # Then the check answers it at once
+    assert said[-1] == result and resident.answered == answered
+
+
+def test_should_still_answer_a_topic_question_that_gives_no_date(resident):
+    assert resident.say("屋根の点検に来た業者に契約を迫られて困っています") == ["utter_door_to_door_sales"]

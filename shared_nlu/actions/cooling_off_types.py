@@ -175,6 +175,8 @@ _CUES: list[_Cue] = [
         _VISIT,
         r"訪問(?:して|され|に来|営業|セールス)",
         r"ピンポン",
+        r"(?:家|自宅|うち|実家)で(?:契約|申し?込|買|売|サイン|判子|ハンコ)",
+        r"\bat (?:my |our )?(?:home|house|door)\b",
         r"キャッチ",  # catch sales and appointment sales are 訪問販売 in the Act
         r"声を?かけられ",
         r"路上で",

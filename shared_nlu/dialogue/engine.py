@@ -315,29 +315,42 @@ class DialogueEngine:
     def _resume_form(self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
                      now: datetime, is_button: bool) -> SessionState | None:  # fmt: skip
         """Start a form from values given outside it: a correction of a recent answer (the other
-        values kept), or a form answer typed before the form was asked for (「訪問購入でした」)."""
+        values kept), a form answer typed before the form was asked for (「訪問購入でした」), or a
+        question that gives every value the form needs, even one the model files under a nearby
+        topic (「先週の水曜に家に来た業者と契約…クーリングオフできますか」)."""
         if is_button and parse.intent != INFORM_INTENT:
             return None
         remembered = state.recent_form is not None and state.turns - state.recent_turn <= FORM_MEMORY_TURNS
-        owner = state.recent_form_bot if remembered else parse.bot if parse.intent == INFORM_INTENT else None
-        pack = self.packs.get(owner) if owner else None
+        recent = self.packs.get(state.recent_form_bot or "") if remembered else None
+        form = recent.forms.get(state.recent_form or "") if recent is not None else None
+        if recent is not None and form is not None:
+            values = self._form_values(form, parse, text, now, given, None)
+            if is_correction(parse, self._triggers(recent, form), values, state.recent_slots):
+                state = state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
+                return self._start_form(
+                    form, state, recent, parse, turn, now, given, dict(state.recent_slots), values
+                )
+        owner = (
+            parse.bot
+            if parse.bot in self.packs and self.packs[parse.bot].forms
+            else state.active_bot or state.bot
+        )
+        pack = self.packs.get(owner)
         if pack is None or not pack.forms:
             return None
-        if remembered:
-            form = pack.forms.get(state.recent_form or "")
-            if form is None:
-                return None
-            values = self._form_values(form, parse, text, now, given, None)
-        else:  # the form of this bot the message gives the most values for
-            read = [(f, self._form_values(f, parse, text, now, given, None)) for f in pack.forms.values()]
-            form, values = max(read, key=lambda fv: sum(v.found for v in fv[1].values()))
-        if remembered and not is_correction(parse, self._triggers(pack, form), values, state.recent_slots):
+        # the form of this bot the message gives the most values for
+        read = [(f, self._form_values(f, parse, text, now, given, None)) for f in pack.forms.values()]
+        form, values = max(read, key=lambda fv: sum(v.found for v in fv[1].values()))
+        triggers = self._triggers(pack, form)
+        complete = all(slot.name in values and values[slot.name].value is not None for slot in form.slots)
+        about_form = parse.intent in triggers or any(
+            r.bot == pack.id and r.name in triggers for r in parse.ranking[:3]
+        )
+        given_early = parse.intent == INFORM_INTENT and any(v.found for v in values.values())
+        if not (given_early or (complete and about_form)):
             return None
-        if not any(v.found for v in values.values()):
-            return None
-        kept = dict(state.recent_slots) if remembered else {}
         state = state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
-        return self._start_form(form, state, pack, parse, turn, now, given, kept, values)
+        return self._start_form(form, state, pack, parse, turn, now, given, {}, values)
 
     def _start_form(
         self,
