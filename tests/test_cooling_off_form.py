@@ -348,3 +348,11 @@ def test_should_answer_a_question_that_gives_every_value_even_under_a_nearby_top
 
 def test_should_still_answer_a_topic_question_that_gives_no_date(resident):
     assert resident.say("屋根の点検に来た業者に契約を迫られて困っています") == ["utter_door_to_door_sales"]
+
+
+def test_should_explain_an_unknown_type_in_english_without_japanese_choice_names(resident):
+    resident.say("Can I still cancel my contract?")
+    assert resident.say("a gym membership") == ["utter_ask_transaction_type"]
+    problem = resident.last.text.split("\n")[0]
+    assert "not one of the options" in problem and not any("\u3040" <= ch <= "\u9fff" for ch in problem)
+    assert len(resident.last.buttons) == 7

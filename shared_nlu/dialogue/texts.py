@@ -46,7 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "utter_invalid_choice": {
         "ja": "「{value}」は選択肢にありません。ボタンから選ぶか、次のどれかを入力してください: {choices}",
-        "en": "“{value}” is not one of the options. Please choose: {choices}",
+        "en": "“{value}” is not one of the options. Please choose one of the buttons below.",
     },
     "utter_ambiguous_choice": {
         "ja": "「{value}」だけでは、どれにあたるか決められません。近いものをボタンから選んでください。",
