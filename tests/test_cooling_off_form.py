@@ -82,6 +82,13 @@ def resident(real_dialogue) -> Resident:
         ("beauty salon", "特定継続的役務提供"),
         ("multi-level marketing", "連鎖販売取引"),
         ("訪問販売じゃなくて電話勧誘でした", "電話勧誘販売"),
+        ("リフォーム業者が来て契約した", "訪問販売"),
+        ("催眠商法の会場で", "訪問販売"),
+        ("美容クリニックの脱毛", "特定継続的役務提供"),
+        ("ドロップシッピング", "業務提供誘引販売取引"),
+        ("a telemarketer called me", "電話勧誘販売"),
+        ("dating service", "特定継続的役務提供"),
+        ("approached on the street", "訪問販売"),
     ],
 )
 def test_should_read_everyday_words_as_the_acts_transaction_types(words, expected):

@@ -214,7 +214,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     ),
     (
         re.compile(
-            rf"(?<![0-9])(?P<n>{_COUNT})\s*(?P<unit>日|週間?|[かヶカヵケ箇]月|年)\s*(?:ほど|くらい|ぐらい|位|程|ばかり)?\s*"
+            rf"(?<![0-9])(?P<n>{_COUNT})\s*(?P<unit>日|週間?|[かヶカヵケ箇]月|年)\s*(?:ほど|くらい|ぐらい|位|程|ばかり|ちょっと|ちょい|少し|あまり|余り)?\s*"
             r"(?P<dir>前|後|まえ|あと)"
         ),
         _offset,
@@ -287,6 +287,9 @@ _DAYS_PASSED = re.compile(
 _DAY_ONLY = re.compile(
     rf"(?<![0-9〇一二三四五六七八九十月/.-])(?P<d>{_MD})\s*日(?![前後間目ほくぐ程位]|たっ|経|す|過)"
 )
+_DAY_ONLY_EN = re.compile(
+    r"(?<![A-Za-z])the\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)(?![A-Za-z])", re.I
+)  # "on the 5th"
 _BARE_WEEKDAY = re.compile(
     rf"(?P<ja>[{_WEEKDAYS}])曜|(?<![A-Za-z])(?P<en>{_alternatives(_WEEKDAYS_EN)})(?![A-Za-z])", re.I
 )
@@ -310,7 +313,7 @@ def parse_past_date(text: str, today: date) -> date | None:
     passed = _DAYS_PASSED.search(folded)
     if passed is not None and _number(passed["n"]) >= 0:
         return today - timedelta(days=_number(passed["n"]))
-    day_only = _DAY_ONLY.search(folded)
+    day_only = _DAY_ONLY.search(folded) or _DAY_ONLY_EN.search(folded)
     if day_only is not None:  # 「20日にもらった」: the last 20th on or before today
         day = _number(day_only["d"])
         for month_back in range(3):
