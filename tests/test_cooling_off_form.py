@@ -87,6 +87,8 @@ def resident(real_dialogue) -> Resident:
         ("美容クリニックの脱毛", "特定継続的役務提供"),
         ("ドロップシッピング", "業務提供誘引販売取引"),
         ("a telemarketer called me", "電話勧誘販売"),
+        ("電話で注文した", "通信販売"),
+        ("業者が電話をかけてきた", "電話勧誘販売"),
         ("dating service", "特定継続的役務提供"),
         ("approached on the street", "訪問販売"),
     ],
@@ -104,6 +106,7 @@ def test_should_read_everyday_words_as_the_acts_transaction_types(words, expecte
     [
         ("副業", ("業務提供誘引販売取引", "通信販売", "連鎖販売取引")),
         ("ネットで見た業者が家に来た", ("訪問販売", "通信販売")),
+        ("電話で申し込んだ", ("通信販売", "電話勧誘販売")),
     ],
 )
 def test_should_list_the_candidates_of_a_word_that_fits_several_types(words, candidates):
@@ -111,7 +114,16 @@ def test_should_list_the_candidates_of_a_word_that_fits_several_types(words, can
     assert reading.value is None and reading.candidates == candidates
 
 
-@pytest.mark.parametrize("words", ["電話番号を教えて", "先週の水曜日にもらいました", "ジムの契約"])
+@pytest.mark.parametrize(
+    "words",
+    [
+        "電話番号を教えて",
+        "先週の水曜日にもらいました",
+        "ジムの契約",
+        "電話で昨日問い合わせたけど返事がない",
+        "188に電話してみます",
+    ],
+)
 def test_should_read_no_type_from_words_that_name_none(words):
     assert read_transaction_type(words).value is None and not read_transaction_type(words).candidates
 
@@ -363,3 +375,21 @@ def test_should_explain_an_unknown_type_in_english_without_japanese_choice_names
     problem = resident.last.text.split("\n")[0]
     assert "not one of the options" in problem and not any("\u3040" <= ch <= "\u9fff" for ch in problem)
     assert len(resident.last.buttons) == 7
+
+
+def test_should_check_from_the_front_door_and_take_corrections_there(real_dialogue):
+    # Given a resident in the inquiry bot (the front door, which routes to the consumer bot)
+    resident = Resident(real_dialogue)
+    resident.state = real_dialogue.new_session("front-door", "inquiry")
+    # When they ask with the type and the date, then correct the date
+    first = resident.say("訪問販売で3日前に契約書をもらった、まだ間に合う？")
+    # Then the consumer bot answers at once and takes the correction
+    assert first[-1] == "utter_cooling_off_running" and "utter_routed" in first
+    assert resident.say("あ、書面をもらったのは先週の水曜日でした")[-1] == "utter_cooling_off_running"
+    assert resident.answered == {"transaction_type": "訪問販売", "received_date": "2026-12-02"}
+
+
+def test_should_not_start_the_check_from_a_date_inside_a_longer_story(resident):
+    # 「昨日」 in a story about something else is not the answer to "which day?"
+    said = resident.say("電話で昨日問い合わせたけど返事がない")
+    assert "utter_ask_transaction_type" not in said and "utter_cooling_off_running" not in said

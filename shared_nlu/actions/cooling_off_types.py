@@ -176,6 +176,7 @@ _CUES: list[_Cue] = [
         r"自分から(?:電話|注文|申し込)",
         r"こちらから(?:電話|注文)",
         r"I (?:ordered|called them)",
+        r"電話で注文",
     ),
     # Channels.
     *_cues(
@@ -203,7 +204,8 @@ _CUES: list[_Cue] = [
     *_cues(
         "channel",
         (PHONE,),
-        r"電話(?!番号|する|しよう|して?みる|して?みます|してみよ|します|しました|で相談|相談)",  # not the resident calling
+        # not the resident calling (電話番号, 電話で問い合わせた, 電話したけど); 電話してきた is the seller
+        r"電話(?!番号|[^。、,.]{0,8}?(?:問い?合わ|問合|聞|連絡|相談|予約|確認|注文|かけ(?!てき|てく|てこ))|する|し(?!てき|てく|てこ))",
         r"でんわ",
         r"\bphone\b",
         r"telephone",
@@ -231,6 +233,7 @@ _CUES: list[_Cue] = [
     ),
     # Words that fit several types: asked with buttons.
     *_cues("ambiguous", (WORK, MLM, MAIL_ORDER), r"副業", r"side (?:job|business)", r"情報商材"),
+    *_cues("ambiguous", (PHONE, MAIL_ORDER), r"電話で申し?込"),  # called by the seller, or ordered by phone
 ]
 
 _NEGATED_AFTER = re.compile(

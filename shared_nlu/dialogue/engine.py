@@ -16,7 +16,14 @@ from ..pack.model import COMMON_BOT, FALLBACK_INTENT, Button, Form, Pack
 from ..text import normalize
 from ..text.language import has_words
 from .business_hours import to_japan_time
-from .form_values import INFORM_INTENT, is_correction, is_other_question, says_correction, values_in_message
+from .form_values import (
+    INFORM_INTENT,
+    is_correction,
+    is_other_question,
+    is_question,
+    says_correction,
+    values_in_message,
+)
 from .handoff import handoff_text
 from .messages import BotMessage, Event
 from .render import choose, contact_values, engine_text, fill, is_expired, topics
@@ -28,6 +35,8 @@ HANDOFF_INTENT = "handoff_human"
 CAPABILITIES_INTENT = "bot_capabilities"
 DENY_INTENT = "deny"
 FORM_MEMORY_TURNS = 6  # how many turns after its answer a form's values can still be corrected
+ABOUT_FORM_CONFIDENCE = 0.01  # the form's own intent at least this likely: the message is about it
+SHORT_ANSWER_CHARS = 15  # a message this short that carries a form value is an answer to the form
 CLARIFY_MIN_CONFIDENCE = 0.08  # candidates below this are noise, not worth a button
 CLARIFY_CANDIDATES = 3
 WELCOME_TOPICS = 4
@@ -330,27 +339,47 @@ class DialogueEngine:
                 return self._start_form(
                     form, state, recent, parse, turn, now, given, dict(state.recent_slots), values
                 )
-        owner = (
-            parse.bot
-            if parse.bot in self.packs and self.packs[parse.bot].forms
-            else state.active_bot or state.bot
-        )
-        pack = self.packs.get(owner)
-        if pack is None or not pack.forms:
-            return None
-        # the form of this bot the message gives the most values for
-        read = [(f, self._form_values(f, parse, text, now, given, None)) for f in pack.forms.values()]
-        form, values = max(read, key=lambda fv: sum(v.found for v in fv[1].values()))
-        triggers = self._triggers(pack, form)
-        complete = all(slot.name in values and values[slot.name].value is not None for slot in form.slots)
-        about_form = parse.intent in triggers or any(
-            r.bot == pack.id and r.name in triggers for r in parse.ranking[:3]
-        )
-        given_early = parse.intent == INFORM_INTENT and any(v.found for v in values.values())
-        if not (given_early or (complete and about_form)):
-            return None
-        state = state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
-        return self._start_form(form, state, pack, parse, turn, now, given, {}, values)
+        for owner in dict.fromkeys(
+            [parse.bot, state.active_bot, state.bot, *(r.bot for r in parse.ranking[:3])]
+        ):
+            pack = self.packs.get(owner or "")
+            if pack is None or not pack.forms or not self._may_answer(state, pack.id):
+                continue
+            # the form of this bot the message gives the most values for
+            read = [(f, self._form_values(f, parse, text, now, given, None)) for f in pack.forms.values()]
+            form, values = max(read, key=lambda fv: sum(v.found for v in fv[1].values()))
+            triggers = self._triggers(pack, form)
+            complete = all(slot.name in values and values[slot.name].value is not None for slot in form.slots)
+            about_form = (
+                parse.intent in triggers
+                or is_question(text)
+                or any(
+                    r.bot == pack.id and r.name in triggers and r.confidence >= ABOUT_FORM_CONFIDENCE
+                    for r in parse.ranking[:3]
+                )
+            )
+            # a form answer typed early: a choice, or a short message (a date alone in a longer
+            # story, 「電話で昨日問い合わせたけど返事がない」, is not an answer to the form)
+            short = len(normalize(text)) <= SHORT_ANSWER_CHARS
+            kinds = {slot.name: slot.kind for slot in form.slots}
+            given_early = (
+                parse.intent == INFORM_INTENT
+                and parse.bot == pack.id
+                and any(v.found and (short or kinds[n] == "choice") for n, v in values.items())
+            )
+            if given_early or (complete and about_form):
+                state = state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
+                if pack.id not in (state.bot, state.active_bot):  # the front door hands it on
+                    turn.events.append(Event("routed", {"from": state.bot, "to": pack.id}))
+                    turn.say(self._engine_message("utter_routed", pack, state, parse.intent))
+                return self._start_form(
+                    form, state.update(active_bot=pack.id), pack, parse, turn, now, given, {}, values
+                )
+        return None
+
+    def _may_answer(self, state: SessionState, bot: str) -> bool:
+        """Whether the bot the resident opened may answer as ``bot`` (itself, or a bot it routes to)."""
+        return bot in (state.bot, state.active_bot) or bot in self.packs[state.bot].bot.routes_to
 
     def _start_form(
         self,
