@@ -397,8 +397,10 @@ class DialogueEngine:
             Event("form_started", {"form": form.name, "bot": pack.id, "kept": sorted(kept or {})})
         )
         turn.actions.append(form.name)
-        state = state.transition(Status.IN_FORM, form=form.name, form_bot=pack.id, slots={}, requested_slot=None,
-                                 recent_form=None, recent_form_bot=None, recent_slots={})  # fmt: skip
+        forget = {"recent_form": None, "recent_form_bot": None, "recent_slots": {}}  # a new check starts
+        state = state.transition(
+            Status.IN_FORM, form=form.name, form_bot=pack.id, slots={}, requested_slot=None, **forget
+        )
         if values is None:  # values the opening message already gave (「訪問販売で3日前に…」)
             values = self._form_values(form, parse, parse.text, now, given, None)
         slots = dict(kept or {})
@@ -428,9 +430,10 @@ class DialogueEngine:
             ask = self._response(f"utter_ask_{missing[0].name}", pack, state, now)
             buttons = ask.buttons
             if ambiguous is not None and ambiguous.candidates:
-                problem = self._engine_message("utter_ambiguous_choice", pack, state)
-                problem = BotMessage(engine_text("utter_ambiguous_choice", state.language, ambiguous.detail or {},
-                                                 self.packs[state.bot]), problem.response, pack.id)  # fmt: skip
+                words = engine_text(
+                    "utter_ambiguous_choice", state.language, ambiguous.detail or {}, self.packs[state.bot]
+                )
+                problem = BotMessage(words, "utter_ambiguous_choice", pack.id)
                 buttons = tuple(
                     b for b in ask.buttons if any(f'"{c}"' in b.payload for c in ambiguous.candidates)
                 )
