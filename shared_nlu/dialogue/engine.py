@@ -397,7 +397,11 @@ class DialogueEngine:
             Event("form_started", {"form": form.name, "bot": pack.id, "kept": sorted(kept or {})})
         )
         turn.actions.append(form.name)
-        forget = {"recent_form": None, "recent_form_bot": None, "recent_slots": {}}  # a new check starts
+        forget: dict[str, Any] = {
+            "recent_form": None,
+            "recent_form_bot": None,
+            "recent_slots": {},
+        }  # a new check
         state = state.transition(
             Status.IN_FORM, form=form.name, form_bot=pack.id, slots={}, requested_slot=None, **forget
         )
