@@ -203,6 +203,9 @@ def test_should_accept_a_datetime_as_today():
         ("2、3日前", date(2026, 11, 17)),
         ("先月の二十日", date(2026, 10, 20)),
         ("十一月三日", date(2026, 11, 3)),
+        ("みっか前", date(2026, 11, 17)),
+        ("とおかほど前", date(2026, 11, 10)),
+        ("先月末", date(2026, 10, 31)),
     ],
 )
 def test_should_resolve_the_ways_residents_say_a_recent_day(text, expected):
@@ -228,6 +231,10 @@ def test_should_resolve_the_ways_residents_say_a_recent_day(text, expected):
         ("yesterday", date(2026, 11, 19)),
         ("the day before yesterday", date(2026, 11, 18)),
         ("today", date(2026, 11, 20)),
+        ("this morning", date(2026, 11, 20)),
+        ("last night", date(2026, 11, 19)),
+        ("Nov 20, 2026", date(2026, 11, 20)),
+        ("Dec. 3rd 2025", date(2025, 12, 3)),
         ("last Wednesday", date(2026, 11, 18)),
         ("last Friday", date(2026, 11, 13)),  # today is a Friday: a week ago
     ],

@@ -78,7 +78,12 @@ _WEEKDAYS_EN = {
 }  # fmt: skip
 _COUNTS_EN = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
               "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
-_RELATIVE_DAYS_EN = {"the day before yesterday": -2, "yesterday": -1, "today": 0, "tomorrow": 1}
+_RELATIVE_DAYS_EN = {"the day before yesterday": -2, "yesterday": -1, "last night": -1, "today": 0,
+                     "this morning": 0, "this afternoon": 0, "earlier today": 0, "tomorrow": 1}  # fmt: skip
+_RELATIVE_DAY_EN = _alternatives(_RELATIVE_DAYS_EN).replace(" ", r"\s+")
+# Days counted in kana (みっか前 = 3日前)
+_KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8,
+              "ここのか": 9, "とおか": 10, "はつか": 20}  # fmt: skip
 _MONTH_EN = rf"(?P<mon>{_alternatives(_MONTHS_EN)})\.?"
 _DAY_EN = r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
 _YEAR_EN = r"(?:,?\s*(?P<y>[0-9]{4}))?"
@@ -175,6 +180,14 @@ def _english_offset(m: re.Match[str], today: date) -> date | None:
     return _add_months(today, -count * (12 if unit == "year" else 1))
 
 
+def _kana_offset(m: re.Match[str], today: date) -> date | None:
+    return today - timedelta(days=_KANA_DAYS[m["kana"]])
+
+
+def _end_of_last_month(m: re.Match[str], today: date) -> date | None:
+    return today.replace(day=1) - timedelta(days=1)
+
+
 def _english_relative_day(m: re.Match[str], today: date) -> date | None:
     return today + timedelta(days=_RELATIVE_DAYS_EN[" ".join(m[0].lower().split())])
 
@@ -234,11 +247,14 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
         _english_offset,
     ),
     (
-        re.compile(
-            r"(?<![A-Za-z])(?:the\s+day\s+before\s+yesterday|yesterday|today|tomorrow)(?![A-Za-z])", re.I
-        ),
+        re.compile(rf"(?<![A-Za-z])(?:{_RELATIVE_DAY_EN})(?![A-Za-z])", re.I),
         _english_relative_day,
     ),
+    (
+        re.compile(rf"(?P<kana>{_alternatives(_KANA_DAYS)})\s*(?:ほど|くらい|ぐらい)?\s*(?:前|まえ)"),
+        _kana_offset,
+    ),
+    (re.compile(r"先月(?:の)?(?:末|終わり|おわり)"), _end_of_last_month),
     (
         re.compile(rf"(?<![A-Za-z])(?:last|past)\s+(?P<wd>{_alternatives(_WEEKDAYS_EN)})(?![A-Za-z])", re.I),
         _english_last_weekday,
