@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from shared_nlu.entities import find_dates, parse_date
+from shared_nlu.entities.dates import parse_past_date
 
 TODAY = date(2026, 11, 20)  # a Friday
 
@@ -186,3 +187,97 @@ def test_should_accept_a_datetime_as_today():
     # Then it is still a date, counted from that day
     assert found == date(2026, 11, 19)
     assert type(found) is date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("きのうのきのう", date(2026, 11, 18)),
+        ("昨日の昨日", date(2026, 11, 18)),
+        ("さきおととい", date(2026, 11, 17)),
+        ("今朝", date(2026, 11, 20)),
+        ("ゆうべ", date(2026, 11, 19)),
+        ("10日ほど前", date(2026, 11, 10)),
+        ("一週間くらい前", date(2026, 11, 13)),
+        ("3日前くらい", date(2026, 11, 17)),
+        ("2、3日前", date(2026, 11, 17)),
+        ("先月の二十日", date(2026, 10, 20)),
+        ("十一月三日", date(2026, 11, 3)),
+        ("みっか前", date(2026, 11, 17)),
+        ("とおかほど前", date(2026, 11, 10)),
+        ("先月末", date(2026, 10, 31)),
+    ],
+)
+def test_should_resolve_the_ways_residents_say_a_recent_day(text, expected):
+    # Given a resident's way of naming a recent day, on Friday 2026-11-20
+    # When it is parsed
+    # Then it is that day (a range such as 2、3日前 takes its earlier end)
+    assert parse_date(f"書面は{text}にもらいました", TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20 November", date(2026, 11, 20)),
+        ("November 20", date(2026, 11, 20)),
+        ("Nov 18th", date(2026, 11, 18)),
+        ("the 3rd of November", date(2026, 11, 3)),
+        ("December 3", date(2025, 12, 3)),  # more than a week ahead: last year's
+        ("20 November 2025", date(2025, 11, 20)),
+        ("3 days ago", date(2026, 11, 17)),
+        ("a week ago", date(2026, 11, 13)),
+        ("two weeks ago", date(2026, 11, 6)),
+        ("2 months ago", date(2026, 9, 20)),
+        ("yesterday", date(2026, 11, 19)),
+        ("the day before yesterday", date(2026, 11, 18)),
+        ("today", date(2026, 11, 20)),
+        ("this morning", date(2026, 11, 20)),
+        ("last night", date(2026, 11, 19)),
+        ("Nov 20, 2026", date(2026, 11, 20)),
+        ("Dec. 3rd 2025", date(2025, 12, 3)),
+        ("last Wednesday", date(2026, 11, 18)),
+        ("last Friday", date(2026, 11, 13)),  # today is a Friday: a week ago
+    ],
+)
+def test_should_resolve_english_dates(text, expected):
+    # Given an English date, on Friday 2026-11-20
+    # Then it resolves like its Japanese counterpart
+    assert parse_date(f"I received it {text}.", TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["yes", "Yes, please", "stay", "may I ask", "maybe", "Monday opening hours"])
+def test_should_find_no_english_date_in_words_that_only_look_like_one(text):
+    assert find_dates(text, TODAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("水曜にもらいました", date(2026, 11, 18)),
+        ("金曜日", date(2026, 11, 13)),  # today is a Friday: the one before
+        ("on Monday", date(2026, 11, 16)),
+        ("3日前", date(2026, 11, 17)),
+    ],
+)
+def test_should_read_a_bare_weekday_as_the_last_such_day_when_asking_about_the_past(text, expected):
+    assert parse_past_date(text, TODAY) == expected
+
+
+def test_should_not_date_a_bare_weekday_in_general():
+    # 「土曜は開いてますか」 asks about the future, so a bare weekday is no date entity
+    assert find_dates("土曜は開いてますか", TODAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("契約して5日目です", date(2026, 11, 16)),  # day 1 is the day of receipt
+        ("書面をもらってから3日たった", date(2026, 11, 17)),
+        ("3日経ちました", date(2026, 11, 17)),
+        ("20日にもらった", date(2026, 11, 20)),
+        ("25日に届きました", date(2026, 10, 25)),  # the 25th has not come yet this month
+        ("20/11", date(2026, 11, 20)),  # day first when the first number cannot be a month
+    ],
+)
+def test_should_read_day_counts_and_days_of_the_month_when_asking_about_the_past(text, expected):
+    assert parse_past_date(text, TODAY) == expected

@@ -289,10 +289,13 @@ def test_english_answers_are_conditional_variants_and_dates_are_metadata(
     exported: dict[str, dict[str, Any]], real_packs: PackSet, bot: str
 ) -> None:
     responses = exported[bot]["domain.yml"]["responses"]
+    own = real_packs.packs[bot].responses
     for pack in _source_packs(real_packs, bot):
         for name, response in pack.responses.items():
             if name == "utter_nlu_fallback":
                 continue
+            if pack.id == "common" and name in own and bot != "common":
+                continue  # the bot's own wording replaces common's (checked as the bot's response)
             variants = responses[name]
             english = [
                 v

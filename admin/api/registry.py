@@ -13,6 +13,7 @@ from chat_platform.api.deps import ServicesDep
 from chat_platform.api.schemas import error_responses
 from chat_platform.errors import AppError
 from chat_platform.storage.models import Project
+from shared_nlu.clock import today_in_japan
 
 from .. import audit
 from ..auth import require_department, require_role
@@ -187,7 +188,7 @@ def update_project(
             "Retiring a bot needs the message residents will see (retirement_message).",
         )  # fmt: skip
     if changes.get("status") == "retired" and "retired_on" not in changes and project.retired_on is None:
-        changes["retired_on"] = date.today()
+        changes["retired_on"] = today_in_japan()  # the day in Osaka, not the server's
     for key, value in changes.items():
         setattr(project, key, value)
     audit.record(

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, true
 
 from chat_platform.errors import AppError
 from chat_platform.services import Services
+from shared_nlu import clock
 from shared_nlu.pack import COMMON_BOT
 
 from ..auth import Principal, require_department
@@ -45,7 +46,7 @@ class DateRange:
 
 
 def today_in_japan() -> date:
-    return datetime.now(UTC).astimezone(JAPAN).date()
+    return clock.today_in_japan()
 
 
 def date_range(date_from: date | None, date_to: date | None) -> DateRange:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
+
+from shared_nlu.clock import today_in_japan
 
 from .. import errors
 from ..address_limits import count_request
@@ -58,7 +59,8 @@ def _parse(services: ServicesDep, text: str, bot_id: str | None) -> dict[str, An
     if bot_id is not None and bot_id not in services.chat.public_bots():
         raise errors.unknown_bot(bot_id, services.chat.public_bots())
     message = clean_message(text, services.settings.max_message_chars)
-    return bots.nlu.parse(message, bot=bot_id, today=datetime.now(UTC).date()).to_dict()
+    # 「今日」 is the resident's day in Japan, by the same clock the chat path uses
+    return bots.nlu.parse(message, bot=bot_id, today=today_in_japan(services.chat.now())).to_dict()
 
 
 def limit_parse(request: Request, services: ServicesDep) -> None:

@@ -56,6 +56,36 @@ def register(name: str, *, responses: set[str], provides: set[str]) -> Callable[
     return decorate
 
 
+@dataclass(frozen=True, slots=True)
+class ChoiceReading:
+    """What a choice reader made of a message: ``value`` (one of the slot's choices), or
+    ``candidates`` when the words fit several choices (asked with buttons), or neither when the
+    message names none. ``cue`` is the words it went by (shown when asking which)."""
+
+    value: str | None = None
+    candidates: tuple[str, ...] = ()
+    cue: str = ""
+
+
+ChoiceReader = Callable[[str], ChoiceReading]
+_READERS: dict[str, ChoiceReader] = {}
+
+
+def register_choice_reader(entity: str, reader: ChoiceReader) -> None:
+    """Let ``reader`` read the choice slots filled by ``entity`` from everyday words (Python knows
+    the domain's definitions; the pack's lookups and synonyms still apply when it finds nothing)."""
+    if entity in _READERS:
+        raise ValueError(f"a choice reader for {entity!r} is registered twice")
+    _READERS[entity] = reader
+
+
+def choice_readers() -> dict[str, ChoiceReader]:
+    """Every registered choice reader by entity name, after importing the modules that define them."""
+    from . import builtin  # noqa: F401  (importing registers the readers)
+
+    return dict(_READERS)
+
+
 def registered_actions() -> dict[str, ActionInfo]:
     """Every registered action, after importing the modules that define them."""
     from . import builtin  # noqa: F401  (importing registers the actions)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 
-JAPAN = ZoneInfo("Asia/Tokyo")
+from ..clock import JAPAN, to_japan_time
+
+__all__ = ["JAPAN", "OpeningHours", "is_business_day", "to_japan_time"]
 
 # 29 Dec to 3 Jan, both included: the year-end break of Japanese public offices (休日に関する条例).
 YEAR_END_BREAK = ((12, 29), (1, 3))
@@ -37,11 +38,6 @@ def is_business_day(day: date) -> bool:
     if month_day >= YEAR_END_BREAK[0] or month_day <= YEAR_END_BREAK[1]:
         return False
     return day not in _NATIONAL_HOLIDAYS
-
-
-def to_japan_time(at: datetime) -> datetime:
-    """``at`` as an aware datetime in Japan time; a naive ``at`` is taken to be Japan time already."""
-    return at.replace(tzinfo=JAPAN) if at.tzinfo is None else at.astimezone(JAPAN)
 
 
 @dataclass(frozen=True)

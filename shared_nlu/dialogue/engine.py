@@ -9,23 +9,34 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..actions.registry import ActionContext, registered_actions
+from ..actions.registry import ActionContext, choice_readers, registered_actions
 from ..nlu.engine import NluEngine
 from ..nlu.result import ParseResult
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, Button, Form, Pack
 from ..text import normalize
+from ..text.language import has_words
 from .business_hours import to_japan_time
+from .form_values import (
+    INFORM_INTENT,
+    is_correction,
+    is_other_question,
+    is_question,
+    says_correction,
+    values_in_message,
+)
 from .handoff import handoff_text
 from .messages import BotMessage, Event
 from .render import choose, contact_values, engine_text, fill, is_expired, topics
-from .slots import extract_slot
+from .slots import SlotValue
 from .state import SessionState, Status
 from .texts import CANCEL_WORDS
 
 HANDOFF_INTENT = "handoff_human"
 CAPABILITIES_INTENT = "bot_capabilities"
 DENY_INTENT = "deny"
-INFORM_INTENT = "inform"  # a resident answering a form's question; never an interruption
+FORM_MEMORY_TURNS = 6  # how many turns after its answer a form's values can still be corrected
+ABOUT_FORM_CONFIDENCE = 0.01  # the form's own intent at least this likely: the message is about it
+SHORT_ANSWER_CHARS = 15  # a message this short that carries a form value is an answer to the form
 CLARIFY_MIN_CONFIDENCE = 0.08  # candidates below this are noise, not worth a button
 CLARIFY_CANDIDATES = 3
 WELCOME_TOPICS = 4
@@ -53,6 +64,7 @@ class DialogueEngine:
         self.packs: dict[str, Pack] = nlu.packs.packs
         self.idle_timeout = idle_timeout
         self.actions = registered_actions()
+        self.readers = choice_readers()
 
     def new_session(self, session_id: str, bot: str) -> SessionState:
         if bot not in self.packs or bot == COMMON_BOT:
@@ -94,7 +106,7 @@ class DialogueEngine:
             parse, given = self._payload_parse(state, payload, text)
         else:
             parse = self.nlu.parse(text, bot=state.bot, today=today)
-            state = state.update(language=parse.language)
+            state = state.update(language=parse.language if has_words(text) else state.language)
         turn.parse = parse
         turn.events.append(Event("user", {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
                                           "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
@@ -106,7 +118,8 @@ class DialogueEngine:
         ):
             state = self._handoff(state, turn, now, reason="clarification_failed")
         else:
-            state = self._respond(state, parse, turn, now, given)
+            resumed = self._resume_form(state, parse, text, given, turn, now, bool(payload))
+            state = resumed if resumed is not None else self._respond(state, parse, turn, now, given)
         turn.state = state
         return turn
 
@@ -295,6 +308,79 @@ class DialogueEngine:
         )
 
     # ---- forms ---------------------------------------------------------------------------------
+    # A form asks for its slots one by one, but takes every value a message carries, in any order
+    # (form_values.py). After its answer the values are remembered for FORM_MEMORY_TURNS turns, so
+    # a correction (「あ、書面をもらったのは先週の水曜日でした」) recomputes with the others kept.
+    def _form_values(self, form: Form, parse: ParseResult, text: str, now: datetime, given: dict[str, Any],
+                     requested: str | None) -> dict[str, SlotValue]:  # fmt: skip
+        today = to_japan_time(now).date()
+        return values_in_message(form, text, parse, today, self.nlu.prepare, self.readers, given, requested)
+
+    @staticmethod
+    def _triggers(pack: Pack, form: Form) -> frozenset[str]:
+        """The intents whose rule starts ``form`` (「まだ間に合う？」 starts the cooling-off check)."""
+        return frozenset(intent for intent, rule in pack.rules.items() if form.name in rule.actions)
+
+    def _resume_form(self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
+                     now: datetime, is_button: bool) -> SessionState | None:  # fmt: skip
+        """Start a form from values given outside it: a correction of a recent answer (the other
+        values kept), a form answer typed before the form was asked for (「訪問購入でした」), or a
+        question that gives every value the form needs, even one the model files under a nearby
+        topic (「先週の水曜に家に来た業者と契約…クーリングオフできますか」)."""
+        if is_button and parse.intent != INFORM_INTENT:
+            return None
+        remembered = state.recent_form is not None and state.turns - state.recent_turn <= FORM_MEMORY_TURNS
+        recent = self.packs.get(state.recent_form_bot or "") if remembered else None
+        form = recent.forms.get(state.recent_form or "") if recent is not None else None
+        if recent is not None and form is not None:
+            values = self._form_values(form, parse, text, now, given, None)
+            if is_correction(parse, self._triggers(recent, form), values, state.recent_slots):
+                state = state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
+                return self._start_form(
+                    form, state, recent, parse, turn, now, given, dict(state.recent_slots), values
+                )
+        for owner in dict.fromkeys(
+            [parse.bot, state.active_bot, state.bot, *(r.bot for r in parse.ranking[:3])]
+        ):
+            pack = self.packs.get(owner or "")
+            if pack is None or not pack.forms or not self._may_answer(state, pack.id):
+                continue
+            # the form of this bot the message gives the most values for
+            read = [(f, self._form_values(f, parse, text, now, given, None)) for f in pack.forms.values()]
+            form, values = max(read, key=lambda fv: sum(v.found for v in fv[1].values()))
+            triggers = self._triggers(pack, form)
+            complete = all(slot.name in values and values[slot.name].value is not None for slot in form.slots)
+            about_form = (
+                parse.intent in triggers
+                or is_question(text)
+                or any(
+                    r.bot == pack.id and r.name in triggers and r.confidence >= ABOUT_FORM_CONFIDENCE
+                    for r in parse.ranking[:3]
+                )
+            )
+            # a form answer typed early: a choice, or a short message (a date alone in a longer
+            # story, 「電話で昨日問い合わせたけど返事がない」, is not an answer to the form)
+            short = len(normalize(text)) <= SHORT_ANSWER_CHARS
+            kinds = {slot.name: slot.kind for slot in form.slots}
+            given_early = (
+                parse.intent == INFORM_INTENT
+                and parse.bot == pack.id
+                and any(v.found and (short or kinds[n] == "choice") for n, v in values.items())
+            )
+            if given_early or (complete and about_form):
+                state = state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
+                if pack.id not in (state.bot, state.active_bot):  # the front door hands it on
+                    turn.events.append(Event("routed", {"from": state.bot, "to": pack.id}))
+                    turn.say(self._engine_message("utter_routed", pack, state, parse.intent))
+                return self._start_form(
+                    form, state.update(active_bot=pack.id), pack, parse, turn, now, given, {}, values
+                )
+        return None
+
+    def _may_answer(self, state: SessionState, bot: str) -> bool:
+        """Whether the bot the resident opened may answer as ``bot`` (itself, or a bot it routes to)."""
+        return bot in (state.bot, state.active_bot) or bot in self.packs[state.bot].bot.routes_to
+
     def _start_form(
         self,
         form: Form,
@@ -304,23 +390,32 @@ class DialogueEngine:
         turn: Turn,
         now: datetime,
         given: dict[str, Any],
+        kept: dict[str, Any] | None = None,
+        values: dict[str, SlotValue] | None = None,
     ) -> SessionState:
-        turn.events.append(Event("form_started", {"form": form.name, "bot": pack.id}))
-        turn.actions.append(form.name)
-        state = state.transition(
-            Status.IN_FORM, form=form.name, form_bot=pack.id, slots={}, requested_slot=None
+        turn.events.append(
+            Event("form_started", {"form": form.name, "bot": pack.id, "kept": sorted(kept or {})})
         )
-        today = to_japan_time(now).date()
-        slots: dict[str, Any] = {}
-        for slot in form.slots:  # values the opening message already gave ("訪問販売で契約した…")
-            if slot.name in given or any(e.entity == (slot.entity or slot.name) for e in parse.entities):
-                value = extract_slot(
-                    slot, parse.text, parse.entities, today, self.nlu.prepare, given.get(slot.name)
-                )
-                if value.value is not None:
-                    slots[slot.name] = value.value
-                    turn.events.append(Event("slot", {"name": slot.name}))
-        return self._next_slot(state.update(slots=slots), form, pack, turn, now)
+        turn.actions.append(form.name)
+        forget: dict[str, Any] = {
+            "recent_form": None,
+            "recent_form_bot": None,
+            "recent_slots": {},
+        }  # a new check
+        state = state.transition(
+            Status.IN_FORM, form=form.name, form_bot=pack.id, slots={}, requested_slot=None, **forget
+        )
+        if values is None:  # values the opening message already gave (「訪問販売で3日前に…」)
+            values = self._form_values(form, parse, parse.text, now, given, None)
+        slots = dict(kept or {})
+        for name, value in values.items():
+            if value.value is not None:
+                slots[name] = value.value
+                turn.events.append(Event("slot", {"name": name}))
+        ambiguous = next((n for n, v in values.items() if v.candidates and n not in slots), None)
+        return self._next_slot(
+            state.update(slots=slots), form, pack, turn, now, ambiguous=values.get(ambiguous or "")
+        )
 
     def _next_slot(
         self,
@@ -330,20 +425,44 @@ class DialogueEngine:
         turn: Turn,
         now: datetime,
         problem: BotMessage | None = None,
+        ambiguous: SlotValue | None = None,
     ) -> SessionState:
+        """Ask the first missing slot (with ``problem`` said first), or submit when none is missing.
+        With ``ambiguous`` the question's buttons are only the choices the message fitted."""
         missing = [slot for slot in form.slots if slot.name not in state.slots]
         if missing:
             ask = self._response(f"utter_ask_{missing[0].name}", pack, state, now)
-            if problem is not None:
-                ask = BotMessage(
-                    f"{problem.text}\n{ask.text}", ask.response, ask.bot, ask.buttons, ask.intent
+            buttons = ask.buttons
+            if ambiguous is not None and ambiguous.candidates:
+                words = engine_text(
+                    "utter_ambiguous_choice", state.language, ambiguous.detail or {}, self.packs[state.bot]
                 )
+                problem = BotMessage(words, "utter_ambiguous_choice", pack.id)
+                buttons = tuple(
+                    b for b in ask.buttons if any(f'"{c}"' in b.payload for c in ambiguous.candidates)
+                )
+                buttons = buttons or ask.buttons
+            if problem is not None:
+                ask = BotMessage(f"{problem.text}\n{ask.text}", ask.response, ask.bot, buttons, ask.intent)
             turn.say(ask)
             return state.transition(Status.IN_FORM, requested_slot=missing[0].name)
         turn.events.append(Event("form_completed", {"form": form.name, "bot": pack.id}))
         dummy = ParseResult("", form.name, 1.0, pack.id, state.language, ())
         state = self._run(form.submit, state, pack, dummy, turn, now, {})
-        return state.transition(Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={})
+        return self._end_form(state, form, pack, remember=True)
+
+    @staticmethod
+    def _end_form(state: SessionState, form: Form, pack: Pack, remember: bool) -> SessionState:
+        """Leave the form; with ``remember`` its values stay for a correction a few turns later."""
+        memory = (
+            {"recent_form": form.name, "recent_form_bot": pack.id, "recent_slots": dict(state.slots),
+             "recent_turn": state.turns}
+            if remember
+            else {"recent_form": None, "recent_form_bot": None, "recent_slots": {}}
+        )  # fmt: skip
+        return state.transition(
+            Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={}, **memory
+        )
 
     def _continue_form(self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
                        now: datetime, is_button: bool) -> SessionState:  # fmt: skip
@@ -356,26 +475,48 @@ class DialogueEngine:
                 turn.say(self._response(form.on_cancel, pack, state, now))
             else:
                 turn.say(self._engine_message("utter_form_cancelled", pack, state))
-            return state.transition(Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={})
+            return self._end_form(state, form, pack, remember=False)
         if parse.intent == HANDOFF_INTENT:
             return self._handoff(state, turn, now, reason="requested")
         slot = next(s for s in form.slots if s.name == state.requested_slot)
-        today = to_japan_time(now).date()
-        value = extract_slot(slot, text, parse.entities, today, self.nlu.prepare, given.get(slot.name))
-        if value.value is not None:
-            turn.events.append(Event("slot", {"name": slot.name}))
-            return self._next_slot(
-                state.update(slots={**state.slots, slot.name: value.value}), form, pack, turn, now
+        values = self._form_values(form, parse, text, now, given, slot.name)
+        # a clear question about something else may name a value (「電話勧誘の窓口はどこ？」): only
+        # the asked slot is taken from it
+        question = is_other_question(parse, self._triggers(pack, form))
+        answered = values.get(slot.name, SlotValue()).value is not None
+        # a value already given is replaced by the words of an answer to another question only
+        # when the resident says they correct it (「家に来た人に3日前に渡した」 answers the date)
+        accepted = {
+            n: v.value
+            for n, v in values.items()
+            if v.value is not None
+            and (
+                n == slot.name
+                or (not question and (n not in state.slots or not answered or says_correction(text)))
             )
+        }
+        if accepted:
+            for name in accepted:
+                turn.events.append(Event("slot", {"name": name}))
+            state = state.update(slots={**state.slots, **accepted})
+            ambiguous = next((v for n, v in values.items() if v.candidates and n not in state.slots), None)
+            return self._next_slot(state, form, pack, turn, now, ambiguous=ambiguous)
+        value = values.get(slot.name) or SlotValue(problem="utter_empty")
+        if value.candidates:
+            return self._next_slot(state, form, pack, turn, now, ambiguous=value)
+        if value.unknown and slot.if_unknown:
+            turn.events.append(Event("slot_unknown", {"form": form.name, "name": slot.name}))
+            turn.say(self._response(slot.if_unknown, pack, state, now))
+            return self._end_form(state, form, pack, remember=True)
         if self._is_interruption(parse, form):
             state = self._respond(state, parse, turn, now, given)
             if state.status is Status.IN_FORM:  # answered; now back to the form's question
                 return self._next_slot(state, form, pack, turn, now)
             return state
-        assert value.problem is not None
-        problem = self._engine_message(value.problem, pack, state)
         problem = BotMessage(
-            engine_text(value.problem, state.language, value.detail or {}), problem.response, pack.id
+            engine_text(value.problem or "utter_empty", state.language, value.detail or {}),
+            value.problem or "",
+            pack.id,
         )
         return self._next_slot(state, form, pack, turn, now, problem)
 

@@ -6,21 +6,38 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..entities.dates import parse_date
+from ..actions.registry import ChoiceReader
+from ..entities.dates import parse_date, parse_past_date
 from ..entities.model import EntityMatch
 from ..entities.numbers import parse_japanese_number
 from ..pack.model import SlotSpec
 from ..text import normalize
+from .texts import UNKNOWN_WORDS
 
 
 @dataclass(frozen=True, slots=True)
 class SlotValue:
     """Either ``value`` (valid, ready to store) or ``problem``: the engine text that explains what
-    was wrong, with ``detail`` values for it. Both None means the message did not try to answer."""
+    was wrong, with ``detail`` values for it. Both None means the message did not try to answer.
+    ``candidates`` are the choices a message fits when it fits several (asked with buttons);
+    ``unknown`` is True when the resident says they do not know (「覚えてない」)."""
 
     value: str | int | None = None
     problem: str | None = None
     detail: dict[str, str] | None = None
+    candidates: tuple[str, ...] = ()
+    unknown: bool = False
+
+    @property
+    def found(self) -> bool:
+        """The message said something for this slot: a value, or choices to pick from."""
+        return self.value is not None or bool(self.candidates)
+
+
+def says_unknown(text: str) -> bool:
+    """「覚えてない」「わからない」 "I don't remember": the resident cannot give the value."""
+    folded = normalize(text)
+    return len(folded) <= 40 and any(word in folded for word in UNKNOWN_WORDS)
 
 
 def extract_slot(
@@ -30,22 +47,45 @@ def extract_slot(
     today: date,
     prepare: Callable[[str], str] = normalize,
     given: object = None,
+    reader: ChoiceReader | None = None,
+    asked: bool = True,
 ) -> SlotValue:
-    """``given`` is a value a button sent (``/inform{"slot": "value"}``); it is validated too."""
+    """``given`` is a value a button sent (``/inform{"slot": "value"}``); it is validated too.
+    ``reader`` reads a choice from everyday words (see ``register_choice_reader``). ``asked`` is
+    False when the slot is read from a message that answers something else: then a date must be
+    a date in itself (「20日」 or 「月曜」 alone is a day only as the answer to "which day?")."""
     raw = str(given) if given is not None else None
     if slot.kind == "choice":
-        return _choice(slot, raw, text, entities, prepare)
-    if slot.kind == "date":
-        return _date(slot, raw, text, entities, today)
-    if slot.kind == "number":
-        return _number(slot, raw, text, entities)
-    cleaned = (raw or text).strip()
-    return SlotValue(cleaned) if cleaned else SlotValue(problem="utter_empty")
+        found = _choice(slot, raw, text, entities, prepare, reader)
+    elif slot.kind == "date":
+        found = _date(slot, raw, text, entities, today, asked)
+    elif slot.kind == "number":
+        found = _number(slot, raw, text, entities)
+    else:
+        cleaned = (raw or text).strip()
+        found = SlotValue(cleaned) if cleaned else SlotValue(problem="utter_empty")
+    if not found.found and raw is None and slot.if_unknown and says_unknown(text):
+        return SlotValue(unknown=True)
+    return found
 
 
 def _choice(
-    slot: SlotSpec, raw: str | None, text: str, entities: Sequence[EntityMatch], prepare: Callable[[str], str]
+    slot: SlotSpec,
+    raw: str | None,
+    text: str,
+    entities: Sequence[EntityMatch],
+    prepare: Callable[[str], str],
+    reader: ChoiceReader | None = None,
 ) -> SlotValue:
+    if raw is None and reader is not None:
+        reading = reader(text)
+        if reading.value in slot.choices:
+            return SlotValue(reading.value)
+        fitting = tuple(c for c in reading.candidates if c in slot.choices)
+        if len(fitting) > 1:
+            return SlotValue(
+                problem="utter_ambiguous_choice", detail={"value": reading.cue}, candidates=fitting
+            )
     candidates = (
         [raw]
         if raw is not None
@@ -66,7 +106,12 @@ def _choice(
 
 
 def _date(
-    slot: SlotSpec, raw: str | None, text: str, entities: Sequence[EntityMatch], today: date
+    slot: SlotSpec,
+    raw: str | None,
+    text: str,
+    entities: Sequence[EntityMatch],
+    today: date,
+    asked: bool = True,
 ) -> SlotValue:
     found: date | None = None
     if raw is not None:
@@ -76,7 +121,10 @@ def _date(
             found = parse_date(raw, today)
     else:
         dates = [e for e in entities if e.entity == "date"]
-        found = date.fromisoformat(str(dates[0].value)) if dates else parse_date(text, today)
+        read = (
+            parse_past_date if slot.past_only and asked else parse_date
+        )  # 「水曜にもらった」: a past Wednesday
+        found = date.fromisoformat(str(dates[0].value)) if dates else read(text, today)
     if found is None:
         return SlotValue(problem="utter_invalid_date")
     if slot.past_only and found > today:

@@ -59,6 +59,12 @@ class SessionState:
     turns: int = 0
     handed_off: bool = False
     last_active: str | None = None  # ISO 8601 with offset
+    # A form answered a few turns ago, and its values: a message that corrects one of them
+    # (「あ、書面をもらったのは先週の水曜日でした」) recomputes with the others kept.
+    recent_form: str | None = None
+    recent_form_bot: str | None = None
+    recent_slots: dict[str, Any] = field(default_factory=dict)
+    recent_turn: int = 0
 
     def transition(self, to: Status, **changes: Any) -> SessionState:
         """Move to ``to``; raises :class:`IllegalTransition` when the machine forbids it."""
@@ -84,6 +90,7 @@ class SessionState:
         data["status"] = str(self.status)
         data["candidates"] = list(self.candidates)
         data["slots"] = copy.deepcopy(self.slots) if self.slots else {}
+        data["recent_slots"] = dict(self.recent_slots)
         return data
 
     @classmethod

@@ -3,6 +3,8 @@ of the same name (e.g. ``utter_nlu_fallback``)."""
 
 from __future__ import annotations
 
+# Hand-off texts give a number to call: the chat is never passed to a person, so no text may
+# promise a transfer (「おつなぎします」「担当者に代わります」); tests/test_handoff_texts.py checks it.
 TEXTS: dict[str, dict[str, str]] = {
     "utter_welcome": {
         "ja": "{bot_name}です。{description}\nご質問をどうぞ。よくあるご質問は下のボタンからも選べます。",
@@ -13,7 +15,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, I cannot answer that. {bot_name} can help with questions such as:\n{topics}",
     },
     "utter_other_bot": {
-        "ja": "そのご質問は「{other_bot_name}」の担当です。{other_bot_name}のチャット、または府民お問合せセンターのチャットでおたずねいただくと、担当のボットがお答えします。",
+        "ja": "そのご質問は「{other_bot_name}」の担当です。そちらのチャット、または府民お問合せセンターのチャットでおたずねいただくと、担当のボットがお答えします。",
         "en": "That question is handled by “{other_bot_name}”. Please ask it there, or in the Citizen Inquiry Center chat, which passes questions to the right bot.",
     },
     "utter_clarify": {
@@ -26,8 +28,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry I could not help. You can ask the responsible office directly.",
     },
     "utter_handoff_open": {
-        "ja": "担当の窓口におつなぎします。{contact_name}（電話 {contact_phone}）は、ただいま受付時間内です（平日 {contact_hours}）。",
-        "en": "You can talk to a person: {contact_name} (phone {contact_phone}) is open now (weekdays {contact_hours}).",
+        "ja": "お電話でご相談ください。{contact_name}（電話 {contact_phone}）は、ただいま受付時間内です（平日 {contact_hours}）。",
+        "en": "Please call {contact_name} (phone {contact_phone}); it is open now (weekdays {contact_hours}).",
     },
     "utter_handoff_closed": {
         "ja": "ただいま受付時間外です。{contact_name}（電話 {contact_phone}）の次の受付開始は {next_opening} です（受付: 平日 {contact_hours}、土日祝・年末年始を除く）。",
@@ -44,11 +46,15 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "utter_invalid_choice": {
         "ja": "「{value}」は選択肢にありません。ボタンから選ぶか、次のどれかを入力してください: {choices}",
-        "en": "“{value}” is not one of the options. Please choose: {choices}",
+        "en": "“{value}” is not one of the options. Please choose one of the buttons below.",
+    },
+    "utter_ambiguous_choice": {
+        "ja": "「{value}」だけでは、どれにあたるか決められません。近いものをボタンから選んでください。",
+        "en": "From “{value}” alone I cannot tell which it is. Please choose the closest one below.",
     },
     "utter_invalid_date": {
         "ja": "日付として読み取れませんでした。「11月20日」「きのう」「3日前」のように入力してください。",
-        "en": "I could not read that as a date. Please write it like “20 November” or “2026-11-20”.",
+        "en": "I could not read that as a date. Please write it like “20 November”, “3 days ago” or “yesterday”.",
     },
     "utter_future_date": {
         "ja": "{value} はまだ来ていない日付です。すでに受け取った日を入力してください。",
@@ -77,4 +83,48 @@ CANCEL_WORDS = (
     "cancel",
     "stop",
     "quit",
+)
+
+# 「覚えてない」: a form slot with ``if_unknown`` then answers what to do without the value.
+UNKNOWN_WORDS = (
+    "覚えてない",
+    "覚えていない",
+    "覚えてへん",
+    "おぼえてない",
+    "おぼえてへん",
+    "忘れた",
+    "わすれた",
+    "忘れました",
+    "わからない",
+    "わかりません",
+    "分からない",
+    "分かりません",
+    "わからん",
+    "わかれへん",
+    "わかんない",
+    "不明",
+    "思い出せない",
+    "記憶にない",
+    "知らない",
+    "もらってない",
+    "もらっていない",
+    "もろてない",
+    "受け取ってない",
+    "受け取っていない",
+    "届いてない",
+    "届いていない",
+    "don't remember",
+    "do not remember",
+    "can't remember",
+    "cannot remember",
+    "don't know",
+    "do not know",
+    "not sure",
+    "no idea",
+    "forgot",
+    "never received",
+    "didn't get",
+    "did not get",
+    "didn't receive",
+    "did not receive",
 )

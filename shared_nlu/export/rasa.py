@@ -124,6 +124,8 @@ class _Builder:
 
         speaker = self.main if pack.id == COMMON_BOT else pack
         for name, response in pack.responses.items():
+            if pack.id == COMMON_BOT and name in self.responses:
+                continue  # the bot's own wording wins over common's, as in the engine
             self.responses[renamed(name)] = self._variants(response, speaker, payload)
         self.forms.update(pack.forms)
         synonyms = {s.value: s.variants for s in pack.synonyms}
@@ -171,10 +173,11 @@ class _Builder:
         out = []
         for language, variants in sorted(response.variants.items(), key=lambda item: item[0] != "ja"):
             self.languages.add(language)
-            extra = _APPENDED.get(response.name, {}).get(language, "")
+            extra = self._appended(response.name, language)
             for variant in variants:
                 text = variant.text.rstrip("\n")
-                text += f"\n{extra}" if extra and extra[: extra.index("}") + 1] not in text else ""
+                marker = extra[: extra.index("}") + 1] if "}" in extra else extra
+                text += f"\n{extra}" if extra and marker not in text else ""
                 item: dict[str, Any] = {"text": self._fill(text, speaker, language)}
                 if variant.buttons:
                     item["buttons"] = [
@@ -182,6 +185,14 @@ class _Builder:
                     ]
                 out.append(item | _condition(language) | meta)
         return out
+
+    def _appended(self, name: str, language: str) -> str:
+        """What the engine adds to ``name``; for the hand-off, the bot's own hand-off text when it
+        has one (the consumer bot gives 188 and its centre, not the contact in bot.yml)."""
+        own = self.main.responses.get("utter_handoff_open") if name == "utter_handoff_human" else None
+        if own is not None and own.for_language(language):
+            return own.for_language(language)[0].text.rstrip("\n")
+        return _APPENDED.get(name, {}).get(language, "")
 
     def _fill(self, text: str, speaker: Pack, language: str) -> str:
         """Fill what the engine knows (bot name, contact, topics); leave slots such as {days_left}."""

@@ -14,6 +14,7 @@ from datetime import date
 
 import numpy as np
 
+from ..clock import today_in_japan
 from ..entities.builtin import extract_builtin_entities
 from ..entities.model import EntityMatch
 from ..entities.pack_entities import PackEntityExtractor
@@ -87,12 +88,14 @@ class NluEngine:
     def parse(self, text: str, bot: str | None = None, today: date | None = None) -> ParseResult:
         """Classify one message. ``bot`` restricts answers to what that bot may say.
 
+        Relative dates resolve against ``today``, by default today in Japan (not the server's
+        date: a server in UTC is a day behind from 00:00 to 09:00 JST).
         Raises ``KeyError`` for an unknown bot id.
         """
         if bot is not None and bot not in self.packs.packs:
             raise KeyError(f"unknown bot {bot!r}; known bots: {', '.join(sorted(self.packs.packs))}")
         language = detect_language(text)
-        entities = self.extract_entities(text, today or date.today())
+        entities = self.extract_entities(text, today or today_in_japan())
         if not normalize(text):
             return ParseResult(
                 text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"

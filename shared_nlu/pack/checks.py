@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..actions.registry import ActionInfo
-from ..dialogue.texts import TEXTS
+from ..dialogue.texts import TEXTS as ENGINE_TEXTS
 from .diagnostics import Diagnostics
 from .model import COMMON_BOT, OUT_OF_SCOPE_INTENT, Pack
 
@@ -21,8 +21,6 @@ PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<slots>\{.*\})?$", re.DOT
 ENGINE_VALUES = {"bot_name", "contact_name", "contact_phone", "contact_hours", "topics"}
 # intents answered by the engine, needing no response or rule
 ENGINE_INTENTS = {OUT_OF_SCOPE_INTENT}
-# what the engine says itself (welcome, fallback, hand-off…): a pack may write its own version
-ENGINE_RESPONSES = frozenset(TEXTS)
 _PUNCT = set(string.punctuation) | set("、。！？・「」『』（）［］【】〜～…ー　 ")
 
 
@@ -118,6 +116,16 @@ def check_pack(
         for slot in form.slots:
             ask = f"utter_ask_{slot.name}"
             used_responses.add(ask)
+            if slot.if_unknown:
+                used_responses.add(slot.if_unknown)
+                if slot.if_unknown not in responses:
+                    diags.error(
+                        forms_file,
+                        at,
+                        "missing-response",
+                        f"スロット「{slot.name}」の if_unknown「{slot.if_unknown}」の応答がありません。",
+                        f"responses.yml に「{slot.if_unknown}:」を追加してください。",
+                    )
             if ask not in responses:
                 diags.error(
                     forms_file,
@@ -140,10 +148,12 @@ def check_pack(
     for name, response in pack.responses.items():
         at = where.responses.get(name, (1, 1))
         stem = name.removeprefix("utter_")
+        overrides_engine = name in ENGINE_TEXTS  # a pack's own wording of an engine text
         if (
             stem not in intents
-            and name not in used_responses | ENGINE_RESPONSES
+            and name not in used_responses
             and not stem.startswith("ask_")
+            and not overrides_engine
         ):
             diags.warning(
                 responses_file,

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from ..actions.registry import registered_actions
+from ..clock import today_in_japan
 from .checks import Positions, check_duplicate_examples, check_pack
 from .diagnostics import Diagnostic, Diagnostics, PackError
 from .model import COMMON_BOT, Pack
@@ -183,7 +184,7 @@ def validate_packs(
     sources: Mapping[str, Mapping[str, bytes]], today: date | None = None
 ) -> tuple[dict[str, Pack], Diagnostics]:
     """Parse and cross-check every pack. ``sources`` maps bot id → file name → contents."""
-    today = today or date.today()
+    today = today or today_in_japan()  # valid_until dates are days in Japan
     diags = Diagnostics()
     parsed: dict[str, tuple[Pack, Positions]] = {}
     for bot_id, files in sorted(sources.items()):

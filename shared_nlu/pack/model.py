@@ -70,6 +70,8 @@ class SlotSpec:
     past_only: bool = False
     minimum: float | None = None
     maximum: float | None = None
+    # the response sent when the resident cannot give the value (「覚えてない」); the form then ends
+    if_unknown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from .model import Form, Rule, SlotSpec, Story, TestStep
 from .yaml_source import YamlMap
 
 SLOT_KINDS = {"choice", "date", "number", "text"}
-SLOT_KEYS = {"type", "entity", "choices", "past_only", "min", "max"}
+SLOT_KEYS = {"type", "entity", "choices", "past_only", "min", "max", "if_unknown"}
 STEP_KEYS = {"user", "intent", "bot", "action"}
 
 
@@ -160,6 +160,7 @@ def _slot(name: str, raw: Any, parent: YamlMap | None, file: str, diags: Diagnos
         past_only=bool(spec.get("past_only", False)),
         minimum=bounds["min"],
         maximum=bounds["max"],
+        if_unknown=str(spec["if_unknown"]) if spec.get("if_unknown") else None,
     )
 
 

@@ -21,3 +21,9 @@ def detect_language(text: str) -> str:
     if japanese == 0:
         return "en"
     return "en" if latin >= 8 * japanese else "ja"
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` has letters, kana or kanji: 「2026/11/20」 or "20/11" say nothing about the
+    language, so a conversation keeps the one it had."""
+    return bool(_JAPANESE.search(text) or _LATIN.search(text))
