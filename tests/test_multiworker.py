@@ -307,6 +307,49 @@ def test_a_pack_activated_through_the_admin_api_is_answered_by_every_worker(serv
     assert all(f"tax:{new}" in packs.split(",") for packs in serving.values()), (uploaded_on, serving)
 
 
+def test_a_bot_opened_in_the_admin_goes_live_on_every_worker_when_activated(server: Server) -> None:
+    """Issue 15: a bot opened and filled through one worker, activated, is served by every worker."""
+    from admin.auth import create_token
+
+    db = Database(server.url)
+    with db.session() as session:
+        token = create_token(session, "strategy", "multiworker self-service")[0]
+    db.dispose()
+    bot = {"id": "mw_parks", "name": "公園案内（複数ワーカー）", "department": "府民文化",
+           "description": "府営公園のご利用についてお答えします。",
+           "contact": {"name": "府民お問合せセンター", "phone": "06-6910-8001", "hours": "09:00-18:00"}}  # fmt: skip
+    created, _ = server.call("POST", "/admin/api/v1/bots", json=bot, headers=bearer(token))
+    assert created.status_code == 201, created.text
+    sheet = "質問,回答\n公園の駐車場は何時まで使えますか,駐車場の利用時間は公園ごとに異なります。各公園の案内をご覧ください。\n"
+    imported, _ = server.call(
+        "POST", "/admin/api/v1/bots/mw_parks/faq-import", headers=bearer(token),
+        files={"file": ("faq.csv", sheet.encode("cp932"), "text/csv")},
+    )  # fmt: skip
+    assert imported.status_code == 201, imported.text
+    version = imported.json()["version"]
+    activated, _ = server.call(
+        "POST", f"/admin/api/v1/bots/mw_parks/packs/{version}/activate", headers=bearer(token)
+    )
+    assert activated.status_code == 200, activated.text
+    # every worker lists the bot and answers from the imported sheet (a bound for failure, not a timing)
+    live: set[int] = set()
+    deadline = time.monotonic() + 120
+    while len(live) < WORKERS and time.monotonic() < deadline:
+        started, worker = server.call("POST", "/api/v1/bots/mw_parks/sessions", json={})
+        if started.status_code == 404:  # this worker has not loaded the activated version yet
+            time.sleep(0.2)
+            continue
+        assert started.status_code == 200, started.text
+        body = {"session_id": started.json()["session_id"], "text": "公園の駐車場って何時まで？"}
+        reply, answered_by = server.call("POST", "/api/v1/bots/mw_parks/messages", json=body)
+        if reply.status_code == 404:  # the session's worker knew the bot, this one not yet
+            continue
+        assert reply.status_code == 200, reply.text
+        assert "公園ごとに異なります" in "\n".join(m["text"] for m in reply.json()["messages"]), reply.text
+        live |= {worker, answered_by}
+    assert len(live) >= WORKERS, f"the new bot is live on workers {sorted(live)} of {server.workers()}"
+
+
 # ---- (c) one message, retried on several workers at once ---------------------------------------------
 def test_concurrent_retries_of_one_message_on_different_workers_are_stored_once(server: Server) -> None:
     db = Database(server.url)
