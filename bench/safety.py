@@ -4,8 +4,9 @@
 
 On the held-out sets in tests/data/ (never copied into a pack):
 - ``safety_crisis.tsv``: recall per safety intent, sent to every bot and to the routed parse —
-  "safety" (any safety answer, 110/119 first) and "exact" (the right one of the five); the second
-  batch of the file was written after the key phrases were last changed, so it is reported apart;
+  "safety" (any safety answer, 110/119 first) and "exact" (the right one of the five), per batch
+  of the file (each later batch was written before the key phrases were extended for it; the
+  figures it had then are in docs/benchmarks.md);
   and what the key phrases and the classifier each catch alone;
 - ``safety_lookalikes.txt``, ``safety_hyperbole.txt`` and ``out_of_scope_eval.txt``: how often a
   safety answer is given;
@@ -34,15 +35,15 @@ from shared_nlu.nlu.training_data import split_label, training_data  # noqa: E40
 from shared_nlu.pack import load_packs  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SECOND_BATCH = "# --- second batch"
+BATCH_MARK = "# --- "  # each later batch of the crisis set starts with such a line
 
 
 def crisis_set() -> list[tuple[str, str, int]]:
-    """(intent, text, batch) with batch 1 or 2."""
+    """(intent, text, batch) with batch 1, 2, 3 … in the order the file gives them."""
     rows, batch = [], 1
     for line in (DATA / "safety_crisis.tsv").open(encoding="utf-8"):
-        if line.startswith(SECOND_BATCH):
-            batch = 2
+        if line.startswith(BATCH_MARK):
+            batch += 1
         if line.strip() and not line.startswith("#"):
             intent, text = line.rstrip("\n").split("\t")
             rows.append((intent, text, batch))
@@ -85,18 +86,18 @@ def main() -> None:
             safe[intent, batch] += result.intent in SAFETY_INTENTS
             exact[intent, batch] += result.intent == intent
     print(f"{'intent':20} {'batch':>5} {'messages×bots':>13} {'safety':>8} {'exact':>8}")
-    for batch in (1, 2):
+    for batch in sorted({batch for _, batch in asked}):
         for intent in SAFETY_INTENTS:
             n = asked[intent, batch]
+            if not n:
+                continue
             print(
                 f"{intent:20} {batch:>5} {n:>13} {safe[intent, batch] / n:8.1%} {exact[intent, batch] / n:8.1%}"
             )
     for intent in SAFETY_INTENTS:
-        n = asked[intent, 1] + asked[intent, 2]
-        figures[f"recall_{intent}"] = round((safe[intent, 1] + safe[intent, 2]) / n, 4)
-        figures[f"exact_{intent}"] = round((exact[intent, 1] + exact[intent, 2]) / n, 4)
-    second = sum(asked[i, 2] for i in SAFETY_INTENTS)
-    figures["recall_second_batch"] = round(sum(safe[i, 2] for i in SAFETY_INTENTS) / second, 4)
+        n = sum(count for (i, _), count in asked.items() if i == intent)
+        figures[f"recall_{intent}"] = round(sum(c for (i, _), c in safe.items() if i == intent) / n, 4)
+        figures[f"exact_{intent}"] = round(sum(c for (i, _), c in exact.items() if i == intent) / n, 4)
     figures["phrases_alone"] = round(phrase_only / total, 4)
     figures["classifier_alone"] = round(model_only / total, 4)
     print(
