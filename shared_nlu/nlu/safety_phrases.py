@@ -107,7 +107,7 @@ _PARENT_HARMS = (
 )
 _PARTNER = (
     r"(夫|旦那|だんな|主人|しゅじん|妻|嫁|奥さん|彼氏|かれし|彼女|かのじょ|元彼|元カレ|元夫|元妻|パートナー"
-    r"|配偶者|交際相手|恋人|同棲|内縁|うちの人|結婚して|夫婦|彼(?=[がにはのと]))"
+    r"|配偶者|交際相手|結婚相手|恋人|同棲|内縁|うちの人|結婚して|夫婦|彼(?=[がにはのと]))"
 )
 _PERSON = r"(父|母|夫|妻|主人|祖父|祖母|かん|とん|ちゃん|子|人|家族|友達|友人|同僚|赤ん坊|息子|娘)"
 _EN_CHILD = r"\b(child|children|kids?|bab(y|ies)|son|daughter|boy|girl|toddler|infant)\b"
@@ -180,6 +180,16 @@ RULES: tuple[PhraseRule, ...] = (
         "suicide_crisis",
         r"(私|わたし|自分|じぶん|僕|ぼく|俺|おれ|うち)(なんて|なんか|みたいな(人間|もん|の))(いらな|要らな|いない|消え|きえ|死|し[んぬ]|生きて|いきて|価値|生まれ|うまれ)",
     ),
+    _rule(
+        "suicide_crisis",
+        r"(死|し)ぬこと(ばかり|ばっかり|ばっか)?.{0,4}(考え|かんがえ)|(後|あと)を(追|お)いたい|後追い|(何もかも|なにもかも)(が)?(嫌|いや)"
+        r"|(つらすぎ|辛すぎ|しんどすぎ|苦しすぎ|くるしすぎ).{0,8}(無理|むり|限界|助けて|たすけて)|もう無理.{0,4}(助けて|たすけて)"
+        r"|(私|わたし|自分|じぶん|僕|ぼく|俺|おれ)が(いなく|居なく|消え|死ん)",
+    ),
+    _rule(
+        "suicide_crisis",
+        r"\b(nobody|no one) would (care|notice|miss)|want (it|this|everything) (all )?to be over|better off gone|after (him|her|them) \b(to|into) death",
+    ),
     _rule("suicide_crisis", r"(生きる|いきる)(気力|希望|元気|力)が?(もう)?(ない|なく|わかな|湧かな)"),
     _rule(
         "suicide_crisis",
@@ -249,6 +259,17 @@ RULES: tuple[PhraseRule, ...] = (
     ),
     _rule("child_abuse", _PARENT_HARMS),
     _rule(
+        "child_abuse",
+        r"手加減(でき|出来)(なく|な|へん)|(産|う)ま(なきゃ|なければ|へんかったら)よかった|(産|う)んだ(のが)?(間違|まちが)|泣かせたまま"
+        r"|(教員|先生|教師|保育士|担任).{0,30}(不自然な|あざ|痣|けが|怪我|やけど)|(熱い|熱湯|お湯)を?かけ"
+        r"|(義理の|継)(父|母|父親|母親|お父さん|お母さん).{0,12}(嫌なこと|いやなこと|触|さわ)",
+    ),
+    _rule(
+        "child_abuse",
+        r"\bstep(father|mother|dad|mom)\b.{0,30}\b(touch\w*|hit\w*|hurt\w*)|\blose my temper with my (toddler|child|kid|baby|son|daughter)"
+        r"|scared of what i might do",
+    ),
+    _rule(
         "child_abuse", r"(親|ママ|パパ|お?かあさん|お?母さん)が(ご飯|ごはん)を?(くれ|作ってくれ|つくってくれ)"
     ),
     _rule("child_abuse", r"(継父|継母|義父|義母)(に|から|が).*(触|さわ)"),
@@ -285,6 +306,11 @@ RULES: tuple[PhraseRule, ...] = (
         "domestic_violence",
         r"別れ(話|たら|るなら|ようと|を切り出)",
         r"暴れ|あばれ|殴|叩|脅|殺|死ぬ|しぬ|怒鳴|どな",
+    ),
+    _rule("domestic_violence", r"(誰|だれ)のおかげで|別れ(る|た)なら死ぬ|別れたら死ぬ|別れるなら(殺|ころ)"),
+    _rule(
+        "domestic_violence",
+        r"\b(husband|wife|partner|boyfriend|girlfriend|ex)\b.{0,20}\b(shouts?|yells?|screams?) at me|\bpost (my )?(private|intimate|nude) (photos|pictures)",
     ),
     _rule("domestic_violence", r"(子ども|子供|こども|子)を連れて(家を)?(出|逃げ|にげ)|シェルター"),
     _rule(
@@ -356,7 +382,16 @@ RULES: tuple[PhraseRule, ...] = (
         "medical_emergency",
         r"(痛|いた)(くて|すぎて)(動|うご|歩|ある)(け|かれ)|(落ち|転落し|ころん|転ん|こけ)て(動|うご)か|(手足|手|足|体|からだ)に力が入らな|(足|腕|体|からだ)が(動|うご)かな|起き上がれ|変な方向|骨折",
     ),
-    _rule("medical_emergency", r"(やけど|火傷).{0,8}(ひど|ただれ|水ぶくれ|みずぶくれ|広)"),
+    _rule("medical_emergency", r"(やけど|火傷).{0,8}(ひど|ただれ|水ぶくれ|みずぶくれ|広)|大やけど|大火傷"),
+    _rule(
+        "medical_emergency",
+        r"むせて.{0,10}(顔色|苦し|くるし|息)|顔色が(悪|わる|真っ青|まっさお|青)|ゼーゼー|ひゅーひゅー|ヒューヒュー|目が(急に)?見えにく|見えなくなっ"
+        r"|めまい.{0,8}(立て|動け|うごけ|倒れ)|妊娠(中|している|してる).{0,16}(出血|お腹が痛|おなかが痛|腹痛|張って)|傷(口)?が(ぱっくり|開い|深)",
+    ),
+    _rule(
+        "medical_emergency",
+        r"\bfell (down )?and (can'?t|cannot) get up|\bfell into the (water|river|sea|pool)|\bnot moving\b",
+    ),
     _rule(
         "medical_emergency",
         r"\b(ambulance|119|unconscious|not breathing|can'?t breathe|cannot breathe|chest pain|heart attack|stroke|seizure"
@@ -418,6 +453,14 @@ RULES: tuple[PhraseRule, ...] = (
     _rule(
         "crime_danger",
         r"(叫|さけ|わめ)(び)?ながら(暴|あば)|(暴|あば)れて(いる|る)(人|男|女|やつ)|\b(watching|spying on) (me|my (apartment|house|home|room))\b",
+    ),
+    _rule(
+        "crime_danger",
+        r"(体|からだ|お尻|胸)を?(触|さわ)られ|(かばん|カバン|バッグ|財布|さいふ|携帯|スマホ)を?(取|と|盗|ひった)られ|(乗れ|車に乗せ)(って|と)"
+        r"|写真を?.{0,6}(ばらま|さら|拡散)|ベランダに(誰か|だれか|人|男|知らない).{0,8}(立|い)|(今から|いまから)(家|いえ)に(行く|いく)",
+    ),
+    _rule(
+        "crime_danger", r"\bhiding in (my|our|the) (house|home|apartment|room|stairwell)|\bthreatens? me\b"
     ),
     _rule("crime_danger", r"身の危険|みのきけん|命を狙|(危|あぶ)ない目"),
     _rule("crime_danger", r"嫌がらせ|いやがらせ", r"怖|こわ|危険|毎日|毎晩"),
