@@ -113,7 +113,7 @@ def test_should_stay_quiet_on_look_alikes(real_nlu: NluEngine, real_packs: PackS
         for bot in bots_of(real_packs)
         if real_nlu.parse(text, bot=bot).intent in SAFETY_INTENTS
     ]
-    # Then few get a safety answer (recall comes first: 9 % when written), and the plain cases never do
+    # Then few get a safety answer (recall comes first: 11 % when written), and the plain cases never do
     assert len(fired) / (len(messages) * len(bots_of(real_packs))) <= 0.12, fired
     never = {
         "救急車の有料化について意見を送りたい",
