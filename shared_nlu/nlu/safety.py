@@ -105,7 +105,7 @@ class SafetyCheck:
         ranking = (
             RankedIntent(hit.intent, COMMON_BOT, confidence),
             *(r for r in result.ranking if r.name != hit.intent),
-        )[: len(result.ranking) + 1]
+        )[: max(len(result.ranking), 1)]  # as long as the ranking it replaces
         extra: dict[str, object] = {"safety": hit.source}  # a fallback's own notes no longer apply
         if not result.is_fallback and result.bot not in (None, COMMON_BOT):
             extra["domain"] = {"bot": result.bot, "intent": result.intent}
