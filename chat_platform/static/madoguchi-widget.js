@@ -137,16 +137,24 @@
     return svg;
   }
 
-  // Bot answers often end with an office's web address; make http(s) URLs real links.
-  // Built with createElement + text, and only http(s) can match, so no javascript: URLs.
-  const URL_RE = /https?:\/\/[^\s<>"'`、。「」（）()]+/g;
+  // Bot answers often end with an office's web address or phone number; make http(s) URLs and
+  // phone numbers real links, so a resident on a phone taps 189 or #7119 instead of copying it.
+  // Built with createElement + text, and only http(s) and tel: can come out, so no javascript: URLs.
+  // Phone numbers: 0X…-…-… , #NNNN short codes, and the emergency / hotline numbers 110, 119, 188, 189.
+  const LINK_RE = /(https?:\/\/[^\s<>"'`、。「」（）()]+)|(0\d{1,4}-\d{1,4}-\d{3,4}|#\d{4}|(?<![\d#,.\-])(?:110|119|188|189)(?!\d|[,.\-]\d))/g;
   function appendLinked(el, text) {
     let last = 0;
-    for (const m of text.matchAll(URL_RE)) {
-      const url = m[0].replace(/[.,;:!?]+$/, ''); // trailing punctuation is not part of the URL
-      el.append(text.slice(last, m.index),
-        h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, url, h('span', { class: 'mdg-sr' }, T.newTab)));
-      last = m.index + url.length;
+    for (const m of text.matchAll(LINK_RE)) {
+      if (m[1]) {
+        const url = m[1].replace(/[.,;:!?]+$/, ''); // trailing punctuation is not part of the URL
+        el.append(text.slice(last, m.index),
+          h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, url, h('span', { class: 'mdg-sr' }, T.newTab)));
+        last = m.index + url.length;
+      } else {
+        const tel = 'tel:' + m[2].replace(/-/g, '').replace('#', '%23'); // '#' must be escaped in a tel: URI
+        el.append(text.slice(last, m.index), h('a', { href: tel, class: 'mdg-tel' }, m[2]));
+        last = m.index + m[2].length;
+      }
     }
     el.append(text.slice(last));
   }

@@ -12,6 +12,7 @@ from typing import Any
 from ..actions.registry import ActionContext, choice_readers, registered_actions
 from ..nlu.engine import NluEngine
 from ..nlu.result import ParseResult
+from ..nlu.safety import is_safety
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, Button, Form, Pack
 from ..text import normalize
 from ..text.language import has_words
@@ -27,6 +28,7 @@ from .form_values import (
 from .handoff import handoff_text
 from .messages import BotMessage, Event
 from .render import choose, contact_values, engine_text, fill, is_expired, topics
+from .safety import offer_domain_answer, pause_for_safety
 from .slots import SlotValue
 from .state import SessionState, Status
 from .texts import CANCEL_WORDS
@@ -111,7 +113,10 @@ class DialogueEngine:
         turn.events.append(Event("user", {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
                                           "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
                                           "entities": [e.entity for e in parse.entities], "button": bool(payload)}))  # fmt: skip
-        if state.status is Status.IN_FORM:
+        if is_safety(parse):  # before any form, clarification or domain answer (dialogue/safety.py)
+            state = self._respond(pause_for_safety(state, turn.events, parse), parse, turn, now, given)
+            offer_domain_answer(turn.messages, parse, self.packs)
+        elif state.status is Status.IN_FORM:
             state = self._continue_form(state, parse, text, given, turn, now, bool(payload))
         elif state.status is Status.AWAITING_CLARIFICATION and (
             parse.is_fallback or parse.intent == DENY_INTENT

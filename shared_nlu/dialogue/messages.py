@@ -33,7 +33,7 @@ class BotMessage:
 class Event:
     """Something that happened in a turn: ``user``, ``bot``, ``slot``, ``form_started``,
     ``form_completed``, ``form_cancelled``, ``clarification``, ``fallback``, ``handoff``,
-    ``routed``, ``session_expired``, ``rating``."""
+    ``routed``, ``session_expired``, ``rating``, ``safety`` (a safety answer given first)."""
 
     type: str
     data: dict[str, Any] = field(default_factory=dict)

@@ -26,6 +26,7 @@ from .classifier import ClassifierConfig, IntentClassifier
 from .features import FeatureConfig, Featurizer
 from .result import ParseResult, RankedIntent
 from .retrieval import FaqIndex
+from .safety import SafetyCheck
 from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label, training_data
 
 RANKING_SIZE = 10
@@ -59,6 +60,7 @@ class NluEngine:
         self._masks: dict[tuple[frozenset[str] | None, str | None], np.ndarray] = {}
         self._faq: dict[str, tuple[FaqIndex, list[str]]] = {}
         self._faq_lock = threading.Lock()
+        self.safety = SafetyCheck(self)  # a resident in danger is answered before any domain answer
 
     @classmethod
     def train(cls, packs: PackSet, config: EngineConfig | None = None) -> NluEngine:
@@ -68,6 +70,8 @@ class NluEngine:
     def fit(self, texts: list[str], labels: list[str]) -> NluEngine:
         """Fit on these examples (all of the packs' examples, or a cross-validation fold)."""
         started = time.perf_counter()
+        domain = self.safety.fit(texts, labels)  # the safety intents: a model of their own (safety.py)
+        texts, labels = [texts[i] for i in domain], [labels[i] for i in domain]
         features = self.featurizer.fit_transform([self.prepare(t) for t in texts])
         self.classifier.fit(features, labels)
         self._index_labels()
@@ -102,7 +106,7 @@ class NluEngine:
             )
         index, value = self.featurizer.sparse_row(self.prepare(text))
         probabilities = self.classifier.row_probabilities(index, value)
-        return self.decide(text, probabilities, bot, language, entities)
+        return self.safety.first(self.decide(text, probabilities, bot, language, entities))
 
     def decide(
         self,

@@ -15,6 +15,7 @@ from sklearn.model_selection import StratifiedKFold
 from ..pack.loader import PackSet
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from .engine import FORM_ANSWER_INTENT, EngineConfig, NluEngine
+from .safety import domain_examples
 from .training_data import label_of, split_label, training_data
 
 
@@ -62,7 +63,7 @@ class QualityReport:
 def cross_validate(
     packs: PackSet, out_of_scope: list[str] | None = None, folds: int = 5, config: EngineConfig | None = None
 ) -> QualityReport:
-    data = training_data(packs)
+    data = domain_examples(training_data(packs))  # the safety intents have a model of their own
     labels = np.array(data.labels)
     counts = Counter(data.labels)
     folds = max(2, min(folds, min(counts.values())))

@@ -19,7 +19,8 @@ from .classifier import ClassifierConfig
 from .engine import EngineConfig, NluEngine
 from .features import FeatureConfig
 
-MODEL_FORMAT_VERSION = 1  # bump when the files' layout changes, independent of the package version
+MODEL_FORMAT_VERSION = 2  # bump when the files' layout changes, independent of the package version
+# 2: the safety check's own features and classifier (``safety_*``)
 
 
 class ModelMismatchError(Exception):
@@ -29,6 +30,7 @@ class ModelMismatchError(Exception):
 def save_engine(engine: NluEngine, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     feature_meta, feature_arrays = engine.featurizer.state()
+    safety_meta, safety_arrays = engine.safety.featurizer.state()
     metadata: dict[str, Any] = {
         "format_version": MODEL_FORMAT_VERSION,
         "package_version": __version__,
@@ -38,6 +40,8 @@ def save_engine(engine: NluEngine, folder: Path) -> None:
             "classifier": asdict(engine.config.classifier),
         },
         "labels": engine.classifier.labels,
+        "safety_labels": engine.safety.classifier.labels,
+        "safety_features": safety_meta,
         "features": feature_meta,
     }
     (folder / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
@@ -47,6 +51,10 @@ def save_engine(engine: NluEngine, folder: Path) -> None:
         intercept=engine.classifier.intercept,
         word_idf=feature_arrays["word_idf"],
         char_idf=feature_arrays["char_idf"],
+        safety_word_idf=safety_arrays["word_idf"],
+        safety_char_idf=safety_arrays["char_idf"],
+        safety_coef=engine.safety.classifier.coef,
+        safety_intercept=engine.safety.classifier.intercept,
     )
 
 
@@ -77,5 +85,12 @@ def load_engine(folder: Path, packs: PackSet) -> NluEngine:
     with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
         engine.featurizer.restore(metadata["features"], {k: arrays[k] for k in ("word_idf", "char_idf")})
         engine.classifier.set_weights(list(metadata["labels"]), arrays["coef"], arrays["intercept"])
+        engine.safety.featurizer.restore(
+            metadata["safety_features"],
+            {"word_idf": arrays["safety_word_idf"], "char_idf": arrays["safety_char_idf"]},
+        )
+        engine.safety.classifier.set_weights(
+            list(metadata["safety_labels"]), arrays["safety_coef"], arrays["safety_intercept"]
+        )
     engine._index_labels()
     return engine

@@ -12,6 +12,7 @@ become a link or a navigation. The previously active tax version is activated ag
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,7 +42,7 @@ BUTTON_PAYLOAD = "/auto_tax_payment"
 JAVASCRIPT_PAYLOAD = "javascript:alert(1)"
 # every element the widget may make inside an answer: address links and their screen-reader note
 ELEMENTS_IN_ANSWERS = """(node) => [...node.querySelectorAll('*')]
-    .filter(el => !(el.tagName === 'A' && /^https:\\/\\//.test(el.getAttribute('href') || ''))
+    .filter(el => !(el.tagName === 'A' && /^(https:\\/\\/|tel:(%23)?[0-9]+$)/.test(el.getAttribute('href') || ''))
                && !(el.tagName === 'SPAN' && el.classList.contains('mdg-sr')))
     .map(el => el.outerHTML)"""
 FOREIGN_JS = f"""() => {{ const r = {ROOT_JS};
@@ -151,7 +152,10 @@ def assert_nothing_ran(page: Page, seen: dict[str, list[str]]) -> None:
     assert seen["dialogs"] == [], f"a payload opened a dialog: {seen['dialogs']}"
     assert page.evaluate(FOREIGN_JS) == [], "markup became elements"
     hrefs = page.evaluate(HREFS_JS)
-    assert all(h.startswith("https://") for h in hrefs), f"a link that is not https: {hrefs}"
+    # the widget makes https addresses and phone numbers (tel: digits only) into links, nothing else
+    assert all(re.fullmatch(r"https://\S+|tel:(%23)?[0-9]+", h) for h in hrefs), (
+        f"a link that is not https or tel: {hrefs}"
+    )
     origin = page.url.split("/?")[0]
     assert all(url.startswith(origin) for url in seen["navigations"]), seen["navigations"]
 
