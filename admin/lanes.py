@@ -7,6 +7,7 @@ every colliding example at its file:line, unless a strategy-role user approves t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from . import audit
 from .auth import Principal
 
 APPROVER_ROLE = "strategy"
+log = logging.getLogger("madoguchi.admin")
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,18 @@ def enforce(
     if check is None:
         return
     check_approver(principal, check)
-    collisions = lane_collisions([bot_id], check.served, check.train(PackSet(packs)))
+    try:
+        candidate = check.train(PackSet(packs))
+    except Exception as exc:  # a version that cannot be trained could never serve: nothing is stored
+        log.error("training a pack version of %s failed: %s", bot_id, exc.__class__.__name__)
+        raise AppError(
+            422, "training_failed",
+            "このバージョンで学習できませんでした。何も保存していません。今のバージョンのまま答え続けます。"
+            "繰り返すときは例文の数や書き方を見直し、スマートシティ戦略部に連絡してください。",
+            "The bots could not be trained on this version; nothing was stored and the current version keeps "
+            "answering. If it happens again, check the examples and tell the strategy department.",
+        ) from exc  # fmt: skip
+    collisions = lane_collisions([bot_id], check.served, candidate)
     if not collisions:
         return
     if not check.allow_overlap:

@@ -418,12 +418,22 @@ def test_should_keep_answering_from_the_old_pack_when_an_upload_is_invalid_or_tr
                     "yaml-syntax"
                 ]
                 before = traffic.count(200)
-                saved = client.post(
-                    "/admin/api/v1/bots/tax/packs",
-                    json={"files": {"responses.yml": responses.replace(DUE_DATE_LINE, CHANGED_LINE)}},
-                    headers=headers,
+                changed = {"responses.yml": responses.replace(DUE_DATE_LINE, CHANGED_LINE)}
+                refused = client.post(
+                    "/admin/api/v1/bots/tax/packs", json={"files": changed}, headers=headers
                 )
-                assert saved.status_code == 201, saved.text  # stored; training runs in the background
+                # the upload trains the version first (the lane check): it cannot, so nothing is stored
+                assert refused.status_code == 422, refused.text
+                assert refused.json()["error"]["code"] == "training_failed"
+                assert client.get("/readyz").json()["packs"] == old_fingerprint
+                # a version activated elsewhere (another worker, the reload signal) that this worker
+                # cannot train: it keeps serving the old one and says so on /readyz
+                with services.db.session() as session:
+                    from admin.packs import active, insert_version
+
+                    files = {**active(session, "tax").files, **changed}
+                    insert_version(session, "tax", files, "another worker", "fault test", "")
+                services.reload_if_changed()
                 wait_for_reloads(timeout=30)
                 ready = client.get("/readyz")
                 assert ready.status_code == 200, ready.text

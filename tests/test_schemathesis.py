@@ -117,9 +117,18 @@ def _poisoned(value: Any, poisons: tuple[str, ...], odds: tuple[bool, ...]) -> A
 SOMETIMES, HALF, ALWAYS = (False, False, True), (False, True), (True,)
 
 
+def _multipart(context: Any) -> bool:
+    operation = getattr(context, "operation", None)
+    content = (operation.definition.raw.get("requestBody") or {}).get("content", {}) if operation else {}
+    return "multipart/form-data" in content
+
+
 def _hooks(schema: Any, bodies: tuple[bool, ...], parameters: tuple[bool, ...]) -> None:
-    def body_hook(_context: Any, value: Any) -> Any:
-        return _poisoned(value, URL_POISONS if isinstance(value, str) else POISONS, bodies)  # str: text/plain
+    def body_hook(context: Any, value: Any) -> Any:
+        # a text/plain or multipart body is bytes on the wire: no lone surrogate can be written into it
+        return _poisoned(
+            value, URL_POISONS if isinstance(value, str) or _multipart(context) else POISONS, bodies
+        )
 
     def parameters_hook(_context: Any, values: Any) -> Any:
         return _sometimes_real(values).flatmap(lambda chosen: _poisoned(chosen, URL_POISONS, parameters))

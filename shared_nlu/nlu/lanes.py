@@ -28,6 +28,7 @@ from ..pack.checks import example_key
 from ..pack.diagnostics import Diagnostic, Severity
 from ..pack.model import COMMON_BOT, OUT_OF_SCOPE_INTENT, Pack
 from .engine import NluEngine
+from .safety_phrases import SAFETY_INTENTS
 from .training_data import FAQ_LABEL, label_of, split_label
 
 
@@ -202,6 +203,8 @@ def _taken(
 
 def _examples(pack: Pack) -> Iterator[Question]:
     for intent in pack.intents.values():
+        if _answered_first(pack.id, intent.name):
+            continue
         file = f"{pack.id}/{'faq.yml' if intent.name in pack.faq_intents else 'nlu.yml'}"
         for example in intent.examples:
             yield Question(pack.id, intent.name, file, example.line, example.text, pack.id)
@@ -213,7 +216,16 @@ def _test_questions(pack: Pack) -> Iterator[Question]:
         for step in story.steps:
             if step.user and not step.user.startswith("/") and step.intent and step.intent != "nlu_fallback":
                 owner = step.bot or (pack.id if step.intent in pack.intents else COMMON_BOT)
+                if _answered_first(owner, step.intent):
+                    continue
                 yield Question(owner, step.intent, f"{pack.id}/tests.yml", step.line, step.user, pack.id)
+
+
+def _answered_first(bot: str, intent: str) -> bool:
+    """The common pack's safety intents are answered by their own check before any routing (see
+    :mod:`shared_nlu.nlu.safety`); the routing model never sees their examples, so no pack can take
+    them over there, and where that model would send them says nothing about lanes."""
+    return bot == COMMON_BOT and intent in SAFETY_INTENTS
 
 
 def _mass(engine: NluEngine, row: np.ndarray, bot: str, intent: str) -> float:

@@ -122,7 +122,7 @@ def test_should_open_fill_try_and_activate_a_bot_from_the_dashboard(
     expect(area).to_have_value(re.compile("utter_welcome"))
     area.fill(
         area.input_value().rstrip("\n")
-        + "\n  utter_office_hours:\n    checked_on: 2026-11-28\n    ja:\n      - text: 受付は平日 9時から18時までです（土日祝日は休みです）。\n"
+        + "\n  utter_bulky_drop_off:\n    checked_on: 2026-11-28\n    ja:\n      - text: ごみを自分で持ち込むときは、お住まいの市町村の処理施設に事前にお問い合わせください（平日だけ受け付ける施設が多くあります）。\n"
     )
     dash.get_by_role("button", name="下書きとして保存").click()
     expect(dash.locator("#p-result .msg.ok")).to_contain_text("下書きのバージョン 3", timeout=30_000)
@@ -134,23 +134,23 @@ def test_should_open_fill_try_and_activate_a_bot_from_the_dashboard(
     lines = [
         'version: "3.1"',
         "nlu:",
-        "- intent: office_hours",
+        "- intent: bulky_drop_off",
         "  examples: |",
-        "    - 窓口は何時まで開いていますか",
-        "    - 受付時間を教えて",
-        "   - 何時から開いてる？",  # line 7: one space short
+        "    - 粗大ごみを自分で処理施設に持ち込みたい",
+        "    - ごみを車で直接持っていってもいいですか",
+        "   - 持ち込みごみの受け入れ先を知りたい",  # line 7: one space short
     ]
     area.fill("\n".join(lines) + "\n")
     expect(dash.locator('#p-gutter .ln.error[data-line="7"]')).to_be_visible(timeout=30_000)
     expect(dash.locator("#p-live li.error").first).to_contain_text("7行目")
     # fix it, then add an example through an IME composition (the check waits for the commit)
-    area.fill("\n".join([*lines[:-1], "    - 何時から開いてる？", "    - "]))
+    area.fill("\n".join([*lines[:-1], "    - 持ち込みごみの受け入れ先を知りたい", "    - "]))
     area.evaluate("a => { a.focus(); a.setSelectionRange(a.value.length, a.value.length); }")
-    type_with_ime(dash, "土曜日も開いてますか")
-    expect(area).to_have_value(re.compile("土曜日も開いてますか$"))
+    type_with_ime(dash, "家の片付けで出たごみを自分で運びたい")
+    expect(area).to_have_value(re.compile("家の片付けで出たごみを自分で運びたい$"))
     expect(dash.locator("#p-gutter .ln.error")).to_have_count(0, timeout=30_000)
     expect(dash.locator("#p-live li.error")).to_have_count(0)
-    dash.locator("#p-comment").fill("受付時間の質問を追加")
+    dash.locator("#p-comment").fill("持ち込みの質問を追加")
     dash.get_by_role("button", name="下書きとして保存").click()
     expect(dash.locator("#p-result .msg.ok")).to_contain_text("下書きのバージョン 4", timeout=30_000)
 
@@ -159,16 +159,16 @@ def test_should_open_fill_try_and_activate_a_bot_from_the_dashboard(
     dash.locator("#p-try-text").fill("ペットボトルのキャップってどうするの")
     dash.locator("#p-try-send").click()
     expect(dash.locator("#p-try-log li.bot").last).to_contain_text("キャップとラベルは外して", timeout=30_000)
-    dash.locator("#p-try-text").fill("土曜日も窓口は開いてますか")
+    dash.locator("#p-try-text").fill("ごみって自分で施設に持ち込めるの？")
     dash.locator("#p-try-send").click()
-    expect(dash.locator("#p-try-log li.bot").last).to_contain_text("土日祝日は休み", timeout=30_000)
+    expect(dash.locator("#p-try-log li.bot").last).to_contain_text("処理施設に事前にお問い合わせください", timeout=30_000)
     dash.screenshot(path=str(artifacts / "dashboard-pack-editor.png"), full_page=True)
     axe_packs = run_axe(dash)
 
     # activate through the gate: the dialog shows the quality and the diff, then residents get it
     dash.get_by_role("button", name="バージョン 4 を有効にする").click()
     expect(dash.locator("#dialog table.quality")).to_be_visible(timeout=60_000)
-    expect(dash.locator("#dialog pre.diff")).to_contain_text("utter_office_hours")
+    expect(dash.locator("#dialog pre.diff")).to_contain_text("utter_bulky_drop_off")
     dash.locator("#dialog-ok").click()
     expect(dash.locator("#packs-msg")).to_contain_text("バージョン 4 を有効にしました", timeout=30_000)
     settle(browser_services)
