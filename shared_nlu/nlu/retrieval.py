@@ -4,12 +4,17 @@ Each entry is a question (what the department wrote) and an optional answer (ext
 becomes three token streams, each scored with BM25F over the two fields:
 
 * words    - Sudachi SplitMode.C units cut into their mode-A parts, normalised forms, katakana folded
-             to hiragana, function words dropped (引越し meets 引っ越し, ゴミ meets ごみ);
-* synonyms - Sudachi synonym group ids as "#id" tokens (保育園 meets 保育所, ひっこし meets 引っ越し);
+             to hiragana, function words dropped (引越し meets 引っ越し, ゴミ meets ごみ); in a query,
+             verbs, adjectives and adverbs count half, since its nouns name the topic (ハチ, 巣) and the
+             rest mostly frames the request (作る, 困る, 教える);
+* synonyms - Sudachi synonym group ids as "#id" tokens (保育園 meets 保育所, ひっこし meets 引っ越し),
+             and two-kanji abbreviations meeting the compounds they shorten (健診 / 健康診断, 国保 /
+             国民健康保険);
 * chars    - character 1- and 2-grams, which catch what the dictionary splits differently (ソダイゴミ).
 
 Each stream's scores are z-scored over all entries, then summed with weights. On LocalGovFAQ (1,786
-entries, 177 queries) this gives Hit@1/3/10 of about 48.6/71.8/84.2; see bench/localgovfaq.py.
+entries, 177 queries) this gives Hit@1/3/10 of about 49.2/72.9/85.9; see bench/localgovfaq.py and
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
