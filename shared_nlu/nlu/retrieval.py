@@ -10,7 +10,8 @@ becomes three token streams, each scored with BM25F over the two fields:
 * synonyms - Sudachi synonym group ids as "#id" tokens (保育園 meets 保育所, ひっこし meets 引っ越し),
              and two-kanji abbreviations meeting the compounds they shorten (健診 / 健康診断, 国保 /
              国民健康保険);
-* chars    - character 1- and 2-grams, which catch what the dictionary splits differently (ソダイゴミ).
+* chars    - character 2-grams and the 1-grams other than kana (a lone kana is a particle or an
+             ending, not a topic), which catch what the dictionary splits differently (ソダイゴミ).
 
 Each stream's scores are z-scored over all entries, then summed with weights. On LocalGovFAQ (1,786
 entries, 177 queries) this gives Hit@1/3/10 of about 49.2/72.9/85.9; see bench/localgovfaq.py and
@@ -69,11 +70,24 @@ _SENTENCE_END = re.compile(r"(?<=[。．！？\n])")
 _MAX_CHUNK = 2000
 # Character n-grams are taken within runs of letters/digits: punctuation is no topic and no n-gram spans it.
 _NON_WORD = re.compile(r"[\W_]+")
+_KANA = re.compile(r"[\u3041-\u309f]")  # hiragana; katakana is folded to it first
 _KANJI = re.compile(r"[\u4e00-\u9fff々]+")
 
 
 def _fold(text: str) -> str:
     return katakana_to_hiragana(text.lower())
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    words: list[str]
+    synonyms: list[str]
+    chars: list[str]
+    framing: dict[str, float]  # a query's framing words → their weight (below 1)
+
+    @property
+    def streams(self) -> tuple[list[str], list[str], list[str]]:
+        return self.words, self.synonyms, self.chars
 
 
 class _Analyzer:
@@ -90,10 +104,8 @@ class _Analyzer:
     def _dropped(self, pos: tuple[str, ...]) -> bool:
         return pos[0] in self._config.drop_pos
 
-    def __call__(
-        self, text: str, query: bool = False
-    ) -> tuple[list[str], list[str], list[str], dict[str, float]]:
-        """(words, synonyms, chars, weights of a query's framing words); ``query`` for a resident's
+    def __call__(self, text: str, query: bool = False) -> _Analysis:
+        """The token streams of ``text`` and, for a query, its framing words; ``query`` for a resident's
         question rather than an FAQ entry (abbreviation tokens point the other way, see below)."""
         text = unicodedata.normalize("NFKC", text)
         words: list[str] = []
@@ -125,10 +137,10 @@ class _Analyzer:
                         synonyms.extend(f"#{g}" for p in kept for g in p.synonym_group_ids())
         chars: list[str] = []
         for run in _NON_WORD.split(_fold(text)):
-            chars.extend(run)
+            chars.extend(c for c in run if not _KANA.match(c))  # one kana is a particle or an ending
             chars.extend(run[i : i + 2] for i in range(len(run) - 1))
         weights = {word: self._config.framing_weight for word in framing - topical}
-        return words, synonyms, chars, weights
+        return _Analysis(words, synonyms, chars, weights)
 
 
 # Abbreviations: Japanese shortens a kanji compound to one kanji of each of two of its words
@@ -228,7 +240,7 @@ class FaqIndex:
         fields = [[self._analyze(text) for text in texts] for texts in (questions, answers)]
         weights = (cfg.question_weight, cfg.answer_weight)
         self._streams = [
-            _Bm25fStream([[doc[s] for doc in docs] for docs in fields], weights, k1, cfg.b)
+            _Bm25fStream([[doc.streams[s] for doc in docs] for docs in fields], weights, k1, cfg.b)
             for s, k1 in enumerate((cfg.k1_words, cfg.k1_synonyms, cfg.k1_chars))
         ]
         self._stream_weights = (1.0, cfg.synonym_weight, cfg.char_weight)
@@ -237,11 +249,11 @@ class FaqIndex:
         return self._streams[0].size
 
     def _raw(self, query: str) -> list[np.ndarray]:
-        words, synonyms, chars, framing = self._analyze(query, query=True)
+        analysis = self._analyze(query, query=True)
         return [
-            self._streams[0].score(words, framing),
-            self._streams[1].score(synonyms),
-            self._streams[2].score(chars),
+            self._streams[0].score(analysis.words, analysis.framing),
+            self._streams[1].score(analysis.synonyms),
+            self._streams[2].score(analysis.chars),
         ]
 
     def scores(self, query: str) -> np.ndarray:
