@@ -78,9 +78,10 @@ def test_should_use_answer_text_as_evidence(index):
     assert index.search("個人番号カードを紛失した")[0][0] == MYNUMBER
 
 
-@pytest.mark.parametrize("query", ["", "   ", "！？。", "🙂", "xyzzy"])
+@pytest.mark.parametrize("query", ["", "   ", "！？。", "🙂", "xyzzy", "の", "を、は？", "ノ"])
 def test_should_return_nothing_for_an_empty_or_unknown_query(index, query):
-    # Given a query that is empty, only punctuation or emoji, or shares no term with the FAQ
+    # Given a query that is empty, only punctuation, emoji or lone kana (particles: no topic),
+    # or shares no term with the FAQ
     # When it is searched and scored
     # Then nothing is returned and every score is zero
     assert index.search(query) == []
