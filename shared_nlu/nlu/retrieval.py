@@ -14,7 +14,7 @@ becomes three token streams, each scored with BM25F over the two fields:
              ending, not a topic), which catch what the dictionary splits differently (ソダイゴミ).
 
 Each stream's scores are z-scored over all entries, then summed with weights. On LocalGovFAQ (1,786
-entries, 177 queries) this gives Hit@1/3/10 of about 49.2/72.9/85.9; see bench/localgovfaq.py and
+entries, 177 queries) this gives Hit@1/3/10 of about 50.3/72.9/85.9; see bench/localgovfaq.py and
 docs/benchmarks.md.
 """
 
@@ -91,7 +91,7 @@ class _Analysis:
 
 
 class _Analyzer:
-    """Turns a text into (words, synonyms, chars) token lists with one Sudachi tokenizer."""
+    """Turns a text into its words, synonyms and chars token lists with one Sudachi tokenizer."""
 
     def __init__(self, config: RetrievalConfig) -> None:
         dictionary = Dictionary(dict="core")
@@ -122,9 +122,8 @@ class _Analyzer:
                     if len(parts) <= 1:
                         word = _fold(unit.normalized_form())
                         words.append(word)
-                        (framing if unit.part_of_speech()[0] in self._config.framing_pos else topical).add(
-                            word
-                        )
+                        frames = unit.part_of_speech()[0] in self._config.framing_pos
+                        (framing if frames else topical).add(word)
                         if self._config.abbreviations:
                             synonyms.extend(_short_word_tokens(unit.surface(), query))
                         continue
