@@ -78,9 +78,10 @@ def test_should_use_answer_text_as_evidence(index):
     assert index.search("個人番号カードを紛失した")[0][0] == MYNUMBER
 
 
-@pytest.mark.parametrize("query", ["", "   ", "！？。", "🙂", "xyzzy"])
+@pytest.mark.parametrize("query", ["", "   ", "！？。", "🙂", "xyzzy", "の", "を、は？", "ノ"])
 def test_should_return_nothing_for_an_empty_or_unknown_query(index, query):
-    # Given a query that is empty, only punctuation or emoji, or shares no term with the FAQ
+    # Given a query that is empty, only punctuation, emoji or lone kana (particles: no topic),
+    # or shares no term with the FAQ
     # When it is searched and scored
     # Then nothing is returned and every score is zero
     assert index.search(query) == []
@@ -130,3 +131,36 @@ def test_should_index_an_empty_faq_list():
     assert len(index) == 0
     assert index.search("ごみ") == []
     assert index.scores("ごみ").shape == (0,)
+
+
+# Where a two-kanji short form is what links a query and its entry.
+ABBREVIATED = [
+    ("特定健康診査はどこで受けられますか。", "市内の指定医療機関で、年に1回受けられます。"),
+    ("予防接種はどこで受けられますか。", "市内の協力医療機関で受けられます。"),
+    ("国保の保険料。", ""),
+    ("介護保険の保険料。", ""),
+    *FAQ,
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("健診はどこで受けられる？", 0),  # short form in the query, compound (健康診査) in the entry
+        ("国民健康保険料", 2),  # compound in the query, short form (国保) in the entry
+    ],
+)
+def test_should_match_a_two_kanji_abbreviation_with_the_compound_it_shortens(query, expected):
+    questions, answers = [q for q, _ in ABBREVIATED], [a for _, a in ABBREVIATED]
+    assert FaqIndex(questions, answers).search(query, k=1)[0][0] == expected
+    without = FaqIndex(questions, answers, RetrievalConfig(abbreviations=False))
+    assert without.search(query, k=1)[0][0] != expected  # the short form is what found it
+
+
+def test_should_count_the_verbs_that_frame_a_query_less_than_its_nouns():
+    faq = [("作ることについて", ""), ("巣について", ""), *FAQ]
+    questions, answers = [q for q, _ in faq], [a for _, a in faq]
+    framed = FaqIndex(questions, answers).scores("ハチが巣を作った")
+    flat = FaqIndex(questions, answers, RetrievalConfig(framing_weight=1.0)).scores("ハチが巣を作った")
+    # the entry sharing only the verb 作る loses ground to the one sharing the noun 巣
+    assert framed[0] - framed[1] < flat[0] - flat[1] - 0.5
