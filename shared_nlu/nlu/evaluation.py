@@ -15,7 +15,7 @@ from sklearn.model_selection import StratifiedKFold
 from ..pack.loader import PackSet
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from .engine import FORM_ANSWER_INTENT, EngineConfig, NluEngine
-from .training_data import label_of, split_label, training_data
+from .training_data import NOT_COVERED_LABEL, label_of, split_label, training_data
 
 
 @dataclass
@@ -68,17 +68,20 @@ def cross_validate(
     folds = max(2, min(folds, min(counts.values())))
     oof = np.zeros((len(data), 0))
     label_order: list[str] = []
+    deciders: list[NluEngine] = [NluEngine(packs, config)] * len(data)  # each example's fold model
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for train_index, test_index in splitter.split(data.texts, labels):
         engine = NluEngine(packs, config).fit([data.texts[i] for i in train_index], list(labels[train_index]))
         probabilities = engine.probabilities([data.texts[i] for i in test_index])
+        for i in test_index:
+            deciders[i] = engine  # its coverage never saw the example either
         if not label_order:
             label_order = engine.classifier.labels
             oof = np.zeros((len(data), len(label_order)))
         oof[test_index] = probabilities
     full = NluEngine.train(packs, config)
     assert full.classifier.labels == label_order, "every fold must see every label"
-    return _report(packs, full, data.texts, data.labels, oof, out_of_scope or [], folds)
+    return _report(packs, full, data.texts, data.labels, oof, out_of_scope or [], folds, deciders)
 
 
 def _report(
@@ -89,22 +92,24 @@ def _report(
     oof: np.ndarray,
     oos: list[str],
     folds: int,
+    deciders: list[NluEngine] | None = None,
 ) -> QualityReport:
     per_bot: dict[str, list[tuple[bool, bool]]] = {}
     routed_right = routed_bot_right = fell_back = in_scope = 0
     confusions: Counter[tuple[str, str]] = Counter()
     confidences, correct = [], []
-    for text, label, row in zip(texts, labels, oof, strict=True):
+    for number, (text, label, row) in enumerate(zip(texts, labels, oof, strict=True)):
         bot, intent = split_label(label)
-        if intent == OUT_OF_SCOPE_INTENT:
+        if intent in (OUT_OF_SCOPE_INTENT, NOT_COVERED_LABEL):
             continue
-        own = engine.decide(text, row, bot if bot != COMMON_BOT else None)
+        decider = deciders[number] if deciders is not None else engine
+        own = decider.decide(text, row, bot if bot != COMMON_BOT else None)
         best = own.ranking[0] if own.ranking else None
         argmax_right = best is not None and (best.bot, best.name) == (bot, intent)
         per_bot.setdefault(bot, []).append((argmax_right, (own.bot, own.intent) == (bot, intent)))
         if intent == FORM_ANSWER_INTENT:
             continue  # a form answer is never routed: it only means something inside its own form
-        routed = engine.decide(text, row, None)
+        routed = decider.decide(text, row, None)
         in_scope += 1
         routed_right += (routed.bot, routed.intent) == (bot, intent)
         routed_bot_right += routed.bot == bot

@@ -18,6 +18,7 @@ from ..pack.loader import PackSet
 from .classifier import ClassifierConfig
 from .engine import EngineConfig, NluEngine
 from .features import FeatureConfig
+from .training_data import training_data
 
 MODEL_FORMAT_VERSION = 1  # bump when the files' layout changes, independent of the package version
 
@@ -77,5 +78,7 @@ def load_engine(folder: Path, packs: PackSet) -> NluEngine:
     with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
         engine.featurizer.restore(metadata["features"], {k: arrays[k] for k in ("word_idf", "char_idf")})
         engine.classifier.set_weights(list(metadata["labels"]), arrays["coef"], arrays["intercept"])
+    data = training_data(packs)  # coverage is rebuilt from the packs: the same packs, the same words
+    engine.fit_coverage([engine.prepare(t) for t in data.texts], data.labels)
     engine._index_labels()
     return engine

@@ -1,0 +1,127 @@
+"""Does the best intent really cover a message, or does it only score highest?
+
+A classifier always has a best intent; 「インフルエンザの予防接種はどこで」 scores highest for COVID
+vaccination because every word it knows points there. What gives it away is the word it does not
+know: インフルエンザ never appears in that intent's examples, synonyms or answer. This model keeps,
+per label, every content word its examples and answers use, and measures a message's *uncovered
+mass*: the content words the label has never seen, each weighted by how much it says (its IDF over
+every pack's examples, scaled so a word no pack has ever used weighs 1.0 and a word used
+everywhere weighs about 0). A message whose uncovered mass reaches the bot's threshold is not
+covered, whatever its confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..pack.loader import PackSet
+from ..text.content_words import ContentWords, Word
+from ..text.normalize import katakana_to_hiragana
+
+# An unknown word naming a kind of something the intent knows (インフルエンザの予防接種, 法人府民税)
+# asks about a different thing of that kind; an unknown word elsewhere (PayPayで払う) may be detail.
+MODIFIER_FACTOR = 1.6
+
+
+@dataclass
+class _Known:
+    forms: set[str] = field(default_factory=set)
+    readings: set[str] = field(default_factory=set)
+    blob: list[str] = field(default_factory=list)  # the texts themselves, for words inside compounds
+    text: str = ""
+
+
+class CoverageModel:
+    """Fit on prepared (normalised) texts with their labels, plus each label's answer texts."""
+
+    def __init__(self, words: ContentWords) -> None:
+        self._words = words
+        self._known: dict[str, _Known] = {}
+        self._document_frequency: Counter[str] = Counter()
+        self._documents = 0
+
+    @property
+    def fitted(self) -> bool:
+        return bool(self._known)
+
+    def fit(
+        self, texts: Sequence[str], labels: Sequence[str], answers: dict[str, list[str]]
+    ) -> CoverageModel:
+        known: dict[str, _Known] = defaultdict(_Known)
+        frequency: Counter[str] = Counter()
+        for text, label in zip(texts, labels, strict=True):
+            words = self._words.words(text)
+            frequency.update({w.form for w in words})
+            self._remember(known[label], text, words)
+        for label, texts_of_label in answers.items():
+            for text in texts_of_label:
+                self._remember(known[label], text, self._words.words(text))
+        for entry in known.values():
+            entry.text = "\n".join(entry.blob)
+            entry.blob = []
+        self._known = dict(known)
+        self._document_frequency = frequency
+        self._documents = len(texts)
+        return self
+
+    @staticmethod
+    def _remember(entry: _Known, text: str, words: Iterable[Word]) -> None:
+        entry.blob.append(text)
+        entry.blob.append(katakana_to_hiragana(text))
+        for word in words:
+            entry.forms.add(word.form)
+            entry.forms.update(word.parts)
+            if word.reading:
+                entry.readings.add(word.reading)
+
+    def words(self, text: str) -> tuple[Word, ...]:
+        return self._words.words(text)
+
+    def weight(self, form: str) -> float:
+        """IDF scaled to 0–1: 1.0 for a word no example uses, near 0 for one in every example."""
+        top = math.log(self._documents + 1)
+        if top <= 0:
+            return 1.0
+        return math.log((self._documents + 1) / (self._document_frequency.get(form, 0) + 1)) / top
+
+    def unseen(self, text: str, label: str) -> list[tuple[str, float]]:
+        """Content words of ``text`` (prepared) that ``label`` has never seen, with their weights."""
+        entry = self._known.get(label)
+        if entry is None:
+            return []
+        missing = []
+        for word in self._words.words(text):
+            if word.form in entry.forms or (word.reading and word.reading in entry.readings):
+                continue
+            if len(word.surface) >= 2 and (word.surface in entry.text or word.form in entry.text):
+                continue
+            known_parts = sum(part in entry.forms for part in word.parts)
+            if word.parts and known_parts == len(word.parts):
+                continue  # a new compound of known words: 相談先 where 相談 and 先 are known
+            # a compound of an unknown word and a known one (ゴルフ場利用税) is a kind of the known one
+            factor = MODIFIER_FACTOR if word.modifies or known_parts else 1.0
+            missing.append((word.surface, factor * word.weight * self.weight(word.form)))
+        return missing
+
+    def uncovered_mass(self, text: str, label: str) -> float:
+        return sum(weight for _, weight in self.unseen(text, label))
+
+
+def answer_texts(packs: PackSet, prepare: Callable[[str], str]) -> dict[str, list[str]]:
+    """Every answer text of every intent (all languages), prepared, keyed by label: an intent
+    "knows" the words its own answer uses (the answer to 自動車税の支払い方法 names コンビニ)."""
+    from .training_data import FAQ_LABEL, label_of  # here: training_data imports nothing of ours
+
+    answers: dict[str, list[str]] = defaultdict(list)
+    for pack in packs.packs.values():
+        for name in pack.intents:
+            response = pack.responses.get(f"utter_{name}")
+            if response is None:
+                continue
+            label = label_of(pack.id, FAQ_LABEL if name in pack.faq_intents else name)
+            for variants in response.variants.values():
+                answers[label].extend(prepare(v.text) for v in variants)
+    return dict(answers)

@@ -1,0 +1,158 @@
+"""The edge of what a bot knows: answer only what the best intent covers; point to another bot only
+when that bot would itself answer confidently.
+
+``NluEngine.decide_scoped`` picks the best intent a bot may answer with and applies the pack's
+confidence thresholds. This module wraps it:
+
+1. near-miss labels (``bot/__not_covered__``) are read as out of scope;
+2. the answer is checked for coverage (``coverage.CoverageModel``): a message with meaning its
+   intent has never seen gets the fallback with reason ``not_covered``;
+3. only when the bot itself cannot answer, another bot is considered — and pointed to only when it
+   would answer the message confidently and with coverage, and beats the out-of-scope reading.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..entities.model import EntityMatch
+from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
+from ..text.sentences import asking_sentence
+from .result import ParseResult
+from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label
+
+if TYPE_CHECKING:
+    from .engine import NluEngine
+
+# A long message's row: up to 70 % its asking sentence, the rest the whole message. A question
+# with few content words (「どうすればいいですか」) says little on its own, so it weighs less.
+QUESTION_WEIGHT = 0.7
+QUESTION_WEIGHT_PER_WORD = 0.25
+FORM_ANSWER_INTENT = "inform"  # a form's value (「訪問販売です」): judged by the form, not here
+# Pointing elsewhere needs more than answering here: the other bot's intent must know every noun of
+# the question (an unknown verb may remain), or a resident is sent off on one shared word.
+POINTING_COVERAGE = 0.6
+NOT_COVERED = "not_covered"
+OTHER_BOT = "other_bot"
+
+
+class EdgeDecision:
+    def __init__(self, engine: NluEngine) -> None:
+        self.engine = engine
+
+    def blend(self, whole: np.ndarray, question: np.ndarray, question_text: str) -> np.ndarray:
+        words = len(self.engine.coverage.words(self.engine.prepare(question_text)))
+        weight = min(QUESTION_WEIGHT, QUESTION_WEIGHT_PER_WORD * words)
+        return (1.0 - weight) * whole + weight * question
+
+    def fold_not_covered(self, probabilities: np.ndarray) -> np.ndarray:
+        """Near-miss labels mean "looks like a bot's intent, but it does not cover it": their
+        probability is out-of-scope probability."""
+        columns = self.engine._not_covered
+        if columns.size == 0:
+            return probabilities
+        folded = probabilities.copy()
+        labels = self.engine.classifier.labels
+        oos = label_of(COMMON_BOT, OUT_OF_SCOPE_INTENT)
+        if oos in labels:
+            folded[labels.index(oos)] += folded[columns].sum()
+        folded[columns] = 0.0
+        total = folded.sum()
+        return folded / total if total > 0 else folded
+
+    def coverage_score(self, text: str, bot: str, intent: str) -> float:
+        """exp(-uncovered mass) of the asking part of ``text`` for ``bot/intent``: 1.0 when the
+        intent has seen every content word, about 0.37 with one word no pack has ever used."""
+        engine = self.engine
+        pack = engine.packs.packs[bot]
+        label = label_of(bot, FAQ_LABEL if intent in pack.faq_intents else intent)
+        question = asking_sentence(text) or text
+        return math.exp(-engine.coverage.uncovered_mass(engine.prepare(question), label))
+
+    def covered(
+        self, result: ParseResult, text: str, widget: str | None, minimum: float = 0.0
+    ) -> ParseResult:
+        """``result`` when its intent covers ``text`` (coverage score at least the bot's threshold
+        and ``minimum``); else the fallback, reason ``not_covered``."""
+        if result.is_fallback or result.bot is None or result.intent == FORM_ANSWER_INTENT:
+            return result
+        if not self.engine.coverage.fitted:
+            return result
+        score = self.coverage_score(text, result.bot, result.intent)
+        threshold = max(minimum, self.engine.packs.packs[widget or result.bot].bot.thresholds.coverage)
+        if score >= threshold:
+            return result
+        return ParseResult(
+            result.text,
+            FALLBACK_INTENT,
+            1.0 - score,
+            None,
+            result.language,
+            result.ranking,
+            result.entities,
+            fallback_reason=NOT_COVERED,
+            extra={"not_covered": f"{result.bot}/{result.intent}", "coverage": round(score, 4)},
+        )
+
+    def decide(
+        self,
+        text: str,
+        probabilities: np.ndarray,
+        bot: str | None,
+        language: str,
+        entities: tuple[EntityMatch, ...],
+    ) -> ParseResult:
+        engine = self.engine
+        own = self.covered(engine.decide_scoped(text, probabilities, bot, language, entities), text, bot)
+        if bot is None or not own.is_fallback:
+            return own
+        other = self._other_bot(text, probabilities, bot, language, entities)
+        if other is None:
+            return own
+        return ParseResult(
+            text,
+            FALLBACK_INTENT,
+            other.confidence,
+            None,
+            language,
+            own.ranking,
+            entities,
+            fallback_reason=OTHER_BOT,
+            extra={"other_bot": other.bot, "other_intent": other.intent},
+        )
+
+    def _other_bot(
+        self,
+        text: str,
+        probabilities: np.ndarray,
+        bot: str,
+        language: str,
+        entities: tuple[EntityMatch, ...],
+    ) -> ParseResult | None:
+        """The answer of the best bot outside ``bot``'s reach, if that bot would itself give it
+        (confident, covered, and more likely than out of scope); else None."""
+        engine = self.engine
+        labels = engine.classifier.labels
+        mask = engine._allowed_mask(allowed_bots(engine.packs, bot), bot)
+        outside = np.where(mask, -1.0, probabilities)
+        index = int(np.argmax(outside))
+        if mask[index] or outside[index] <= 0:
+            return None
+        rival_bot, rival_intent = split_label(labels[index])
+        if rival_bot == COMMON_BOT or rival_intent == OUT_OF_SCOPE_INTENT:
+            return None
+        oos = label_of(COMMON_BOT, OUT_OF_SCOPE_INTENT)
+        if oos in labels and probabilities[index] <= probabilities[labels.index(oos)]:
+            return None
+        theirs = self.covered(
+            engine.decide_scoped(text, probabilities, rival_bot, language, entities),
+            text,
+            rival_bot,
+            POINTING_COVERAGE,
+        )
+        if theirs.is_fallback or theirs.ambiguous or theirs.bot != rival_bot:
+            return None
+        return theirs
