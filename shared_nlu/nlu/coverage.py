@@ -24,6 +24,9 @@ from ..text.normalize import katakana_to_hiragana
 # An unknown word naming a kind of something the intent knows (インフルエンザの予防接種, 法人府民税)
 # asks about a different thing of that kind; an unknown word elsewhere (PayPayで払う) may be detail.
 MODIFIER_FACTOR = 1.6
+# A word another intent of the same bot uses is in the bot's domain: the classifier has weighed it
+# already, so it says less about coverage than a word the bot has never seen.
+BOT_WORD_FACTOR = 0.6
 
 
 @dataclass
@@ -40,6 +43,7 @@ class CoverageModel:
     def __init__(self, words: ContentWords) -> None:
         self._words = words
         self._known: dict[str, _Known] = {}
+        self._bot_forms: dict[str, set[str]] = {}
         self._document_frequency: Counter[str] = Counter()
         self._documents = 0
 
@@ -63,6 +67,11 @@ class CoverageModel:
             entry.text = "\n".join(entry.blob)
             entry.blob = []
         self._known = dict(known)
+        self._bot_forms = defaultdict(set)
+        for label, entry in self._known.items():
+            bot, _, intent = label.partition("/")
+            if not intent.startswith("__not") and intent != "out_of_scope":
+                self._bot_forms[bot] |= entry.forms
         self._document_frequency = frequency
         self._documents = len(texts)
         return self
@@ -93,6 +102,7 @@ class CoverageModel:
         if entry is None:
             return []
         missing = []
+        bot_forms = self._bot_forms.get(label.partition("/")[0], set())
         for word in self._words.words(text):
             if word.form in entry.forms or (word.reading and word.reading in entry.readings):
                 continue
@@ -103,6 +113,9 @@ class CoverageModel:
                 continue  # a new compound of known words: 相談先 where 相談 and 先 are known
             # a compound of an unknown word and a known one (ゴルフ場利用税) is a kind of the known one
             factor = MODIFIER_FACTOR if word.modifies or known_parts else 1.0
+            if word.form in bot_forms:
+                factor = BOT_WORD_FACTOR
+            factor *= 1.0 - _shared_bigrams(word.surface, entry.text)
             missing.append((word.surface, factor * word.weight * self.weight(word.form)))
         return missing
 
@@ -125,3 +138,12 @@ def answer_texts(packs: PackSet, prepare: Callable[[str], str]) -> dict[str, lis
             for variants in response.variants.values():
                 answers[label].extend(prepare(v.text) for v in variants)
     return dict(answers)
+
+
+def _shared_bigrams(word: str, text: str) -> float:
+    """Share of the word's character pairs found in ``text``: 申込書 shares 申込 with 申込み, a
+    spelling variant or typo shares most, a new word (インフルエンザ) none."""
+    if len(word) < 3 or not any("\u4e00" <= ch <= "\u9fff" for ch in word):
+        return 0.0  # kana pairs (ンザ, フル) are shared by unrelated loanwords: only kanji pairs count
+    pairs = [word[i : i + 2] for i in range(len(word) - 1)]
+    return sum(pair in text for pair in pairs) / len(pairs)

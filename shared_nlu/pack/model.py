@@ -128,7 +128,7 @@ class Thresholds:
     out_of_scope_margin: float = 0.0
     # how much of a message's meaning the best intent must know to answer it: exp(-uncovered mass),
     # where each content word the intent has never seen adds its weight (1.0 for a word no pack uses)
-    coverage: float = 0.25
+    coverage: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)

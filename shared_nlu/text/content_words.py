@@ -218,7 +218,7 @@ class ContentWords:
             if _LATIN.fullmatch(surface):
                 word = surface.lower()
                 if word not in _ENGLISH_FUNCTION and len(word) > 2:
-                    found.append(Word(_english_stem(word), "", word, modifies=modifies))
+                    found.append(Word(_english_stem(word), "", word))  # English compounds are the norm
                 continue
             pos = morpheme.part_of_speech()
             if (pos[0], pos[1]) not in _CONTENT_POS or pos[2] in _SKIP_THIRD:
