@@ -31,7 +31,11 @@ if TYPE_CHECKING:
 # with few content words (「どうすればいいですか」) says little on its own, so it weighs less.
 QUESTION_WEIGHT = 0.7
 QUESTION_WEIGHT_PER_WORD = 0.25
-FORM_ANSWER_INTENT = "inform"  # a form's value (「訪問販売です」): judged by the form, not here
+# Urgent intents of the common pack (bot catalog, safety section): recall first, so a crisis
+# message is never turned away for words its intent has not seen.
+SAFETY_INTENTS = frozenset(
+    {"child_abuse", "suicide_crisis", "domestic_violence", "medical_emergency", "crime_danger"}
+)
 # Pointing elsewhere needs more than answering here: the other bot's intent must know every noun of
 # the question (an unknown verb may remain), or a resident is sent off on one shared word.
 POINTING_COVERAGE = 0.6
@@ -63,6 +67,10 @@ class EdgeDecision:
         total = folded.sum()
         return folded / total if total > 0 else folded
 
+    def _has_content(self, text: str) -> bool:
+        engine = self.engine
+        return bool(engine.coverage.words(engine.prepare(text)))
+
     def coverage_score(self, text: str, bot: str, intent: str) -> float:
         """exp(-uncovered mass) of the asking part of ``text`` for ``bot/intent``: 1.0 when the
         intent has seen every content word, about 0.37 with one word no pack has ever used."""
@@ -77,11 +85,13 @@ class EdgeDecision:
     ) -> ParseResult:
         """``result`` when its intent covers ``text`` (coverage score at least the bot's threshold
         and ``minimum``); else the fallback, reason ``not_covered``."""
-        if result.is_fallback or result.bot is None or result.intent == FORM_ANSWER_INTENT:
+        if result.is_fallback or result.bot is None or result.intent in SAFETY_INTENTS:
             return result
         if not self.engine.coverage.fitted:
             return result
         score = self.coverage_score(text, result.bot, result.intent)
+        if result.bot != COMMON_BOT and not self._has_content(text):
+            score = 0.0  # 「えーと、よくわからん」: nothing a bot's own topic could be about
         threshold = max(minimum, self.engine.packs.packs[widget or result.bot].bot.thresholds.coverage)
         if score >= threshold:
             return result
