@@ -17,6 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..pack.loader import PackSet
 from ..text.content_words import ContentWords, Word
 from ..text.normalize import katakana_to_hiragana
@@ -24,6 +26,7 @@ from ..text.normalize import katakana_to_hiragana
 # An unknown word naming a kind of something the intent knows (インフルエンザの予防接種, 法人府民税)
 # asks about a different thing of that kind; an unknown word elsewhere (PayPayで払う) may be detail.
 MODIFIER_FACTOR = 1.6
+USUAL_QUANTILE = 0.9
 # A word another intent of the same bot uses is in the bot's domain: the classifier has weighed it
 # already, so it says less about coverage than a word the bot has never seen.
 BOT_WORD_FACTOR = 0.6
@@ -46,6 +49,7 @@ class CoverageModel:
         self._bot_forms: dict[str, set[str]] = {}
         self._document_frequency: Counter[str] = Counter()
         self._documents = 0
+        self._usual: dict[str, float] = {}
 
     @property
     def fitted(self) -> bool:
@@ -74,7 +78,47 @@ class CoverageModel:
                 self._bot_forms[bot] |= entry.forms
         self._document_frequency = frequency
         self._documents = len(texts)
+        self._usual = self._usual_novelty(texts, labels, answers)
         return self
+
+    def _usual_novelty(
+        self, texts: Sequence[str], labels: Sequence[str], answers: dict[str, list[str]]
+    ) -> dict[str, float]:
+        """Per label, how much unseen meaning its own examples bring when each is left out (the
+        ``USUAL_QUANTILE`` of their leave-one-out uncovered mass). An intent like "which section
+        handles X?" meets new topics all the time; COVID vaccination rarely meets a new word. Only
+        mass beyond what is usual for the intent counts against covering a message."""
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for text, label in zip(texts, labels, strict=True):
+            by_label[label].append(text)
+        usual: dict[str, float] = {}
+        for label, examples in by_label.items():
+            bot, _, intent = label.partition("/")
+            if (
+                (intent.startswith("__") and intent != "__faq__")
+                or intent == "out_of_scope"
+                or len(examples) < 5
+            ):
+                continue
+            others = set().union(
+                *(e.forms for name, e in self._known.items() if name.startswith(f"{bot}/") and name != label)
+            )
+            masses = []
+            for left_out in range(len(examples)):
+                entry = _Known()
+                for number, text in enumerate(examples):
+                    if number != left_out:
+                        self._remember(entry, text, self._words.words(text))
+                for text in answers.get(label, []):
+                    self._remember(entry, text, self._words.words(text))
+                entry.text = "\n".join(entry.blob)
+                missing = self._missing(self._words.words(examples[left_out]), entry, others | entry.forms)
+                masses.append(sum(weight for _, weight in missing))
+            usual[label] = float(np.quantile(masses, USUAL_QUANTILE))
+        return usual
+
+    def usual_novelty(self, label: str) -> float:
+        return self._usual.get(label, 0.0)
 
     @staticmethod
     def _remember(entry: _Known, text: str, words: Iterable[Word]) -> None:
@@ -101,9 +145,13 @@ class CoverageModel:
         entry = self._known.get(label)
         if entry is None:
             return []
+        return self._missing(
+            self._words.words(text), entry, self._bot_forms.get(label.partition("/")[0], set())
+        )
+
+    def _missing(self, words: Iterable[Word], entry: _Known, bot_forms: set[str]) -> list[tuple[str, float]]:
         missing = []
-        bot_forms = self._bot_forms.get(label.partition("/")[0], set())
-        for word in self._words.words(text):
+        for word in words:
             if word.form in entry.forms or (word.reading and word.reading in entry.readings):
                 continue
             if len(word.surface) >= 2 and (word.surface in entry.text or word.form in entry.text):
@@ -111,8 +159,12 @@ class CoverageModel:
             known_parts = sum(part in entry.forms for part in word.parts)
             if word.parts and known_parts == len(word.parts):
                 continue  # a new compound of known words: 相談先 where 相談 and 先 are known
-            # a compound of an unknown word and a known one (ゴルフ場利用税) is a kind of the known one
-            factor = MODIFIER_FACTOR if word.modifies or known_parts else 1.0
+            # A new kind of something this intent knows asks about that other kind: インフルエンザ
+            # before 予防接種, 狩猟 in 狩猟税 (a compound whose head, its last part, is known).
+            kind_of_known = (word.modifies and word.modifies in entry.forms) or (
+                word.parts and word.parts[-1] in entry.forms
+            )
+            factor = MODIFIER_FACTOR if kind_of_known else 1.0
             if word.form in bot_forms:
                 factor = BOT_WORD_FACTOR
             factor *= 1.0 - _shared_bigrams(word.surface, entry.text)

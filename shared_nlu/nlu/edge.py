@@ -14,6 +14,7 @@ confidence thresholds. This module wraps it:
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,12 +34,15 @@ QUESTION_WEIGHT = 0.7
 QUESTION_WEIGHT_PER_WORD = 0.25
 # Urgent intents of the common pack (bot catalog, safety section): recall first, so a crisis
 # message is never turned away for words its intent has not seen.
+FORM_ANSWER_INTENT = "inform"
 SAFETY_INTENTS = frozenset(
     {"child_abuse", "suicide_crisis", "domestic_violence", "medical_emergency", "crime_danger"}
 )
 # Pointing elsewhere needs more than answering here: the other bot's intent must know every noun of
 # the question (an unknown verb may remain), or a resident is sent off on one shared word.
 POINTING_COVERAGE = 0.6
+# Coverage scores from the bot's threshold up to this much above it get "did you mean …?" buttons.
+CLARIFY_BAND = 0.0
 NOT_COVERED = "not_covered"
 OTHER_BOT = "other_bot"
 
@@ -72,13 +76,15 @@ class EdgeDecision:
         return bool(engine.coverage.words(engine.prepare(text)))
 
     def coverage_score(self, text: str, bot: str, intent: str) -> float:
-        """exp(-uncovered mass) of the asking part of ``text`` for ``bot/intent``: 1.0 when the
-        intent has seen every content word, about 0.37 with one word no pack has ever used."""
+        """exp(-excess) for the asking part of ``text`` and ``bot/intent``, where the excess is
+        its uncovered mass beyond what is usual for the intent's own examples: 1.0 when nothing
+        unusual is unseen, about 0.37 with one word more than usual that no pack has ever used."""
         engine = self.engine
         pack = engine.packs.packs[bot]
         label = label_of(bot, FAQ_LABEL if intent in pack.faq_intents else intent)
         question = asking_sentence(text) or text
-        return math.exp(-engine.coverage.uncovered_mass(engine.prepare(question), label))
+        mass = engine.coverage.uncovered_mass(engine.prepare(question), label)
+        return math.exp(-max(0.0, mass - engine.coverage.usual_novelty(label)))
 
     def covered(
         self, result: ParseResult, text: str, widget: str | None, minimum: float = 0.0
@@ -87,14 +93,24 @@ class EdgeDecision:
         and ``minimum``); else the fallback, reason ``not_covered``."""
         if result.is_fallback or result.bot is None or result.intent in SAFETY_INTENTS:
             return result
+        if result.intent == FORM_ANSWER_INTENT:
+            return result  # 「4日前」: a form's value, checked by the form itself
         if not self.engine.coverage.fitted:
             return result
         score = self.coverage_score(text, result.bot, result.intent)
         if result.bot != COMMON_BOT and not self._has_content(text):
             score = 0.0  # 「えーと、よくわからん」: nothing a bot's own topic could be about
         threshold = max(minimum, self.engine.packs.packs[widget or result.bot].bot.thresholds.coverage)
+        if score >= threshold + CLARIFY_BAND or minimum > 0:
+            return result if score >= threshold else self._not_covered(result, score)
         if score >= threshold:
-            return result
+            # Partly covered (a word or two the intent has not seen): ask "did you mean …?"
+            # rather than answer outright or turn the resident away.
+            return replace(result, ambiguous=True, extra={**result.extra, "coverage": round(score, 4)})
+        return self._not_covered(result, score)
+
+    @staticmethod
+    def _not_covered(result: ParseResult, score: float) -> ParseResult:
         return ParseResult(
             result.text,
             FALLBACK_INTENT,

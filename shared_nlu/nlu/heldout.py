@@ -85,11 +85,12 @@ Parser = Callable[[str, str | None], ParseResult]
 
 
 def answer_of(result: ParseResult) -> str | None:
-    """What the resident was told: ``bot/intent``, ``other_bot:<bot>``, or None (the fallback)."""
+    """What the resident was told: ``bot/intent``, ``other_bot:<bot>``, or None (the fallback, or
+    a "did you mean …?" question)."""
     if result.fallback_reason == "other_bot":
         return f"other_bot:{result.extra.get('other_bot')}"
-    if result.intent == FALLBACK_INTENT or result.bot is None:
-        return None
+    if result.intent == FALLBACK_INTENT or result.bot is None or result.ambiguous:
+        return None  # ambiguous: the dialogue asks "did you mean …?" instead of answering
     return f"{result.bot}/{result.intent}"
 
 

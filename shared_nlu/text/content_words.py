@@ -44,6 +44,57 @@ _FUNCTION_NOUNS = {
     "訳",
     "筈",
 }
+# Who and where a resident is (妻, 先輩, 豊中市) is the setting of a question, never its topic.
+_PEOPLE = set(
+    [
+        "妻",
+        "夫",
+        "主人",
+        "嫁",
+        "娘",
+        "息子",
+        "子供",
+        "子ども",
+        "子",
+        "父",
+        "母",
+        "親",
+        "両親",
+        "父親",
+        "母親",
+        "祖父",
+        "祖母",
+        "孫",
+        "兄",
+        "姉",
+        "弟",
+        "妹",
+        "家族",
+        "親戚",
+        "友達",
+        "友人",
+        "先輩",
+        "後輩",
+        "上司",
+        "同僚",
+        "部下",
+        "彼氏",
+        "彼女",
+        "隣人",
+        "近所",
+        "自分",
+        "私",
+        "僕",
+        "俺",
+        "うち",
+        "本人",
+        "知人",
+        "高齢者",
+        "お年寄り",
+        "年寄り",
+    ]
+)
+_SETTING_POS = {"地名", "人名"}
 # Verbs and adjectives that make a question a question, whatever it is about.
 _ASKING_WORDS = {
     "付く",
@@ -178,6 +229,27 @@ _ENGLISH_FUNCTION = set(
         "osaka",
     ]
 )
+_ENGLISH_FUNCTION |= set(
+    [
+        "since",
+        "yesterday",
+        "today",
+        "tomorrow",
+        "hello",
+        "hi",
+        "nice",
+        "meet",
+        "thanks",
+        "thank",
+        "okay",
+        "ok",
+        "just",
+        "also",
+        "still",
+        "very",
+        "really",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +262,8 @@ class Word:
     surface: str
     parts: tuple[str, ...] = ()  # Sudachi's shortest units of a compound: 相談先 → 相談, 先
     weight: float = 1.0  # 0.5 for verbs and adjectives
-    # True when the word names a kind of the noun after it: インフルエンザ(の)予防接種, 狩猟税, flu shot
-    modifies: bool = False
+    # the noun this word names a kind of, when it stands right before it: インフルエンザ(の)予防接種
+    modifies: str = ""
 
 
 class ContentWords:
@@ -214,14 +286,16 @@ class ContentWords:
         morphemes = [m for m in self._sudachi().tokenize(text[:2000]) if m.part_of_speech()[0] != "空白"]
         for position, morpheme in enumerate(morphemes):
             surface = morpheme.surface()
-            modifies = _modifies(morphemes, position)
+            modifies = _modified_noun(morphemes, position)
             if _LATIN.fullmatch(surface):
                 word = surface.lower()
                 if word not in _ENGLISH_FUNCTION and len(word) > 2:
-                    found.append(Word(_english_stem(word), "", word))  # English compounds are the norm
+                    # English: compounds are the norm and the packs have few English examples,
+                    # so an unseen English word counts half
+                    found.append(Word(_english_stem(word), "", word, weight=0.5))
                 continue
             pos = morpheme.part_of_speech()
-            if (pos[0], pos[1]) not in _CONTENT_POS or pos[2] in _SKIP_THIRD:
+            if (pos[0], pos[1]) not in _CONTENT_POS or pos[2] in _SKIP_THIRD or pos[2] in _SETTING_POS:
                 continue
             form = morpheme.normalized_form()
             if (
@@ -239,7 +313,7 @@ class ContentWords:
                     surface,
                     parts if len(parts) > 1 else (),
                     weight,
-                    modifies and pos[0] == "名詞",
+                    modifies if pos[0] == "名詞" else "",
                 )
             )
         return tuple(found)
@@ -256,14 +330,17 @@ def _is_noun(morpheme: Any) -> bool:
     )
 
 
-def _modifies(morphemes: list[Any], position: int) -> bool:
-    """Is the word at ``position`` directly before a noun (a compound), or before の and a noun?"""
+def _modified_noun(morphemes: list[Any], position: int) -> str:
+    """The normalised noun the word at ``position`` stands before (directly, or with の between),
+    or "" when it does not."""
     following = morphemes[position + 1 : position + 3]
     if not following:
-        return False
+        return ""
     if _is_noun(following[0]):
-        return True
-    return following[0].surface() == "の" and len(following) > 1 and _is_noun(following[1])
+        return str(following[0].normalized_form())
+    if following[0].surface() == "の" and len(following) > 1 and _is_noun(following[1]):
+        return str(following[1].normalized_form())
+    return ""
 
 
 def _is_kanji(char: str) -> bool:
