@@ -27,6 +27,7 @@ from ..text.normalize import katakana_to_hiragana
 # asks about a different thing of that kind; an unknown word elsewhere (PayPayで払う) may be detail.
 MODIFIER_FACTOR = 1.6
 USUAL_QUANTILE = 0.9
+USUAL_FOLDS = 5
 # A word another intent of the same bot uses is in the bot's domain: the classifier has weighed it
 # already, so it says less about coverage than a word the bot has never seen.
 BOT_WORD_FACTOR = 0.6
@@ -84,8 +85,8 @@ class CoverageModel:
     def _usual_novelty(
         self, texts: Sequence[str], labels: Sequence[str], answers: dict[str, list[str]]
     ) -> dict[str, float]:
-        """Per label, how much unseen meaning its own examples bring when each is left out (the
-        ``USUAL_QUANTILE`` of their leave-one-out uncovered mass). An intent like "which section
+        """Per label, how much unseen meaning its own examples bring when held out (the
+        ``USUAL_QUANTILE`` of their uncovered mass, each judged by the other folds' examples). An intent like "which section
         handles X?" meets new topics all the time; COVID vaccination rarely meets a new word. Only
         mass beyond what is usual for the intent counts against covering a message."""
         by_label: dict[str, list[str]] = defaultdict(list)
@@ -104,16 +105,19 @@ class CoverageModel:
                 *(e.forms for name, e in self._known.items() if name.startswith(f"{bot}/") and name != label)
             )
             masses = []
-            for left_out in range(len(examples)):
+            for fold in range(USUAL_FOLDS):  # each example judged by the others, fold by fold
                 entry = _Known()
                 for number, text in enumerate(examples):
-                    if number != left_out:
+                    if number % USUAL_FOLDS != fold:
                         self._remember(entry, text, self._words.words(text))
                 for text in answers.get(label, []):
                     self._remember(entry, text, self._words.words(text))
                 entry.text = "\n".join(entry.blob)
-                missing = self._missing(self._words.words(examples[left_out]), entry, others | entry.forms)
-                masses.append(sum(weight for _, weight in missing))
+                bot_forms = others | entry.forms
+                for text in examples[fold::USUAL_FOLDS]:
+                    masses.append(
+                        sum(weight for _, weight in self._missing(self._words.words(text), entry, bot_forms))
+                    )
             usual[label] = float(np.quantile(masses, USUAL_QUANTILE))
         return usual
 
