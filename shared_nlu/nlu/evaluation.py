@@ -15,6 +15,7 @@ from sklearn.model_selection import StratifiedKFold
 from ..pack.loader import PackSet
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from .engine import FORM_ANSWER_INTENT, EngineConfig, NluEngine
+from .heldout import HeldOutReport, HeldOutSets, evaluate_held_out
 from .training_data import NOT_COVERED_LABEL, label_of, split_label, training_data
 
 
@@ -43,6 +44,7 @@ class QualityReport:
     calibration_error: float  # expected calibration error of the top confidence (0 = perfect)
     confusions: list[tuple[str, str, int]] = field(default_factory=list)  # (true, predicted, count)
     train_seconds: float = 0.0
+    held_out: HeldOutReport | None = None  # the resident sets in tests/data/coverage, if given
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -56,12 +58,19 @@ class QualityReport:
             "calibration_error": self.calibration_error,
             "confusions": [{"expected": a, "predicted": b, "count": n} for a, b, n in self.confusions],
             "train_seconds": self.train_seconds,
+            "held_out": self.held_out.to_dict() if self.held_out is not None else None,
         }
 
 
 def cross_validate(
-    packs: PackSet, out_of_scope: list[str] | None = None, folds: int = 5, config: EngineConfig | None = None
+    packs: PackSet,
+    out_of_scope: list[str] | None = None,
+    folds: int = 5,
+    config: EngineConfig | None = None,
+    held_out: HeldOutSets | None = None,
 ) -> QualityReport:
+    """Cross-validated quality of ``packs``; with ``held_out``, also how the model trained on
+    every example fares on those resident sets (see ``heldout``)."""
     data = training_data(packs)
     labels = np.array(data.labels)
     counts = Counter(data.labels)
@@ -81,7 +90,11 @@ def cross_validate(
         oof[test_index] = probabilities
     full = NluEngine.train(packs, config)
     assert full.classifier.labels == label_order, "every fold must see every label"
-    return _report(packs, full, data.texts, data.labels, oof, out_of_scope or [], folds, deciders)
+    report = _report(packs, full, data.texts, data.labels, oof, out_of_scope or [], folds, deciders)
+    if held_out is not None:
+        bots = [bot for bot in sorted(packs.packs) if bot != COMMON_BOT]
+        report.held_out = evaluate_held_out(lambda text, bot: full.parse(text, bot=bot), held_out, bots)
+    return report
 
 
 def _report(
