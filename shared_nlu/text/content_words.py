@@ -287,12 +287,13 @@ class ContentWords:
         for position, morpheme in enumerate(morphemes):
             surface = morpheme.surface()
             modifies = _modified_noun(morphemes, position)
-            if _LATIN.fullmatch(surface):
-                word = surface.lower()
-                if word not in _ENGLISH_FUNCTION and len(word) > 2:
-                    # English: compounds are the norm and the packs have few English examples,
-                    # so an unseen English word counts half
-                    found.append(Word(_english_stem(word), "", word, weight=0.5))
+            if surface.isascii() and _LATIN.search(surface.lower()):
+                # Sudachi may keep "Could you" as one unit: take its English words one by one.
+                # Compounds are the norm in English and the packs have few English examples,
+                # so an unseen English word counts half.
+                for word in _LATIN.findall(surface.lower()):
+                    if word not in _ENGLISH_FUNCTION and len(word) > 2:
+                        found.append(Word(_english_stem(word), "", word, weight=0.5))
                 continue
             pos = morpheme.part_of_speech()
             if (pos[0], pos[1]) not in _CONTENT_POS or pos[2] in _SKIP_THIRD or pos[2] in _SETTING_POS:
@@ -301,6 +302,8 @@ class ContentWords:
             if (
                 form in _FUNCTION_NOUNS
                 or form in _ASKING_WORDS
+                or form in _PEOPLE
+                or surface in _PEOPLE
                 or (len(surface) == 1 and not _is_kanji(surface))
             ):
                 continue
