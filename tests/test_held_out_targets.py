@@ -96,5 +96,5 @@ def test_should_name_the_file_and_line_of_a_malformed_row(tmp_path: Path) -> Non
     (tmp_path / "in_domain_gaps.tsv").write_text(
         "# comment\ntax\tok\ntax only one column\n", encoding="utf-8"
     )
-    with pytest.raises(ValueError, match="in_domain_gaps.tsv"):
+    with pytest.raises(ValueError, match=r"in_domain_gaps\.tsv"):
         read_held_out(tmp_path)

@@ -21,7 +21,9 @@ import numpy as np
 
 from ..pack.loader import PackSet
 from ..text.content_words import ContentWords, Word
-from ..text.normalize import katakana_to_hiragana
+
+# katakana → hiragana as one translate table (normalize.katakana_to_hiragana, a hundred times faster)
+_HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
 
 # An unknown word naming a kind of something the intent knows (インフルエンザの予防接種, 法人府民税)
 # asks about a different thing of that kind; an unknown word elsewhere (PayPayで払う) may be detail.
@@ -57,8 +59,13 @@ class CoverageModel:
         return bool(self._known)
 
     def fit(
-        self, texts: Sequence[str], labels: Sequence[str], answers: dict[str, list[str]]
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        answers: dict[str, list[str]],
+        usual: dict[str, float] | None = None,
     ) -> CoverageModel:
+        """``usual``: the per-label usual novelty saved with a model (computed when None)."""
         known: dict[str, _Known] = defaultdict(_Known)
         frequency: Counter[str] = Counter()
         for text, label in zip(texts, labels, strict=True):
@@ -79,7 +86,7 @@ class CoverageModel:
                 self._bot_forms[bot] |= entry.forms
         self._document_frequency = frequency
         self._documents = len(texts)
-        self._usual = self._usual_novelty(texts, labels, answers)
+        self._usual = dict(usual) if usual is not None else self._usual_novelty(texts, labels, answers)
         return self
 
     def _usual_novelty(
@@ -121,13 +128,17 @@ class CoverageModel:
             usual[label] = float(np.quantile(masses, USUAL_QUANTILE))
         return usual
 
+    @property
+    def usual(self) -> dict[str, float]:
+        return dict(self._usual)
+
     def usual_novelty(self, label: str) -> float:
         return self._usual.get(label, 0.0)
 
     @staticmethod
     def _remember(entry: _Known, text: str, words: Iterable[Word]) -> None:
         entry.blob.append(text)
-        entry.blob.append(katakana_to_hiragana(text))
+        entry.blob.append(text.translate(_HIRAGANA))
         for word in words:
             entry.forms.add(word.form)
             entry.forms.update(word.parts)

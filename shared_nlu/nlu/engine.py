@@ -89,9 +89,11 @@ class NluEngine:
         self.train_seconds = time.perf_counter() - started
         return self
 
-    def fit_coverage(self, prepared: list[str], labels: list[str]) -> None:
+    def fit_coverage(
+        self, prepared: list[str], labels: list[str], usual: dict[str, float] | None = None
+    ) -> None:
         """What each label has seen: its examples (these texts) and its answers (the packs')."""
-        self.coverage.fit(prepared, labels, answer_texts(self.packs, self.prepare))
+        self.coverage.fit(prepared, labels, answer_texts(self.packs, self.prepare), usual)
 
     def _index_labels(self) -> None:
         self._label_bots = np.array([split_label(label)[0] for label in self.classifier.labels], dtype=object)

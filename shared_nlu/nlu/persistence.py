@@ -20,7 +20,7 @@ from .engine import EngineConfig, NluEngine
 from .features import FeatureConfig
 from .training_data import training_data
 
-MODEL_FORMAT_VERSION = 1  # bump when the files' layout changes, independent of the package version
+MODEL_FORMAT_VERSION = 2  # 2: the coverage model's usual novelty per label  # bump when the files' layout changes, independent of the package version
 
 
 class ModelMismatchError(Exception):
@@ -39,6 +39,7 @@ def save_engine(engine: NluEngine, folder: Path) -> None:
             "classifier": asdict(engine.config.classifier),
         },
         "labels": engine.classifier.labels,
+        "coverage_usual": engine.coverage.usual,
         "features": feature_meta,
     }
     (folder / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
@@ -79,6 +80,7 @@ def load_engine(folder: Path, packs: PackSet) -> NluEngine:
         engine.featurizer.restore(metadata["features"], {k: arrays[k] for k in ("word_idf", "char_idf")})
         engine.classifier.set_weights(list(metadata["labels"]), arrays["coef"], arrays["intercept"])
     data = training_data(packs)  # coverage is rebuilt from the packs: the same packs, the same words
-    engine.fit_coverage([engine.prepare(t) for t in data.texts], data.labels)
+    usual = {str(k): float(v) for k, v in metadata.get("coverage_usual", {}).items()}
+    engine.fit_coverage([engine.prepare(t) for t in data.texts], data.labels, usual)
     engine._index_labels()
     return engine

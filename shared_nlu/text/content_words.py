@@ -269,8 +269,9 @@ class Word:
 class ContentWords:
     """Thread-safe; results are cached per text."""
 
-    def __init__(self) -> None:
-        self._dictionary = dictionary.Dictionary(dict="core")
+    def __init__(self, shared: Any = None) -> None:
+        # one Sudachi dictionary per process: the tokenizer's, when given (~70 MB each)
+        self._dictionary = shared if shared is not None else dictionary.Dictionary(dict="core")
         self._local = threading.local()
         self.words = lru_cache(maxsize=65536)(self._words)
 
@@ -366,5 +367,7 @@ def default_content_words() -> ContentWords:
     global _default
     with _lock:
         if _default is None:
-            _default = ContentWords()
+            from .tokenizer import default_tokenizer
+
+            _default = ContentWords(default_tokenizer().dictionary)
         return _default
