@@ -30,6 +30,7 @@ _HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord(
 MODIFIER_FACTOR = 1.6
 USUAL_QUANTILE = 0.9
 USUAL_FOLDS = 5
+CONTENTLESS_SHARE = 0.1
 # A word another intent of the same bot uses is in the bot's domain: the classifier has weighed it
 # already, so it says less about coverage than a word the bot has never seen.
 BOT_WORD_FACTOR = 0.6
@@ -53,6 +54,7 @@ class CoverageModel:
         self._document_frequency: Counter[str] = Counter()
         self._documents = 0
         self._usual: dict[str, float] = {}
+        self._contentless: dict[str, float] = {}  # per label: share of examples without content words
 
     @property
     def fitted(self) -> bool:
@@ -68,8 +70,12 @@ class CoverageModel:
         """``usual``: the per-label usual novelty saved with a model (computed when None)."""
         known: dict[str, _Known] = defaultdict(_Known)
         frequency: Counter[str] = Counter()
+        empty: Counter[str] = Counter()
+        total: Counter[str] = Counter()
         for text, label in zip(texts, labels, strict=True):
             words = self._words.words(text)
+            total[label] += 1
+            empty[label] += not words
             frequency.update({w.form for w in words})
             self._remember(known[label], text, words)
         for label, texts_of_label in answers.items():
@@ -79,6 +85,7 @@ class CoverageModel:
             entry.text = "\n".join(entry.blob)
             entry.blob = []
         self._known = dict(known)
+        self._contentless = {label: empty[label] / total[label] for label in total}
         self._bot_forms = defaultdict(set)
         for label, entry in self._known.items():
             bot, _, intent = label.partition("/")
@@ -127,6 +134,11 @@ class CoverageModel:
                     )
             usual[label] = float(np.quantile(masses, USUAL_QUANTILE))
         return usual
+
+    def expects_content(self, label: str) -> bool:
+        """Do this label's examples almost always name something? (「こんにちは」 does not; a
+        message with no content word is then no evidence against it.)"""
+        return self._contentless.get(label, 1.0) < CONTENTLESS_SHARE
 
     @property
     def usual(self) -> dict[str, float]:

@@ -75,6 +75,11 @@ class EdgeDecision:
         engine = self.engine
         return bool(engine.coverage.words(engine.prepare(text)))
 
+    def _label(self, result: ParseResult) -> str:
+        assert result.bot is not None
+        pack = self.engine.packs.packs[result.bot]
+        return label_of(result.bot, FAQ_LABEL if result.intent in pack.faq_intents else result.intent)
+
     def coverage_score(self, text: str, bot: str, intent: str) -> float:
         """exp(-excess) for the asking part of ``text`` and ``bot/intent``, where the excess is
         its uncovered mass beyond what is usual for the intent's own examples: 1.0 when nothing
@@ -98,8 +103,8 @@ class EdgeDecision:
         if not self.engine.coverage.fitted:
             return result
         score = self.coverage_score(text, result.bot, result.intent)
-        if result.bot != COMMON_BOT and not self._has_content(text):
-            score = 0.0  # 「えーと、よくわからん」: nothing a bot's own topic could be about
+        if not self._has_content(text) and self.engine.coverage.expects_content(self._label(result)):
+            score = 0.0  # 「えーと、よくわからん」: nothing the intent's topic could be about
         threshold = max(minimum, self.engine.packs.packs[widget or result.bot].bot.thresholds.coverage)
         if score >= threshold + CLARIFY_BAND or minimum > 0:
             return result if score >= threshold else self._not_covered(result, score)

@@ -17,7 +17,7 @@ from sudachipy import dictionary, tokenizer
 
 from .normalize import katakana_to_hiragana
 
-_LATIN = re.compile(r"[a-z][a-z']*")
+_LATIN = re.compile(r"[a-z][a-z0-9']*")
 # (first, second) POS levels that carry meaning; anything else is a function word.
 _CONTENT_POS = {
     ("名詞", "普通名詞"),
