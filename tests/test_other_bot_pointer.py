@@ -49,3 +49,17 @@ def test_should_not_point_anywhere_on_weak_evidence(client) -> None:
     (message,) = send(client, session_id, "えーと、よくわからん", bot="tax").json()["messages"]
     assert message["response"] == "utter_nlu_fallback"
     assert not any(b["payload"].startswith("/open_bot") for b in message["buttons"])
+
+
+def test_should_say_what_the_bot_answers_and_whom_to_call_when_nothing_covers(real_dialogue) -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    consumer = real_dialogue.handle(real_dialogue.new_session("f1", "consumer"), "えーと、よくわからん", now)
+    (message,) = consumer.messages
+    assert message.response == "utter_nlu_fallback"
+    assert "188" in message.text and "06-6616-0888" in message.text
+    assert "・" in message.text  # the topics the bot does answer
+    assert [b.payload for b in message.buttons] == ["/handoff_human"]
+    tax = real_dialogue.handle(real_dialogue.new_session("f2", "tax"), "えーと、よくわからん", now)
+    assert "06-6910-8001" in tax.messages[0].text and "188" not in tax.messages[0].text

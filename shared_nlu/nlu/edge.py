@@ -99,7 +99,11 @@ class EdgeDecision:
         if result.is_fallback or result.bot is None or result.intent in SAFETY_INTENTS:
             return result
         if result.intent == FORM_ANSWER_INTENT:
-            return result  # 「4日前」: a form's value, checked by the form itself
+            # 「4日前」「訪問販売です」: a form's value, checked by the form itself — but a message
+            # with neither a value nor a content word (「えーと、よくわからん」) is no answer
+            if result.entities or self._has_content(text):
+                return result
+            return self._not_covered(result, 0.0)
         if not self.engine.coverage.fitted:
             return result
         score = self.coverage_score(text, result.bot, result.intent)
