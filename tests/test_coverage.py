@@ -29,7 +29,9 @@ def model() -> CoverageModel:
     words = default_content_words()
     texts = [*EXAMPLES, "自動車税の期限はいつ", "自動車税 納付", "車の税金を払いたい"]
     labels = [LABEL] * len(EXAMPLES) + ["tax/due"] * 3
-    return CoverageModel(words).fit(texts, labels, {LABEL: ["予約はお住まいの市区町村の窓口で受け付けます。"]})
+    return CoverageModel(words).fit(
+        texts, labels, {LABEL: ["予約はお住まいの市区町村の窓口で受け付けます。"]}
+    )
 
 
 def test_should_find_no_unseen_word_in_a_paraphrase_of_known_words(model: CoverageModel) -> None:
@@ -66,7 +68,9 @@ def test_should_know_the_usual_novelty_of_an_intent(model: CoverageModel) -> Non
 
 
 def test_should_split_sentences_and_find_the_one_that_asks() -> None:
-    story = "先週、実家に帰りました。母が元気そうで安心しました。ところで自動車税はいつまでに払えばいいですか。"
+    story = (
+        "先週、実家に帰りました。母が元気そうで安心しました。ところで自動車税はいつまでに払えばいいですか。"
+    )
     assert len(sentences(story)) == 3
     assert asking_sentence(story) == "ところで自動車税はいつまでに払えばいいですか。"
     assert asking_sentence("自動車税はいつまでですか") is None  # one sentence: the whole message asks

@@ -81,7 +81,7 @@ def test_in_domain_gaps_get_an_answer_at_most_10_percent(report: HeldOutReport) 
     assert _overall(report, "gap_overconfident") <= 0.10
 
 
-@pytest.mark.xfail(strict=True, reason="target not met: about 14 % of out-of-scope messages get an answer")
+@pytest.mark.xfail(strict=True, reason="target not met: about 12 % of out-of-scope messages get an answer")
 def test_out_of_scope_messages_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "oos_overconfident") <= 0.10
 

@@ -170,10 +170,18 @@ RISK_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 def evaluate_held_out(parse: Parser, sets: HeldOutSets, bots: list[str]) -> HeldOutReport:
     """Parse every held-out message with ``parse(text, widget)`` (widget None = routed) and score
-    it. ``bots`` are the widgets the out-of-scope set is asked in (every resident-facing bot)."""
+    it. ``bots`` are the resident-facing bots: the out-of-scope set is asked in each, and messages
+    for other bots are left out."""
     report = HeldOutReport()
 
+    known = set(bots)
+
     def run(set_name: str, item: HeldOutItem, into: dict[str, Rate], count_answered: bool) -> None:
+        expected_bot = (item.expected or "").partition("/")[0]
+        if (item.widget != ROUTED and item.widget not in known) or (
+            expected_bot and expected_bot not in known | {COMMON_BOT}
+        ):
+            return  # a set written for bots these packs do not have
         result = parse(item.text, None if item.widget == ROUTED else item.widget)
         given = answer_of(result)
         outcome = Outcome(set_name, item.widget, item.text, item.expected, given, result.confidence)
