@@ -107,7 +107,11 @@ class EdgeDecision:
         if not self.engine.coverage.fitted:
             return result
         score = self.coverage_score(text, result.bot, result.intent)
-        if not self._has_content(text) and self.engine.coverage.expects_content(self._label(result)):
+        if (
+            result.language == "ja"  # English questions are made of function words ("where are you from")
+            and not self._has_content(text)
+            and self.engine.coverage.expects_content(self._label(result))
+        ):
             score = 0.0  # 「えーと、よくわからん」: nothing the intent's topic could be about
         threshold = max(minimum, self.engine.packs.packs[widget or result.bot].bot.thresholds.coverage)
         if score >= threshold + CLARIFY_BAND or minimum > 0:
