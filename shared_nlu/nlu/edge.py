@@ -21,7 +21,7 @@ import numpy as np
 
 from ..entities.model import EntityMatch
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
-from ..text.sentences import asking_sentence
+from ..text.sentences import asking_sentence, sentences
 from .result import ParseResult
 from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label
 
@@ -31,10 +31,13 @@ if TYPE_CHECKING:
 # A long message's row: up to 70 % its asking sentence, the rest the whole message. A question
 # with few content words (「どうすればいいですか」) says little on its own, so it weighs less.
 QUESTION_WEIGHT = 0.7
-QUESTION_WEIGHT_PER_WORD = 0.25
+QUESTION_WEIGHT_PER_WORD = 0.4
+# A story is two sentences or more before the question (measured: with one remark before a question,
+# as many of the packs' own examples are written, the remark often carries the topic).
+STORY_SENTENCES = 3
+FORM_ANSWER_INTENT = "inform"
 # Urgent intents of the common pack (bot catalog, safety section): recall first, so a crisis
 # message is never turned away for words its intent has not seen.
-FORM_ANSWER_INTENT = "inform"
 SAFETY_INTENTS = frozenset(
     {"child_abuse", "suicide_crisis", "domestic_violence", "medical_emergency", "crime_danger"}
 )
@@ -51,7 +54,9 @@ class EdgeDecision:
     def __init__(self, engine: NluEngine) -> None:
         self.engine = engine
 
-    def blend(self, whole: np.ndarray, question: np.ndarray, question_text: str) -> np.ndarray:
+    def blend(self, whole: np.ndarray, question: np.ndarray, question_text: str, text: str) -> np.ndarray:
+        if len(sentences(text)) < STORY_SENTENCES:
+            return whole  # one remark and a question: the remark often names the topic
         words = len(self.engine.coverage.words(self.engine.prepare(question_text)))
         weight = min(QUESTION_WEIGHT, QUESTION_WEIGHT_PER_WORD * words)
         return (1.0 - weight) * whole + weight * question

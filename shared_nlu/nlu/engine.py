@@ -126,7 +126,7 @@ class NluEngine:
         if question is not None:
             q_index, q_value = self.featurizer.sparse_row(self.prepare(question))
             probabilities = self.edge.blend(
-                probabilities, self.classifier.row_probabilities(q_index, q_value), question
+                probabilities, self.classifier.row_probabilities(q_index, q_value), question, text
             )
         return probabilities
 
