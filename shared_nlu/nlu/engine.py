@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -63,6 +64,8 @@ class NluEngine:
         )
         self.featurizer = Featurizer(self.config.features, tokenizer.words)
         self.classifier = IntentClassifier(self.config.classifier)
+        # a message is prepared several times per parse (classifier, asking sentence, coverage)
+        self.prepare = lru_cache(maxsize=16384)(self.prepare)  # type: ignore[method-assign]
         self.coverage = CoverageModel(default_content_words())
         self.edge = EdgeDecision(self)
         self._not_covered: np.ndarray = np.zeros(0, dtype=np.int64)
