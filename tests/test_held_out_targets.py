@@ -74,14 +74,13 @@ def test_abstention_is_better_than_before_issue_12(report: HeldOutReport) -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="target not met: about 43 % of in-domain gaps still get an answer; a stricter coverage "
+    reason="target not met: about 38 % of in-domain gaps still get an answer; a stricter coverage "
     "threshold reaches 10-15 % but turns away in-scope questions the packs' own conversation tests ask",
 )
 def test_in_domain_gaps_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "gap_overconfident") <= 0.10
 
 
-@pytest.mark.xfail(strict=True, reason="target not met: about 10.4 % of out-of-scope messages get an answer")
 def test_out_of_scope_messages_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "oos_overconfident") <= 0.10
 

@@ -85,16 +85,18 @@ class EdgeDecision:
         pack = self.engine.packs.packs[result.bot]
         return label_of(result.bot, FAQ_LABEL if result.intent in pack.faq_intents else result.intent)
 
-    def coverage_score(self, text: str, bot: str, intent: str) -> float:
+    def coverage_score(self, text: str, bot: str, intent: str, strict: bool = False) -> float:
         """exp(-excess) for the asking part of ``text`` and ``bot/intent``, where the excess is
         its uncovered mass beyond what is usual for the intent's own examples: 1.0 when nothing
-        unusual is unseen, about 0.37 with one word more than usual that no pack has ever used."""
+        unusual is unseen, about 0.37 with one word more than usual that no pack has ever used.
+        ``strict``: the whole uncovered mass counts (for pointing elsewhere: every noun known)."""
         engine = self.engine
         pack = engine.packs.packs[bot]
         label = label_of(bot, FAQ_LABEL if intent in pack.faq_intents else intent)
         question = asking_sentence(text) or text
         mass = engine.coverage.uncovered_mass(engine.prepare(question), label)
-        return math.exp(-max(0.0, mass - engine.coverage.usual_novelty(label)))
+        usual = 0.0 if strict else engine.coverage.usual_novelty(label)
+        return math.exp(-max(0.0, mass - usual))
 
     def covered(
         self, result: ParseResult, text: str, widget: str | None, minimum: float = 0.0
@@ -111,7 +113,7 @@ class EdgeDecision:
             return self._not_covered(result, 0.0)
         if not self.engine.coverage.fitted:
             return result
-        score = self.coverage_score(text, result.bot, result.intent)
+        score = self.coverage_score(text, result.bot, result.intent, strict=minimum > 0)
         if (
             result.language == "ja"  # English questions are made of function words ("where are you from")
             and not self._has_content(text)
