@@ -28,6 +28,8 @@ from shared_nlu.pack import (
     validate_packs,
 )
 
+from .held_out import DEFAULT_HELD_OUT, HeldOutOption, held_out_markdown, load_held_out, print_held_out
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -95,14 +97,19 @@ def train(
     out_of_scope: Annotated[
         Path, typer.Option(help="Held-out out-of-scope messages, one per line.")
     ] = DEFAULT_OUT_OF_SCOPE,
+    held_out: HeldOutOption = DEFAULT_HELD_OUT,
 ) -> None:
     """Train every pack together and print per-bot cross-validated accuracy, routing accuracy,
-    out-of-scope recall, calibration and the most confused intent pairs (fix those first)."""
+    out-of-scope recall, calibration and the most confused intent pairs (fix those first), then
+    the held-out resident sets (covered accuracy, long messages, abstention, risk–coverage)."""
     packs = _load(paths)
     oos = read_out_of_scope(str(out_of_scope)) if out_of_scope.is_file() else []
+    sets = load_held_out(held_out)
     with console.status("学習中 / training…"):
-        report = cross_validate(packs, oos, folds)
+        report = cross_validate(packs, oos, folds, held_out=sets)
     print_report(report)
+    if report.held_out is not None:
+        print_held_out(console, report.held_out)
 
 
 def print_report(report: QualityReport) -> None:
@@ -207,6 +214,7 @@ def evaluate(
     out_of_scope: Annotated[
         Path, typer.Option(help="Held-out out-of-scope messages.")
     ] = DEFAULT_OUT_OF_SCOPE,
+    held_out: HeldOutOption = DEFAULT_HELD_OUT,
 ) -> None:
     """Write the `madoguchi train` quality report to a file (Markdown or JSON) for the admin side."""
     if output.suffix not in (".md", ".json"):
@@ -216,8 +224,9 @@ def evaluate(
         raise typer.Exit(2)
     packs = _load(paths)
     oos = read_out_of_scope(str(out_of_scope)) if out_of_scope.is_file() else []
+    sets = load_held_out(held_out)
     with console.status("評価中 / evaluating…"):
-        report = cross_validate(packs, oos, folds)
+        report = cross_validate(packs, oos, folds, held_out=sets)
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.suffix == ".json":
         output.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -251,6 +260,8 @@ def quality_markdown(report: QualityReport) -> str:
         *(f"| {a} | {b} | {n} |" for a, b, n in report.confusions),
         "",
     ]
+    if report.held_out is not None:
+        lines += held_out_markdown(report.held_out)
     return "\n".join(lines)
 
 

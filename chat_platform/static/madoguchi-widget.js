@@ -14,6 +14,10 @@
  *
  * Demo/test hooks: ?open=1 on the page URL opens the panel on load;
  * window.MadoguchiWidget.{open, close, newConversation}() drive it from scripts.
+ *
+ * Switching bots: a button whose payload is /open_bot{"bot": "<id>"} (a bot pointing to the one
+ * that answers) is not sent to the server: the widget ends the conversation, opens a new one with
+ * that bot in the same panel and asks it the resident's last question again.
  */
 (() => {
   'use strict';
@@ -65,6 +69,7 @@
       startFailed: 'チャットを開始できませんでした。',
       expired: '前の会話の有効期限が切れたため、新しい会話で続けます。',
       started: '新しい会話を始めました。',
+      switched: (name) => `「${name}」のチャットに切り替えました。`,
       retry: '再送信',
       tryAgain: 'もう一度試す',
     },
@@ -99,6 +104,7 @@
       startFailed: 'The chat could not be started.',
       expired: 'Your earlier conversation had expired, so it continues in a new one.',
       started: 'A new conversation has started.',
+      switched: (name) => `Switched to the “${name}” chat.`,
       retry: 'Send again',
       tryAgain: 'Try again',
     },
@@ -161,7 +167,8 @@
 
   // ---- persisted state (sessionStorage: survives reloads, ends with the tab) -------
   // items: [{role: 'user'|'bot', text, buttons, used, chosen, id, sid, rateable, rated, botName}]
-  const fresh = (botName = null) => ({ lang: LANG, sessionId: null, botName, status: 'idle', items: [] });
+  // bot: the bot this conversation is with (data-bot, or the one a pointer switched to).
+  const fresh = (botName = null, bot = BOT) => ({ lang: LANG, bot, sessionId: null, botName, status: 'idle', items: [] });
   function load() {
     try {
       const s = JSON.parse(sessionStorage.getItem(STORE_KEY));
@@ -254,7 +261,7 @@
   const form = h('form', { class: 'mdg-form', novalidate: true }, input, sendBtn, h('p', { id: 'mdg-hint', class: 'mdg-sr' }, T.hint));
   const panel = h('div', {
     id: 'mdg-panel', class: 'mdg-panel', role: 'dialog', 'aria-label': T.panelLabel(state.botName || T.defaultTitle),
-    tabindex: '-1', hidden: true, 'data-status': state.status, 'data-bot': BOT,
+    tabindex: '-1', hidden: true, 'data-status': state.status, 'data-bot': state.bot || BOT,
   },
   h('div', { class: 'mdg-head' }, h('div', { class: 'mdg-titles' }, title, h('p', { class: 'mdg-sub' }, T.sub)), newBtn, closeBtn),
   h('p', { class: 'mdg-privacy' }, T.privacy),
@@ -303,6 +310,7 @@
     const buttons = item.buttons.map((b, i) => h('button', {
       type: 'button', class: i === item.chosen ? 'mdg-choice is-chosen' : 'mdg-choice',
       'data-payload': b.payload, disabled: !!item.used,
+      ...(openBotTarget(b.payload) ? { 'data-open-bot': openBotTarget(b.payload) } : {}),
     }, b.title));
     const mark = (chosen) => {
       item.used = chosen != null; item.chosen = chosen;
@@ -314,7 +322,9 @@
       const keyboard = btn.matches(':focus-visible');
       mark(i);          // one answer per set of buttons
       refocus(keyboard); // the focused button just became disabled
-      // The payload goes to the server as plain text and is never interpreted here.
+      const target = openBotTarget(item.buttons[i].payload);
+      if (target) { await switchBot(target, item); return; }
+      // Any other payload goes to the server as plain text and is never interpreted here.
       const ok = await send(item.buttons[i].payload, item.buttons[i].title, () => btn.click());
       if (!ok) mark(null); // not delivered: let the resident choose again
     }));
@@ -411,10 +421,40 @@
   let creating = null;    // the in-flight "create session" promise, shared by callers
   let lastFailed = null;  // {text, key}: sending the same text again reuses the idempotency key
 
+  const currentBot = () => state.bot || BOT;
+  // The bot id of a pointer's /open_bot{"bot": "…"} payload, or null for any other payload.
+  function openBotTarget(payload) {
+    const m = /^\/open_bot(\{.*\})$/s.exec(String(payload || ''));
+    if (!m) return null;
+    try {
+      const bot = JSON.parse(m[1]).bot;
+      return typeof bot === 'string' && /^[a-z][a-z0-9_]*$/.test(bot) ? bot : null;
+    } catch { return null; }
+  }
+  // The pointer's button: a new conversation with `target` in this panel, and the resident's
+  // last question asked there again (so nobody has to type it twice).
+  async function switchBot(target, pointer) {
+    if (busy || creating) return;
+    const index = state.items.indexOf(pointer);
+    const asked = state.items.slice(0, index < 0 ? state.items.length : index).reverse().find((i) => i.role === 'user');
+    const old = state.sessionId;
+    if (old) request('POST', `/api/v1/sessions/${enc(old)}/end`).catch(() => {});
+    state.bot = target;
+    state.sessionId = null;
+    state.botName = null;
+    save();
+    lastBotName = null;
+    panel.dataset.bot = target;
+    await loadBotName();
+    notice(T.switched(state.botName || target));
+    await startWithWelcome();
+    if (state.sessionId && asked) await send(asked.text, asked.text, () => send(asked.text, asked.text));
+  }
+
   async function loadBotName() {
     try {
       const data = await request('GET', '/api/v1/bots');
-      const bot = (data.bots || []).find((b) => b.id === BOT);
+      const bot = (data.bots || []).find((b) => b.id === currentBot());
       const name = bot && bot.name && (bot.name[LANG] || bot.name.ja);
       if (name) { state.botName = name; setTitle(name); save(); }
     } catch { /* keep the generic title; the chat itself still works */ }
@@ -425,7 +465,7 @@
     if (state.sessionId) return Promise.resolve();
     creating = creating || (async () => {
       try {
-        const data = await request('POST', `/api/v1/bots/${enc(BOT)}/sessions`, { language: LANG });
+        const data = await request('POST', `/api/v1/bots/${enc(currentBot())}/sessions`, { language: LANG });
         state.sessionId = data.session_id;
         setStatus('idle');
         save();
@@ -443,7 +483,7 @@
   }
 
   function postMessage(text, key) {
-    return request('POST', `/api/v1/bots/${enc(BOT)}/messages`, { session_id: state.sessionId, text, idempotency_key: key });
+    return request('POST', `/api/v1/bots/${enc(currentBot())}/messages`, { session_id: state.sessionId, text, idempotency_key: key });
   }
 
   // Sends `text` (typed text or a button payload), showing `shown` as the resident's bubble.
@@ -506,7 +546,7 @@
     const old = state.sessionId;
     // Best effort: the server expires forgotten sessions anyway.
     if (old) request('POST', `/api/v1/sessions/${enc(old)}/end`).catch(() => {});
-    state = fresh(state.botName);
+    state = fresh(state.botName, currentBot()); // a new conversation with the bot it was with
     save();
     log.replaceChildren();
     lastBotName = null;

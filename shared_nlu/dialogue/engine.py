@@ -27,6 +27,7 @@ from .form_values import (
 )
 from .handoff import handoff_text
 from .messages import BotMessage, Event
+from .pointing import OPEN_BOT_INTENT, domain_contact, open_bot_target, open_bot_text, other_bot_text
 from .render import choose, contact_values, engine_text, fill, is_expired, topics
 from .safety import offer_domain_answer, pause_for_safety
 from .slots import SlotValue
@@ -110,6 +111,13 @@ class DialogueEngine:
             parse = self.nlu.parse(text, bot=state.bot, today=today)
             state = state.update(language=parse.language if has_words(text) else state.language)
         turn.parse = parse
+        target = open_bot_target(given) if payload and payload["intent"] == OPEN_BOT_INTENT else None
+        if target in self.packs:  # the pointer's button, sent back as text by a channel without a widget
+            turn.say(
+                BotMessage(open_bot_text(self.packs[target], state.language), "utter_open_bot", state.bot)
+            )
+            turn.state = state
+            return turn
         turn.events.append(Event("user", {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
                                           "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
                                           "entities": [e.entity for e in parse.entities], "button": bool(payload)}))  # fmt: skip
@@ -194,17 +202,8 @@ class DialogueEngine:
             return self._handoff(state, turn, now, reason="repeated_fallback")
         other = parse.extra.get("other_bot")
         if parse.fallback_reason == "other_bot" and other in self.packs:
-            other_pack = self.packs[other]
-            values = {"other_bot_name": other_pack.bot.name.get(state.language, other_pack.bot.name["ja"])}
-            turn.say(
-                BotMessage(
-                    engine_text("utter_other_bot", state.language, values),
-                    "utter_other_bot",
-                    entry.id,
-                    (),
-                    FALLBACK_INTENT,
-                )
-            )
+            text, button = other_bot_text(self.packs[other], state.language, entry)
+            turn.say(BotMessage(text, "utter_other_bot", entry.id, (button,), FALLBACK_INTENT))
             turn.events.append(Event("fallback", {"reason": "other_bot", "other_bot": other}))
             return state.transition(
                 Status.IDLE, candidates=(), fallbacks_in_a_row=state.fallbacks_in_a_row + 1
@@ -225,7 +224,11 @@ class DialogueEngine:
                 candidates=tuple(f"{c.bot}/{c.name}" for c in candidates),
                 fallbacks_in_a_row=state.fallbacks_in_a_row + 1,
             )
-        values = {**contact_values(entry, state.language), "topics": topics(entry, state.language)}
+        values = {
+            **contact_values(entry, state.language),
+            "topics": topics(entry, state.language),
+            "domain_contact": domain_contact(entry, state.language),
+        }
         text = engine_text("utter_nlu_fallback", state.language, values, entry)
         handoff = (
             Button(self.packs[COMMON_BOT].intents[HANDOFF_INTENT].examples[0].text, f"/{HANDOFF_INTENT}")

@@ -11,12 +11,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This is {bot_name}. {description}\nPlease type your question, or choose one below.",
     },
     "utter_nlu_fallback": {
-        "ja": "申し訳ありません。そのご質問にはお答えできません。{bot_name}では、次のようなご質問にお答えしています。\n{topics}",
-        "en": "Sorry, I cannot answer that. {bot_name} can help with questions such as:\n{topics}",
+        "ja": "申し訳ありません。そのご質問には、このチャットではお答えできません。{bot_name}では、次のようなご質問にお答えしています。\n{topics}\nそれ以外のご相談は、{domain_contact}へどうぞ。",
+        "en": "Sorry, I cannot answer that here. {bot_name} can help with questions such as:\n{topics}\nFor anything else, please contact {domain_contact}.",
     },
     "utter_other_bot": {
-        "ja": "そのご質問は「{other_bot_name}」の担当です。そちらのチャット、または府民お問合せセンターのチャットでおたずねいただくと、担当のボットがお答えします。",
-        "en": "That question is handled by “{other_bot_name}”. Please ask it there, or in the Citizen Inquiry Center chat, which passes questions to the right bot.",
+        "ja": "そのご質問には「{other_bot_name}」がお答えします。下のボタンでそちらのチャットに切り替えて、もう一度おたずねください。お電話でのご相談は{other_contact}へどうぞ。",
+        "en": "“{other_bot_name}” answers that question. Use the button below to switch to its chat and ask again. To talk to someone, contact {other_contact}.",
+    },
+    "utter_open_bot_button": {"ja": "「{other_bot_name}」で質問する", "en": "Ask “{other_bot_name}”"},
+    "utter_open_bot": {
+        "ja": "「{other_bot_name}」のチャットで続けておたずねください。お電話でのご相談は{other_contact}へどうぞ。",
+        "en": "Please ask “{other_bot_name}” in its own chat. To talk to someone, contact {other_contact}.",
+    },
+    "utter_domain_contact": {
+        "ja": "{contact_name}（電話 {contact_phone}、平日 {contact_hours}）",
+        "en": "{contact_name} (phone {contact_phone}, weekdays {contact_hours})",
     },
     "utter_clarify": {
         "ja": "もしかして、次のどれかについてのご質問ですか？",

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ..dialogue.pointing import domain_contact
 from ..dialogue.render import contact_values, topics
 from ..dialogue.texts import TEXTS
 from ..pack.loader import PackSet
@@ -110,6 +111,7 @@ class _Builder:
         self.entries: dict[str, dict[str, list[str]]] = {"synonym": {}, "regex": {}, "lookup": {}}
         self.slots: dict[str, dict[str, Any]] = {}
         self.faq = 0
+        self.near_misses: list[str] = []  # every intent's near misses: Rasa learns them as out_of_scope
 
     def add(self, pack: Pack, prefix: str) -> None:
         names = {intent: prefix + intent for intent in pack.intents}
@@ -135,6 +137,7 @@ class _Builder:
                 known += [value for value in values if value not in known]
         self.words.update(v for values in pack.lookups.values() for v in values)
         for intent in pack.intents.values():
+            self.near_misses += [text for text in intent.near_misses if text not in self.near_misses]
             self.intents[names[intent.name]] = [annotate(e) for e in intent.examples]
             spans = [(e.text[s.start : s.end], s) for e in intent.examples for s in e.entities]
             self.entities.update(span.entity for _, span in spans)
@@ -196,7 +199,11 @@ class _Builder:
 
     def _fill(self, text: str, speaker: Pack, language: str) -> str:
         """Fill what the engine knows (bot name, contact, topics); leave slots such as {days_left}."""
-        values = {**contact_values(speaker, language), "topics": topics(speaker, language)}
+        values = {
+            **contact_values(speaker, language),
+            "topics": topics(speaker, language),
+            "domain_contact": domain_contact(speaker, language),
+        }
         self.placeholders.update(name for name in _PLACEHOLDER.findall(text) if name not in values)
         return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), text)
 
@@ -211,6 +218,11 @@ class _Builder:
         ]
         self.responses[FALLBACK_RESPONSE] = self.responses.pop("utter_nlu_fallback", engine)
         self._rule(f"answer {FALLBACK_INTENT}", FALLBACK_INTENT, [FALLBACK_RESPONSE])
+        if self.near_misses:  # Rasa has no near-miss key: they are out-of-scope examples there
+            if OUT_OF_SCOPE_INTENT not in self.intents:
+                self._rule(f"answer {OUT_OF_SCOPE_INTENT}", OUT_OF_SCOPE_INTENT, [FALLBACK_RESPONSE])
+            known = self.intents.setdefault(OUT_OF_SCOPE_INTENT, [])
+            known += [text for text in self.near_misses if text not in known]
         languages = ["ja", *sorted(self.languages - {"ja"})]
         self.slots = {LANGUAGE_SLOT: _custom_slot("categorical", values=languages, initial_value="ja")}
         for form in self.forms.values():

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,13 +22,24 @@ from ..entities.pack_entities import PackEntityExtractor
 from ..pack.loader import PackSet
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from ..text import SynonymMap, default_tokenizer, detect_language, normalize
+from ..text.content_words import default_content_words
 from ..text.dialect import standardize_kansai
+from ..text.sentences import asking_sentence
 from .classifier import ClassifierConfig, IntentClassifier
+from .coverage import CoverageModel, answer_texts
+from .edge import EdgeDecision
 from .features import FeatureConfig, Featurizer
 from .result import ParseResult, RankedIntent
 from .retrieval import FaqIndex
 from .safety import SafetyCheck
-from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label, training_data
+from .training_data import (
+    FAQ_LABEL,
+    NOT_COVERED_LABEL,
+    allowed_bots,
+    label_of,
+    split_label,
+    training_data,
+)
 
 RANKING_SIZE = 10
 OUT_OF_SCOPE_LABEL = label_of(COMMON_BOT, OUT_OF_SCOPE_INTENT)
@@ -54,6 +66,11 @@ class NluEngine:
         )
         self.featurizer = Featurizer(self.config.features, tokenizer.words)
         self.classifier = IntentClassifier(self.config.classifier)
+        # a message is prepared several times per parse (classifier, asking sentence, coverage)
+        self.prepare = lru_cache(maxsize=16384)(self.prepare)  # type: ignore[method-assign]
+        self.coverage = CoverageModel(default_content_words())
+        self.edge = EdgeDecision(self)
+        self._not_covered: np.ndarray = np.zeros(0, dtype=np.int64)
         self.entities = PackEntityExtractor(packs.packs.values())
         self.train_seconds = 0.0
         self._label_bots: np.ndarray = np.array([], dtype=object)
@@ -72,14 +89,30 @@ class NluEngine:
         started = time.perf_counter()
         domain = self.safety.fit(texts, labels)  # the safety intents: a model of their own (safety.py)
         texts, labels = [texts[i] for i in domain], [labels[i] for i in domain]
-        features = self.featurizer.fit_transform([self.prepare(t) for t in texts])
+        prepared = [self.prepare(t) for t in texts]
+        features = self.featurizer.fit_transform(prepared)
         self.classifier.fit(features, labels)
+        self.fit_coverage(prepared, labels)
         self._index_labels()
         self.train_seconds = time.perf_counter() - started
         return self
 
+    def fit_coverage(
+        self, prepared: list[str], labels: list[str], usual: dict[str, float] | None = None
+    ) -> None:
+        """What each label has seen: its examples (these texts) and its answers (the packs')."""
+        self.coverage.fit(prepared, labels, answer_texts(self.packs, self.prepare), usual)
+
     def _index_labels(self) -> None:
         self._label_bots = np.array([split_label(label)[0] for label in self.classifier.labels], dtype=object)
+        self._not_covered = np.array(
+            [
+                i
+                for i, label in enumerate(self.classifier.labels)
+                if split_label(label)[1] == NOT_COVERED_LABEL
+            ],
+            dtype=np.int64,
+        )
         self._masks = {}
 
     def prepare(self, text: str) -> str:
@@ -87,7 +120,23 @@ class NluEngine:
         return self.synonyms.apply(standardize_kansai(normalize(text)))
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        return self.classifier.probabilities(self.featurizer.transform([self.prepare(t) for t in texts]))
+        """One row per text; a long message's row weighs its asking sentence (see ``row``)."""
+        return (
+            np.vstack([self.row(t) for t in texts]) if texts else np.zeros((0, len(self.classifier.labels)))
+        )
+
+    def row(self, text: str) -> np.ndarray:
+        """Label probabilities of one message. A message of several sentences is mostly its
+        asking sentence: the story before it is context, not the question."""
+        index, value = self.featurizer.sparse_row(self.prepare(text))
+        probabilities = self.classifier.row_probabilities(index, value)
+        question = asking_sentence(text)
+        if question is not None:
+            q_index, q_value = self.featurizer.sparse_row(self.prepare(question))
+            probabilities = self.edge.blend(
+                probabilities, self.classifier.row_probabilities(q_index, q_value), question, text
+            )
+        return probabilities
 
     def parse(self, text: str, bot: str | None = None, today: date | None = None) -> ParseResult:
         """Classify one message. ``bot`` restricts answers to what that bot may say.
@@ -104,9 +153,7 @@ class NluEngine:
             return ParseResult(
                 text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"
             )
-        index, value = self.featurizer.sparse_row(self.prepare(text))
-        probabilities = self.classifier.row_probabilities(index, value)
-        return self.safety.first(self.decide(text, probabilities, bot, language, entities))
+        return self.safety.first(self.decide(text, self.row(text), bot, language, entities))
 
     def decide(
         self,
@@ -116,12 +163,23 @@ class NluEngine:
         language: str = "ja",
         entities: tuple[EntityMatch, ...] = (),
     ) -> ParseResult:
-        """Turn one row of label probabilities into a result as ``bot`` would answer.
+        """As ``bot`` would answer: its own intents first, and only what they cover; another bot
+        only when that bot would itself answer confidently (see ``edge.EdgeDecision``)."""
+        return self.edge.decide(text, self.edge.fold_not_covered(probabilities), bot, language, entities)
+
+    def decide_scoped(
+        self,
+        text: str,
+        probabilities: np.ndarray,
+        bot: str | None,
+        language: str = "ja",
+        entities: tuple[EntityMatch, ...] = (),
+    ) -> ParseResult:
+        """Turn one row of label probabilities into a result as ``bot`` would answer, from its own
+        intents only (``decide`` adds coverage and pointing to another bot).
 
         Answering as one bot, confidences are renormalised over what that bot may say (and out of
-        scope), so an intent is not made to look unsure by a look-alike in an unrelated bot. When
-        the best label of all belongs to a bot this one cannot answer for, the result is a
-        fallback with reason ``other_bot`` and ``extra["other_bot"]`` naming that bot.
+        scope), so an intent is not made to look unsure by a look-alike in an unrelated bot.
         """
         labels = self.classifier.labels
         allowed = allowed_bots(self.packs, bot)
@@ -140,10 +198,6 @@ class NluEngine:
                 text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"
             )
         best = ranking[0]
-        other = self._other_bot(probabilities, mask, oos_index, best) if allowed is not None else None
-        if other is not None:
-            return ParseResult(text, FALLBACK_INTENT, other[1], None, language, ranking, entities,
-                               fallback_reason="other_bot", extra={"other_bot": other[0]})  # fmt: skip
         thresholds = self.packs.packs[bot or best.bot].bot.thresholds
         ambiguous = len(ranking) > 1 and best.confidence - ranking[1].confidence < thresholds.ambiguity
         margin = thresholds.out_of_scope_margin / self.classifier.config.temperature
@@ -169,22 +223,6 @@ class NluEngine:
             else:
                 ranking.append(RankedIntent(intent, label_bot, float(scoped[index])))
         return tuple(sorted(ranking, key=lambda r: -r.confidence)[:RANKING_SIZE])
-
-    def _other_bot(
-        self, probabilities: np.ndarray, mask: np.ndarray, oos_index: int | None, best: RankedIntent
-    ) -> tuple[str, float] | None:
-        """(bot, probability) when a bot outside ``mask`` beats both the best answer and out of scope."""
-        outside = int(np.argmax(np.where(mask, -1.0, probabilities)))
-        if mask[outside] or outside == oos_index:
-            return None
-        pack = self.packs.packs[best.bot]
-        best_label = label_of(best.bot, FAQ_LABEL if best.name in pack.faq_intents else best.name)
-        rival = float(probabilities[outside])
-        if rival > probabilities[self.classifier.labels.index(best_label)] and (
-            oos_index is None or rival > probabilities[oos_index]
-        ):
-            return split_label(self.classifier.labels[outside])[0], rival
-        return None
 
     def _faq_ranking(self, bot: str, text: str, probability: float) -> list[RankedIntent]:
         """Share ``probability`` (that the message is one of ``bot``'s FAQ entries) among the

@@ -15,8 +15,9 @@ from sklearn.model_selection import StratifiedKFold
 from ..pack.loader import PackSet
 from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from .engine import FORM_ANSWER_INTENT, EngineConfig, NluEngine
+from .heldout import HeldOutReport, HeldOutSets, evaluate_held_out
 from .safety import domain_examples
-from .training_data import label_of, split_label, training_data
+from .training_data import NOT_COVERED_LABEL, label_of, split_label, training_data
 
 
 @dataclass
@@ -44,6 +45,7 @@ class QualityReport:
     calibration_error: float  # expected calibration error of the top confidence (0 = perfect)
     confusions: list[tuple[str, str, int]] = field(default_factory=list)  # (true, predicted, count)
     train_seconds: float = 0.0
+    held_out: HeldOutReport | None = None  # the resident sets in tests/data/coverage, if given
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -57,29 +59,43 @@ class QualityReport:
             "calibration_error": self.calibration_error,
             "confusions": [{"expected": a, "predicted": b, "count": n} for a, b, n in self.confusions],
             "train_seconds": self.train_seconds,
+            "held_out": self.held_out.to_dict() if self.held_out is not None else None,
         }
 
 
 def cross_validate(
-    packs: PackSet, out_of_scope: list[str] | None = None, folds: int = 5, config: EngineConfig | None = None
+    packs: PackSet,
+    out_of_scope: list[str] | None = None,
+    folds: int = 5,
+    config: EngineConfig | None = None,
+    held_out: HeldOutSets | None = None,
 ) -> QualityReport:
+    """Cross-validated quality of ``packs``; with ``held_out``, also how the model trained on
+    every example fares on those resident sets (see ``heldout``)."""
     data = domain_examples(training_data(packs))  # the safety intents have a model of their own
     labels = np.array(data.labels)
     counts = Counter(data.labels)
     folds = max(2, min(folds, min(counts.values())))
     oof = np.zeros((len(data), 0))
     label_order: list[str] = []
+    deciders: list[NluEngine] = [NluEngine(packs, config)] * len(data)  # each example's fold model
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for train_index, test_index in splitter.split(data.texts, labels):
         engine = NluEngine(packs, config).fit([data.texts[i] for i in train_index], list(labels[train_index]))
         probabilities = engine.probabilities([data.texts[i] for i in test_index])
+        for i in test_index:
+            deciders[i] = engine  # its coverage never saw the example either
         if not label_order:
             label_order = engine.classifier.labels
             oof = np.zeros((len(data), len(label_order)))
         oof[test_index] = probabilities
     full = NluEngine.train(packs, config)
     assert full.classifier.labels == label_order, "every fold must see every label"
-    return _report(packs, full, data.texts, data.labels, oof, out_of_scope or [], folds)
+    report = _report(packs, full, data.texts, data.labels, oof, out_of_scope or [], folds, deciders)
+    if held_out is not None:
+        bots = [bot for bot in sorted(packs.packs) if bot != COMMON_BOT]
+        report.held_out = evaluate_held_out(lambda text, bot: full.parse(text, bot=bot), held_out, bots)
+    return report
 
 
 def _report(
@@ -90,22 +106,24 @@ def _report(
     oof: np.ndarray,
     oos: list[str],
     folds: int,
+    deciders: list[NluEngine] | None = None,
 ) -> QualityReport:
     per_bot: dict[str, list[tuple[bool, bool]]] = {}
     routed_right = routed_bot_right = fell_back = in_scope = 0
     confusions: Counter[tuple[str, str]] = Counter()
     confidences, correct = [], []
-    for text, label, row in zip(texts, labels, oof, strict=True):
+    for number, (text, label, row) in enumerate(zip(texts, labels, oof, strict=True)):
         bot, intent = split_label(label)
-        if intent == OUT_OF_SCOPE_INTENT:
+        if intent in (OUT_OF_SCOPE_INTENT, NOT_COVERED_LABEL):
             continue
-        own = engine.decide(text, row, bot if bot != COMMON_BOT else None)
+        decider = deciders[number] if deciders is not None else engine
+        own = decider.decide(text, row, bot if bot != COMMON_BOT else None)
         best = own.ranking[0] if own.ranking else None
         argmax_right = best is not None and (best.bot, best.name) == (bot, intent)
         per_bot.setdefault(bot, []).append((argmax_right, (own.bot, own.intent) == (bot, intent)))
         if intent == FORM_ANSWER_INTENT:
             continue  # a form answer is never routed: it only means something inside its own form
-        routed = engine.decide(text, row, None)
+        routed = decider.decide(text, row, None)
         in_scope += 1
         routed_right += (routed.bot, routed.intent) == (bot, intent)
         routed_bot_right += routed.bot == bot

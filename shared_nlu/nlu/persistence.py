@@ -18,9 +18,12 @@ from ..pack.loader import PackSet
 from .classifier import ClassifierConfig
 from .engine import EngineConfig, NluEngine
 from .features import FeatureConfig
+from .safety import domain_examples
+from .training_data import training_data
 
-MODEL_FORMAT_VERSION = 2  # bump when the files' layout changes, independent of the package version
-# 2: the safety check's own features and classifier (``safety_*``)
+MODEL_FORMAT_VERSION = 3  # bump when the files' layout changes, independent of the package version
+# 2: the safety check's own features and classifier (``safety_*``); 3: and the coverage model's
+# usual novelty per label (``coverage_usual``)
 
 
 class ModelMismatchError(Exception):
@@ -42,6 +45,7 @@ def save_engine(engine: NluEngine, folder: Path) -> None:
         "labels": engine.classifier.labels,
         "safety_labels": engine.safety.classifier.labels,
         "safety_features": safety_meta,
+        "coverage_usual": engine.coverage.usual,
         "features": feature_meta,
     }
     (folder / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
@@ -92,5 +96,10 @@ def load_engine(folder: Path, packs: PackSet) -> NluEngine:
         engine.safety.classifier.set_weights(
             list(metadata["safety_labels"]), arrays["safety_coef"], arrays["safety_intercept"]
         )
+    # coverage is rebuilt from the packs (the same packs, the same words), from the examples the
+    # domain model was fitted on: without the safety intents', as in NluEngine.fit
+    data = domain_examples(training_data(packs))
+    usual = {str(k): float(v) for k, v in metadata.get("coverage_usual", {}).items()}
+    engine.fit_coverage([engine.prepare(t) for t in data.texts], data.labels, usual)
     engine._index_labels()
     return engine

@@ -8,6 +8,8 @@ from ..pack.loader import PackSet
 from ..pack.model import COMMON_BOT, Pack
 
 FAQ_LABEL = "__faq__"  # one classifier label per bot for all its faq.yml entries; retrieval picks the entry
+# One label per bot for its intents' near misses: trained like any label, read as out of scope.
+NOT_COVERED_LABEL = "__not_covered__"
 
 
 def label_of(bot: str, intent: str) -> str:
@@ -37,6 +39,8 @@ def training_data(packs: PackSet) -> TrainingData:
             for example in intent.examples:
                 texts.append(example.text)
                 labels.append(label_of(pack.id, name))
+            texts.extend(intent.near_misses)
+            labels.extend([label_of(pack.id, NOT_COVERED_LABEL)] * len(intent.near_misses))
     return TrainingData(texts, labels)
 
 

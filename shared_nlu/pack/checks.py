@@ -18,7 +18,9 @@ from .model import COMMON_BOT, OUT_OF_SCOPE_INTENT, Pack
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<slots>\{.*\})?$", re.DOTALL)
 # values the engine itself fills into any response (bot name, contact, topics it can answer)
-ENGINE_VALUES = {"bot_name", "contact_name", "contact_phone", "contact_hours", "topics"}
+ENGINE_VALUES = {"bot_name", "contact_name", "contact_phone", "contact_hours", "topics", "domain_contact"}
+# Responses the engine says by name (a pack's own version replaces the engine's text).
+ENGINE_RESPONSES = {"utter_nlu_fallback", "utter_other_bot", "utter_domain_contact"}
 # intents answered by the engine, needing no response or rule
 ENGINE_INTENTS = {OUT_OF_SCOPE_INTENT}
 _PUNCT = set(string.punctuation) | set("、。！？・「」『』（）［］【】〜～…ー　 ")
@@ -57,7 +59,7 @@ def check_pack(
     responses = set(pack.responses) | (set(shared.responses) if shared else set())
     slots = {slot.name for form in pack.forms.values() for slot in form.slots}
     provided = set(ENGINE_VALUES) | slots
-    used_responses: set[str] = set()
+    used_responses: set[str] = set(ENGINE_RESPONSES)
 
     def action_exists(action: str) -> bool:
         return action in responses or action in pack.forms or action in actions

@@ -17,6 +17,7 @@ from ..clock import today_in_japan
 from .checks import Positions, check_duplicate_examples, check_pack
 from .diagnostics import Diagnostic, Diagnostics, PackError
 from .model import COMMON_BOT, Pack
+from .near_misses import check_near_miss_duplicates
 from .parse_bot import parse_bot
 from .parse_dialogue import parse_forms, parse_rules, parse_stories
 from .parse_faq import parse_faq
@@ -213,6 +214,7 @@ def validate_packs(
                 )
         check_pack(pack, common, where, actions, today, diags)
     check_duplicate_examples([p for p, _ in parsed.values()], {k: w for k, (_, w) in parsed.items()}, diags)
+    check_near_miss_duplicates([p for p, _ in parsed.values()], diags)
     _check_stories({k: p for k, (p, _) in parsed.items()}, diags)
     return {k: p for k, (p, _) in parsed.items()}, diags
 

@@ -30,8 +30,14 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class Intent:
+    """``near_misses``: messages that look like this intent but that it does NOT cover (they must
+    get the fallback); trained as out-of-scope negatives. ``near_miss_lines`` are their lines in
+    nlu.yml, for error messages."""
+
     name: str
     examples: tuple[Example, ...]
+    near_misses: tuple[str, ...] = ()
+    near_miss_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +128,9 @@ class Thresholds:
     ambiguity: float = 0.10
     # how far (in SVM margin) the best intent must beat the out-of-scope class to be answered
     out_of_scope_margin: float = 0.0
+    # how much of a message's meaning the best intent must know to answer it: exp(-uncovered mass),
+    # where each content word the intent has never seen adds its weight (1.0 for a word no pack uses)
+    coverage: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,10 +143,11 @@ def _thresholds(mapping: Any, file: str, diags: Diagnostics) -> Thresholds:
     values = expect_map(mapping["thresholds"], file, mapping.at("thresholds"), "thresholds", diags)
     if values is None:
         return Thresholds()
-    check_keys(values, {"fallback", "ambiguity", "out_of_scope_margin"}, set(), file, "thresholds", diags)
+    keys = ("fallback", "ambiguity", "out_of_scope_margin", "coverage")
+    check_keys(values, set(keys), set(), file, "thresholds", diags)
     defaults = Thresholds()
     result = {}
-    for key in ("fallback", "ambiguity", "out_of_scope_margin"):
+    for key in keys:
         value = values.get(key, getattr(defaults, key))
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             diags.error(

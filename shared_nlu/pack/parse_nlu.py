@@ -10,6 +10,7 @@ from typing import Any
 from .diagnostics import Diagnostics
 from .fields import check_keys, expect_list, expect_map, expect_name, expect_text
 from .model import EntitySpan, Example, Intent, Synonym
+from .near_misses import NEAR_MISSES_KEY, near_miss_texts
 from .yaml_source import Position, YamlMap, block_lines
 
 MAX_EXAMPLE_CHARS = 300  # a chat message, not a document; longer text is almost always a paste error
@@ -60,7 +61,8 @@ def _parse_entry(item: YamlMap, file: str, result: NluData, diags: Diagnostics) 
         )
         return
     kind = kinds[0]
-    check_keys(item, {kind, "examples"}, {kind, "examples"}, file, f"{kind} の項目", diags)
+    allowed = {kind, "examples", NEAR_MISSES_KEY} if kind == "intent" else {kind, "examples"}
+    check_keys(item, allowed, {kind, "examples"}, file, f"{kind} の項目", diags)
     name_pos = item.at(kind)
     lines = _example_lines(item, file, diags)
     if kind == "intent":
@@ -77,7 +79,11 @@ def _parse_entry(item: YamlMap, file: str, result: NluData, diags: Diagnostics) 
             )
             return
         result.intent_pos[name] = name_pos
-        result.intents[name] = Intent(name, tuple(_examples(name, name_pos, lines, file, diags)))
+        examples = tuple(_examples(name, name_pos, lines, file, diags))
+        misses = near_miss_texts(_example_lines(item, file, diags, NEAR_MISSES_KEY), file, diags)
+        result.intents[name] = Intent(
+            name, examples, tuple(t for t, _ in misses), tuple(line for _, line in misses)
+        )
         return
     label = expect_text(item[kind], file, name_pos, f"{kind} の名前", diags)
     if label is None:
@@ -102,18 +108,20 @@ def _parse_entry(item: YamlMap, file: str, result: NluData, diags: Diagnostics) 
         result.regexes[label] = values
 
 
-def _example_lines(item: YamlMap, file: str, diags: Diagnostics) -> list[tuple[str, Position]]:
-    raw = item.get("examples")
-    at = item.at("examples")
+def _example_lines(
+    item: YamlMap, file: str, diags: Diagnostics, key: str = "examples"
+) -> list[tuple[str, Position]]:
+    raw = item.get(key)
+    at = item.at(key)
     if raw is None:
         return []
     if not isinstance(raw, str):
         diags.error(
             file,
             at,
-            "examples-format",
-            "examples は「examples: |」の次の行から「- 例文」を1行ずつ書いてください。",
-            "「examples:」の後に「|」を付け忘れていないか確認してください。",
+            f"{key.replace('_', '-')}-format",
+            f"{key} は「{key}: |」の次の行から「- 例文」を1行ずつ書いてください。",
+            f"「{key}:」の後に「|」を付け忘れていないか確認してください。",
         )
         return []
     lines = []

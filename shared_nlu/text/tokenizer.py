@@ -42,6 +42,11 @@ class Tokenizer:
         self._local = threading.local()
         self.words = lru_cache(maxsize=65536)(self._words)
 
+    @property
+    def dictionary(self) -> Any:
+        """The loaded Sudachi dictionary, for other analysers to share."""
+        return self._dictionary
+
     def _sudachi(self) -> Any:
         sudachi = getattr(self._local, "sudachi", None)
         if sudachi is None:

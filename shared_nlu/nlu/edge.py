@@ -1,0 +1,204 @@
+"""The edge of what a bot knows: answer only what the best intent covers; point to another bot only
+when that bot would itself answer confidently.
+
+``NluEngine.decide_scoped`` picks the best intent a bot may answer with and applies the pack's
+confidence thresholds. This module wraps it:
+
+1. near-miss labels (``bot/__not_covered__``) are read as out of scope;
+2. the answer is checked for coverage (``coverage.CoverageModel``): a message with meaning its
+   intent has never seen gets the fallback with reason ``not_covered``;
+3. only when the bot itself cannot answer, another bot is considered — and pointed to only when it
+   would answer the message confidently and with coverage, and beats the out-of-scope reading.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..entities.model import EntityMatch
+from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
+from ..text.sentences import asking_sentence, sentences
+from .result import ParseResult
+from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label
+
+if TYPE_CHECKING:
+    from .engine import NluEngine
+
+# A long message's row: up to 70 % its asking sentence, the rest the whole message. A question
+# with few content words (「どうすればいいですか」) says little on its own, so it weighs less.
+QUESTION_WEIGHT = 0.7
+QUESTION_WEIGHT_PER_WORD = 0.4
+# A story is two sentences or more before the question (measured: with one remark before a question,
+# as many of the packs' own examples are written, the remark often carries the topic).
+STORY_SENTENCES = 3
+FORM_ANSWER_INTENT = "inform"
+# Urgent intents of the common pack (bot catalog, safety section): recall first, so a crisis
+# message is never turned away for words its intent has not seen.
+SAFETY_INTENTS = frozenset(
+    {"child_abuse", "suicide_crisis", "domestic_violence", "medical_emergency", "crime_danger"}
+)
+# Pointing elsewhere needs more than answering here: the other bot's intent must know every noun of
+# the question (an unknown verb may remain), or a resident is sent off on one shared word.
+POINTING_COVERAGE = 0.6
+# Coverage scores from the bot's threshold up to this much above it get "did you mean …?" buttons.
+CLARIFY_BAND = 0.0
+NOT_COVERED = "not_covered"
+OTHER_BOT = "other_bot"
+
+
+class EdgeDecision:
+    def __init__(self, engine: NluEngine) -> None:
+        self.engine = engine
+
+    def blend(self, whole: np.ndarray, question: np.ndarray, question_text: str, text: str) -> np.ndarray:
+        if len(sentences(text)) < STORY_SENTENCES:
+            return whole  # one remark and a question: the remark often names the topic
+        words = len(self.engine.coverage.words(self.engine.prepare(question_text)))
+        weight = min(QUESTION_WEIGHT, QUESTION_WEIGHT_PER_WORD * words)
+        return (1.0 - weight) * whole + weight * question
+
+    def fold_not_covered(self, probabilities: np.ndarray) -> np.ndarray:
+        """Near-miss labels mean "looks like a bot's intent, but it does not cover it": their
+        probability is out-of-scope probability."""
+        columns = self.engine._not_covered
+        if columns.size == 0:
+            return probabilities
+        folded = probabilities.copy()
+        labels = self.engine.classifier.labels
+        oos = label_of(COMMON_BOT, OUT_OF_SCOPE_INTENT)
+        if oos in labels:
+            folded[labels.index(oos)] += folded[columns].sum()
+        folded[columns] = 0.0
+        total = folded.sum()
+        return folded / total if total > 0 else folded
+
+    def _has_content(self, text: str) -> bool:
+        engine = self.engine
+        return bool(engine.coverage.words(engine.prepare(text)))
+
+    def _label(self, result: ParseResult) -> str:
+        assert result.bot is not None
+        pack = self.engine.packs.packs[result.bot]
+        return label_of(result.bot, FAQ_LABEL if result.intent in pack.faq_intents else result.intent)
+
+    def coverage_score(self, text: str, bot: str, intent: str, strict: bool = False) -> float:
+        """exp(-excess) for the asking part of ``text`` and ``bot/intent``, where the excess is
+        its uncovered mass beyond what is usual for the intent's own examples: 1.0 when nothing
+        unusual is unseen, about 0.37 with one word more than usual that no pack has ever used.
+        ``strict``: the whole uncovered mass counts (for pointing elsewhere: every noun known)."""
+        engine = self.engine
+        pack = engine.packs.packs[bot]
+        label = label_of(bot, FAQ_LABEL if intent in pack.faq_intents else intent)
+        question = asking_sentence(text) or text
+        mass = engine.coverage.uncovered_mass(engine.prepare(question), label)
+        usual = 0.0 if strict else engine.coverage.usual_novelty(label)
+        return math.exp(-max(0.0, mass - usual))
+
+    def covered(
+        self, result: ParseResult, text: str, widget: str | None, minimum: float = 0.0
+    ) -> ParseResult:
+        """``result`` when its intent covers ``text`` (coverage score at least the bot's threshold
+        and ``minimum``); else the fallback, reason ``not_covered``."""
+        if result.is_fallback or result.bot is None or result.intent in SAFETY_INTENTS:
+            return result
+        if result.intent == FORM_ANSWER_INTENT:
+            # 「4日前」「訪問販売です」: a form's value, checked by the form itself — but a message
+            # with neither a value nor a content word (「えーと、よくわからん」) is no answer
+            if result.entities or self._has_content(text):
+                return result
+            return self._not_covered(result, 0.0)
+        if not self.engine.coverage.fitted:
+            return result
+        score = self.coverage_score(text, result.bot, result.intent, strict=minimum > 0)
+        if (
+            result.language == "ja"  # English questions are made of function words ("where are you from")
+            and not self._has_content(text)
+            and self.engine.coverage.expects_content(self._label(result))
+        ):
+            score = 0.0  # 「えーと、よくわからん」: nothing the intent's topic could be about
+        threshold = max(minimum, self.engine.packs.packs[widget or result.bot].bot.thresholds.coverage)
+        if score >= threshold + CLARIFY_BAND or minimum > 0:
+            return result if score >= threshold else self._not_covered(result, score)
+        if score >= threshold:
+            # Partly covered (a word or two the intent has not seen): ask "did you mean …?"
+            # rather than answer outright or turn the resident away.
+            return replace(result, ambiguous=True, extra={**result.extra, "coverage": round(score, 4)})
+        return self._not_covered(result, score)
+
+    @staticmethod
+    def _not_covered(result: ParseResult, score: float) -> ParseResult:
+        return ParseResult(
+            result.text,
+            FALLBACK_INTENT,
+            1.0 - score,
+            None,
+            result.language,
+            result.ranking,
+            result.entities,
+            fallback_reason=NOT_COVERED,
+            extra={"not_covered": f"{result.bot}/{result.intent}", "coverage": round(score, 4)},
+        )
+
+    def decide(
+        self,
+        text: str,
+        probabilities: np.ndarray,
+        bot: str | None,
+        language: str,
+        entities: tuple[EntityMatch, ...],
+    ) -> ParseResult:
+        engine = self.engine
+        own = self.covered(engine.decide_scoped(text, probabilities, bot, language, entities), text, bot)
+        if bot is None or not own.is_fallback:
+            return own
+        other = self._other_bot(text, probabilities, bot, language, entities)
+        if other is None:
+            return own
+        return ParseResult(
+            text,
+            FALLBACK_INTENT,
+            other.confidence,
+            None,
+            language,
+            own.ranking,
+            entities,
+            fallback_reason=OTHER_BOT,
+            extra={"other_bot": other.bot, "other_intent": other.intent},
+        )
+
+    def _other_bot(
+        self,
+        text: str,
+        probabilities: np.ndarray,
+        bot: str,
+        language: str,
+        entities: tuple[EntityMatch, ...],
+    ) -> ParseResult | None:
+        """The answer of the best bot outside ``bot``'s reach, if that bot would itself give it
+        (confident, covered, and more likely than out of scope); else None."""
+        engine = self.engine
+        labels = engine.classifier.labels
+        mask = engine._allowed_mask(allowed_bots(engine.packs, bot), bot)
+        outside = np.where(mask, -1.0, probabilities)
+        index = int(np.argmax(outside))
+        if mask[index] or outside[index] <= 0:
+            return None
+        rival_bot, rival_intent = split_label(labels[index])
+        if rival_bot == COMMON_BOT or rival_intent == OUT_OF_SCOPE_INTENT:
+            return None
+        oos = label_of(COMMON_BOT, OUT_OF_SCOPE_INTENT)
+        if oos in labels and probabilities[index] <= probabilities[labels.index(oos)]:
+            return None
+        theirs = self.covered(
+            engine.decide_scoped(text, probabilities, rival_bot, language, entities),
+            text,
+            rival_bot,
+            POINTING_COVERAGE,
+        )
+        if theirs.is_fallback or theirs.ambiguous or theirs.bot != rival_bot:
+            return None
+        return theirs

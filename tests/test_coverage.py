@@ -1,0 +1,118 @@
+"""The coverage decision: content words an intent has never seen, long messages read by their
+question, and what the engine does with a message its best intent does not cover."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared_nlu.nlu import NluEngine
+from shared_nlu.nlu.coverage import MODIFIER_FACTOR, CoverageModel
+from shared_nlu.nlu.persistence import load_engine, save_engine
+from shared_nlu.text.content_words import default_content_words
+from shared_nlu.text.sentences import asking_sentence, sentences
+
+LABEL = "covid/vaccination"
+EXAMPLES = [
+    "ワクチンの予約はどこでできますか",
+    "ワクチン 予約",
+    "ワクチンの接種会場を知りたい",
+    "ワクチンの接種券が届かない",
+    "ワクチンは無料ですか",
+    "ワクチン接種の予約方法",
+]
+
+
+@pytest.fixture(scope="module")
+def model() -> CoverageModel:
+    words = default_content_words()
+    texts = [*EXAMPLES, "自動車税の期限はいつ", "自動車税 納付", "車の税金を払いたい"]
+    labels = [LABEL] * len(EXAMPLES) + ["tax/due"] * 3
+    return CoverageModel(words).fit(
+        texts, labels, {LABEL: ["予約はお住まいの市区町村の窓口で受け付けます。"]}
+    )
+
+
+def test_should_find_no_unseen_word_in_a_paraphrase_of_known_words(model: CoverageModel) -> None:
+    assert model.unseen("ワクチンの予約の窓口はどこ", LABEL) == []  # 窓口 comes from the answer
+
+
+def test_should_weigh_a_new_kind_of_a_known_thing_more(model: CoverageModel) -> None:
+    ((word, weight),) = model.unseen("おたふくかぜのワクチンの予約", LABEL)
+    assert word == "おたふくかぜ"
+    assert weight == pytest.approx(MODIFIER_FACTOR * model.weight("おたふくかぜ"))
+    assert model.weight("おたふくかぜ") == pytest.approx(1.0)  # no example anywhere uses it
+
+
+def test_should_weigh_a_word_other_examples_use_less(model: CoverageModel) -> None:
+    unseen = dict(model.unseen("納付のワクチン", LABEL))
+    assert set(unseen) == {"納付"}
+    assert 0 < unseen["納付"] < MODIFIER_FACTOR  # another label's example uses it: it says less
+
+
+def test_should_accept_a_new_compound_of_known_words(model: CoverageModel) -> None:
+    assert model.unseen("予約先を教えて", LABEL) == []
+
+
+def test_should_leave_people_places_and_asking_words_out_of_the_topic() -> None:
+    words = default_content_words().words("豊中市に住む妻が教えてほしいと言っています")
+    assert {w.form for w in words} <= {"住む"}
+    english = default_content_words().words("Could you please tell me where the vaccine is?")
+    assert [w.surface for w in english] == ["vaccine"]
+
+
+def test_should_know_the_usual_novelty_of_an_intent(model: CoverageModel) -> None:
+    assert model.usual_novelty(LABEL) >= 0.0
+    assert model.usual_novelty("tax/due") == 0.0  # fewer than five examples: nothing to measure
+
+
+def test_should_split_sentences_and_find_the_one_that_asks() -> None:
+    story = (
+        "先週、実家に帰りました。母が元気そうで安心しました。ところで自動車税はいつまでに払えばいいですか。"
+    )
+    assert len(sentences(story)) == 3
+    assert asking_sentence(story) == "ところで自動車税はいつまでに払えばいいですか。"
+    assert asking_sentence("自動車税はいつまでですか") is None  # one sentence: the whole message asks
+    assert asking_sentence("I moved last month. Where does the car tax notice go?") == (
+        "Where does the car tax notice go?"
+    )
+
+
+def test_should_not_answer_a_domain_intent_for_a_message_without_content(real_nlu: NluEngine) -> None:
+    result = real_nlu.parse("うーん、どうしよかな", bot="consumer")
+    assert result.intent == "nlu_fallback"
+
+
+def test_should_answer_a_long_message_by_its_question(real_nlu: NluEngine) -> None:
+    story = (
+        "去年の秋に父が亡くなり、実家の車を私が引き継ぎました。名義の変更はもう済ませています。"
+        "古い車なので来月には廃車にするつもりです。廃車にしたら今年の自動車税は戻ってきますか。"
+    )
+    result = real_nlu.parse(story, bot="tax")
+    assert (result.bot, result.intent) == ("tax", "auto_tax_scrapped_or_sold")
+
+
+def test_should_send_a_near_miss_to_the_fallback_and_say_why(real_nlu: NluEngine) -> None:
+    result = real_nlu.parse("おたふくかぜのワクチンは何歳で打つの", bot="covid_general")
+    assert result.intent == "nlu_fallback" and result.fallback_reason in ("out_of_scope", "not_covered")
+
+
+def test_should_point_to_another_bot_only_when_it_answers_with_coverage(real_nlu: NluEngine) -> None:
+    pointed = real_nlu.parse("自動車税の納付書をなくしてしまいました", bot="consumer")
+    assert pointed.fallback_reason == "other_bot" and pointed.extra["other_bot"] == "tax"
+    assert pointed.extra["other_intent"] == "auto_tax_notice"
+    vague = real_nlu.parse("あのう、ちょっと聞きたいんですけど", bot="consumer")
+    assert vague.fallback_reason != "other_bot"
+
+
+def test_should_decide_the_same_after_save_and_load(real_nlu: NluEngine, tmp_path: Path) -> None:
+    save_engine(real_nlu, tmp_path / "model")
+    loaded = load_engine(tmp_path / "model", real_nlu.packs)
+    for text, bot in [
+        ("おたふくかぜのワクチンは何歳で打つの", "covid_general"),
+        ("自動車税の納付書をなくしてしまいました", "consumer"),
+        ("コロナワクチンの予約はどこでできますか", "covid_general"),
+    ]:
+        a, b = real_nlu.parse(text, bot=bot), loaded.parse(text, bot=bot)
+        assert (a.intent, a.bot, a.fallback_reason, a.extra) == (b.intent, b.bot, b.fallback_reason, b.extra)
