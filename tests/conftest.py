@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,17 +53,14 @@ def _fresh_database(url: str) -> None:
     upgrade(url)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """Every test that uses the database runs on SQLite and on PostgreSQL (CI has both).
-
-    On PostgreSQL each test run gets a database of its own (created from the server's ``test``
-    database connection and dropped afterwards), so runs in parallel never see each other's rows.
-    """
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'madoguchi.db'}"
-        _fresh_database(url)
-        yield url
+@contextmanager
+def empty_database(kind: str, folder: Path, name: str) -> Iterator[str]:
+    """An empty database of a test's own: ``kind`` "sqlite" is a file in ``folder``; "postgresql"
+    is a database created for this process (``madoguchi_<name>_<pid>``, so parallel runs never see
+    each other's rows) and dropped afterwards. Without PostgreSQL the test is skipped locally and
+    fails under CI=true."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'madoguchi.db'}"
         return
     if not postgres_available():
         if os.environ.get("CI"):
@@ -69,16 +68,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
     import psycopg
 
-    name = f"madoguchi_test_{os.getpid()}"
+    database = f"madoguchi_{name}_{os.getpid()}"
     admin = "host=127.0.0.1 port=5432 user=postgres dbname=test"
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    _fresh_database(url)
-    yield url
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{database}"')
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{database}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Every test that uses the database runs on SQLite and on PostgreSQL (CI has both), each on
+    a migrated database of its own (``empty_database``)."""
+    with empty_database(request.param, tmp_path_factory.mktemp("db"), "test") as url:
+        _fresh_database(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ scheme in any case — on SQLite and PostgreSQL, through the command line and th
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from typer.testing import CliRunner
 from admin.auth import create_token
 from chat_platform.cli import app
 from chat_platform.storage.models import ApiToken
-from tests.conftest import ROOT, bearer, postgres_available
+from tests.conftest import ROOT, bearer, empty_database
 
 ME = "/admin/api/v1/me"
 runner = CliRunner()
@@ -106,25 +105,8 @@ def test_should_refuse_an_expiry_out_of_range(services, days: str) -> None:
 @contextmanager
 def scratch_database(kind: str, tmp_path) -> Iterator[str]:
     """An empty database of its own (the migration test goes back to 0003 and up again)."""
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tokens.db'}"
-        return
-    if not postgres_available():
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable; CI must test against it")
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    import psycopg
-
-    name = f"madoguchi_tokens_{os.getpid()}"
-    admin = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with empty_database(kind, tmp_path, "tokens") as url:
+        yield url
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])

@@ -13,7 +13,6 @@ needed), so each one is its own test; the fixture checks that the running app se
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 
 from chat_platform.app import create_app
 from chat_platform.settings import Settings
-from tests.conftest import POSTGRES_URL, postgres_available, wait_for_reloads
+from tests.conftest import empty_database, wait_for_reloads
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = "http://testserver"
@@ -185,32 +184,13 @@ def _all_strings(value: Any) -> Iterator[str]:
 
 @contextmanager
 def _fresh_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database of the module's own: a SQLite file, or a PostgreSQL database created
-    for this process and dropped afterwards (PostgreSQL refuses what SQLite stores: NUL in text)."""
+    """A migrated database of the module's own: SQLite, or PostgreSQL (which refuses what SQLite
+    stores: NUL in text)."""
     from chat_platform.storage.migrate import upgrade
 
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis-db') / 'madoguchi.db'}"
+    with empty_database(kind, tmp_path_factory.mktemp("schemathesis-db"), "fuzz") as url:
         upgrade(url)
         yield url
-        return
-    if not postgres_available():
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable; CI must test against it")
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    import psycopg
-
-    name, admin = f"madoguchi_fuzz_{os.getpid()}", "host=127.0.0.1 port=5432 user=postgres dbname=test"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    try:
-        yield url
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

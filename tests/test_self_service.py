@@ -8,7 +8,6 @@ the seven shipped bots that other test modules count and route between.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -21,7 +20,7 @@ from sqlalchemy import func, select
 from admin.faq_import import ImportRefused, read_spreadsheet
 from admin.registry import fiscal_year_of
 from chat_platform.storage.models import AuditEntry, Conversation, PackVersion, Project
-from tests.conftest import POSTGRES_URL, ROOT, _fresh_database, bearer, postgres_available, settle
+from tests.conftest import ROOT, _fresh_database, bearer, empty_database, settle
 
 ADMIN = "/admin/api/v1"
 
@@ -89,48 +88,26 @@ def own(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     from chat_platform.services import Services
     from chat_platform.settings import Settings
 
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('selfservice') / 'madoguchi.db'}"
-    else:
-        if not postgres_available():
-            if os.environ.get("CI"):
-                pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable; CI must test against it")
-            pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-        import psycopg
-
-        name = f"madoguchi_selfservice_{os.getpid()}"
-        admin = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
-        url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-
-        def drop() -> None:
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    _fresh_database(url)
-    settings = Settings.from_mapping(
-        {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("ss-models"),
-         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
-         "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
-    )  # fmt: skip
-    services = Services.start(settings)
-    with services.db.session() as session:
-        tokens = {
-            "strategy": create_token(session, "strategy", "ss strategy")[0],
-            "viewer": create_token(session, "viewer", "ss viewer")[0],
-            "fumin": create_token(session, "department", "ss 府民文化", "府民文化")[0],
-            "zaimu": create_token(session, "department", "ss 財務・税務", "財務・税務")[0],
-        }
-    try:
-        with TestClient(create_app(services=services, watch=False)) as client:
-            yield {"client": client, "services": services, "tokens": tokens}
-    finally:
-        services.stop()
-        if drop is not None:
-            drop()
+    with empty_database(request.param, tmp_path_factory.mktemp("selfservice"), "selfservice") as url:
+        _fresh_database(url)
+        settings = Settings.from_mapping(
+            {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("ss-models"),
+             "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
+             "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
+        )  # fmt: skip
+        services = Services.start(settings)
+        with services.db.session() as session:
+            tokens = {
+                "strategy": create_token(session, "strategy", "ss strategy")[0],
+                "viewer": create_token(session, "viewer", "ss viewer")[0],
+                "fumin": create_token(session, "department", "ss 府民文化", "府民文化")[0],
+                "zaimu": create_token(session, "department", "ss 財務・税務", "財務・税務")[0],
+            }
+        try:
+            with TestClient(create_app(services=services, watch=False)) as client:
+                yield {"client": client, "services": services, "tokens": tokens}
+        finally:
+            services.stop()
 
 
 def public_bots(own: dict[str, Any]) -> list[str]:

@@ -49,6 +49,10 @@ if TYPE_CHECKING:
 # false alarm. Chosen on 5-fold cross-validation of the packs: with the key phrases every safety
 # example fires, and 0.6 % of the other intents' examples do (docs/benchmarks.md, "Safety first").
 MODEL_SHARE = 0.03
+# The classifier alone below this share yields to a domain answer at least SURE_DOMAIN confident
+# and covered (see SafetyCheck._outweighed); above it, or with a key phrase, safety comes first.
+FAINT_SHARE = 0.10
+SURE_DOMAIN = 0.8
 PHRASE_CONFIDENCE = 1.0  # a key phrase is a rule, like a button: it is certain that it matched
 # Each safety example counts this many times when the safety classifier is fitted: "everything
 # else" has ten times more examples than the five intents together, and an unweighted SVM leans
@@ -99,7 +103,7 @@ class SafetyCheck:
     def first(self, result: ParseResult) -> ParseResult:
         """``result`` as it is, or the safety intent that must be answered instead of it."""
         hit = self.detect(result.text)
-        if hit is None:
+        if hit is None or self._outweighed(hit, result):
             return result
         confidence = PHRASE_CONFIDENCE if hit.source == "phrase" else hit.share
         ranking = (
@@ -118,6 +122,20 @@ class SafetyCheck:
             ranking,
             result.entities,
             extra=extra,
+        )
+
+    @staticmethod
+    def _outweighed(hit: SafetyHit, result: ParseResult) -> bool:
+        """Faint evidence of the classifier alone (no key phrase) does not override a domain
+        answer that is itself sure and covered: "Someone invited me to a pyramid scheme" is the
+        consumer bot's question at 0.91 with 4.5 % on crime_danger. Any key phrase, or more than
+        :data:`FAINT_SHARE` on the safety intents, still comes first."""
+        return (
+            hit.source == "model"
+            and hit.share < FAINT_SHARE
+            and not result.is_fallback
+            and result.bot not in (None, COMMON_BOT)
+            and result.confidence >= SURE_DOMAIN
         )
 
     def detect(self, text: str) -> SafetyHit | None:

@@ -161,7 +161,9 @@ def test_should_open_fill_try_and_activate_a_bot_from_the_dashboard(
     expect(dash.locator("#p-try-log li.bot").last).to_contain_text("キャップとラベルは外して", timeout=30_000)
     dash.locator("#p-try-text").fill("ごみって自分で施設に持ち込めるの？")
     dash.locator("#p-try-send").click()
-    expect(dash.locator("#p-try-log li.bot").last).to_contain_text("処理施設に事前にお問い合わせください", timeout=30_000)
+    expect(dash.locator("#p-try-log li.bot").last).to_contain_text(
+        "処理施設に事前にお問い合わせください", timeout=30_000
+    )
     dash.screenshot(path=str(artifacts / "dashboard-pack-editor.png"), full_page=True)
     axe_packs = run_axe(dash)
 
