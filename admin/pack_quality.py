@@ -61,12 +61,24 @@ def _bot_report(result: Any, bot_id: str) -> dict[str, Any]:
         for a, b, n in result.confusions
         if a.startswith(prefix) or b.startswith(prefix)
     ]
+    weakest = sorted(
+        ({"intent": intent, "examples": n, "answered": round(right / n, 4)} for intent, (n, right) in row.intents.items()),
+        key=lambda item: (item["answered"], item["intent"]),
+    )  # fmt: skip
     return {
         "measured": True,
         "examples": row.examples,
         "accuracy": round(row.accuracy, 4),
         "answered": round(row.answered, 4),
         "confusions": confusions,
+        "intents": weakest,  # every intent, the weakest first
+        "near_misses": row.near_misses,
+        "near_miss_abstention": round(row.near_misses_abstained / row.near_misses, 4)
+        if row.near_misses
+        else None,
+        "out_of_scope_abstention": round(row.out_of_scope_abstention, 4)
+        if row.out_of_scope_abstention is not None
+        else None,
     }
 
 
@@ -75,7 +87,11 @@ def worse(draft: dict[str, Any], active: dict[str, Any] | None) -> list[str]:
     if not active or not active.get("measured") or not draft.get("measured"):
         return []
     reasons = []
-    for key, label in (("accuracy", "正答率"), ("answered", "正しく回答できる率")):
-        if draft[key] < active[key] - WORSE_BY:
-            reasons.append(f"{label}が {active[key]:.1%} から {draft[key]:.1%} に下がります。")
+    for key, label in (
+        ("accuracy", "正答率"), ("answered", "正しく回答できる率"), ("near_miss_abstention", "対象外の例（near_misses）に答えない率"),
+        ("out_of_scope_abstention", "対象外の質問に答えない率"),
+    ):  # fmt: skip
+        before, after = active.get(key), draft.get(key)
+        if before is not None and after is not None and after < before - WORSE_BY:
+            reasons.append(f"{label}が {before:.1%} から {after:.1%} に下がります。")
     return reasons

@@ -42,12 +42,14 @@ def test_should_add_a_near_miss_to_every_intent_of_every_shipped_pack(path: Path
     bot = path.parent.name
     before = intents_of(bot, nlu)
     assert before
+    shipped = near_misses_by_pyyaml(nlu)  # the near misses the pack already has
     for intent in before:
         changed = insert_near_miss(nlu, intent, TEXT)
         assert changed is not None, intent
-        assert added_lines(nlu, changed) == ["  near_misses: |\n", f"    - {TEXT}\n"], intent
-        assert near_misses_by_pyyaml(changed) == {intent: [TEXT]}
-        assert near_misses_of(bot, changed)[intent][0][0] == TEXT
+        block = [] if intent in shipped else ["  near_misses: |\n"]
+        assert added_lines(nlu, changed) == [*block, f"    - {TEXT}\n"], intent
+        assert near_misses_by_pyyaml(changed) == {**shipped, intent: [*shipped.get(intent, []), TEXT]}
+        assert near_misses_of(bot, changed)[intent][-1][0] == TEXT
         # the examples, and every other intent, are read exactly as before
         after = intents_of(bot, changed)
         assert [(i.name, [e.text for e in i.examples]) for i in after.values()] == [
@@ -55,7 +57,7 @@ def test_should_add_a_near_miss_to_every_intent_of_every_shipped_pack(path: Path
         ]
         again = insert_near_miss(changed, intent, "二つ目")
         assert again is not None and added_lines(changed, again) == ["    - 二つ目\n"]
-        assert near_misses_by_pyyaml(again) == {intent: [TEXT, "二つ目"]}
+        assert near_misses_by_pyyaml(again) == {**shipped, intent: [*shipped.get(intent, []), TEXT, "二つ目"]}
 
 
 LAYOUT = """\

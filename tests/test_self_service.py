@@ -489,6 +489,12 @@ def test_should_ask_for_confirmation_before_activating_a_draft_that_answers_wors
     quality = own["client"].get(f"{ADMIN}/bots/tax/packs/{draft}/quality", headers=headers).json()
     assert quality["active_version"] == live["version"] and quality["worse"] is True and quality["reasons"]
     assert quality["report"]["accuracy"] < quality["active_report"]["accuracy"]
+    intents = quality["report"]["intents"]  # every intent of the bot, the weakest first
+    assert {i["intent"] for i in intents} >= {"auto_tax_due_date", "tax_office_contact"}
+    assert [i["answered"] for i in intents] == sorted(i["answered"] for i in intents)
+    assert quality["active_report"]["near_misses"] > 0  # the tax pack's near misses, cross-validated
+    assert 0 <= quality["active_report"]["near_miss_abstention"] <= 1
+    assert 0 <= quality["active_report"]["out_of_scope_abstention"] <= 1
 
     refused = own["client"].post(f"{ADMIN}/bots/tax/packs/{draft}/activate", headers=headers)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "quality_worse"

@@ -219,19 +219,24 @@ async function activateDraft(version) {
     return fail(message, err);
   }
   say(message, '');
-  const figure = (r, key) => (r && r.measured ? fmtPct(r[key]) : '—');
+  const figure = (r, key) => (r && r.measured && r[key] != null ? fmtPct(r[key]) : '—');
   const table = el('table', { class: 'quality' },
     el('caption', { text: '交差検証による品質（このボットの例文）' }),
     el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: '' }), el('th', { scope: 'col', text: `有効なバージョン ${quality.active_version ?? '—'}` }), el('th', { scope: 'col', text: `このバージョン ${version}` }))),
     el('tbody', {},
       el('tr', {}, rowHeader('正答率'), cell(figure(quality.active_report, 'accuracy')), cell(figure(quality.report, 'accuracy'))),
       el('tr', {}, rowHeader('正しく回答できる率'), cell(figure(quality.active_report, 'answered')), cell(figure(quality.report, 'answered'))),
+      el('tr', {}, rowHeader('対象外の例（near_misses）に答えない率'), cell(figure(quality.active_report, 'near_miss_abstention')), cell(figure(quality.report, 'near_miss_abstention'))),
+      el('tr', {}, rowHeader('対象外の質問に答えない率'), cell(figure(quality.active_report, 'out_of_scope_abstention')), cell(figure(quality.report, 'out_of_scope_abstention'))),
       el('tr', {}, rowHeader('例文の数'), cell(quality.active_report?.examples ?? '—'), cell(quality.report.examples ?? '—'))));
   const confusions = (quality.report.confusions || []).map((c) => el('li', { text: `${c.expected} → ${c.predicted}（${c.count} 件）` }));
+  const weakest = (quality.report.intents || []).filter((i) => i.answered < 1).slice(0, 5)
+    .map((i) => el('li', { text: `${i.intent}: ${fmtPct(i.answered)}（例文 ${i.examples} 件）` }));
   const diff = el('pre', { class: 'code diff', tabindex: '0', 'aria-label': '有効なバージョンとの差分' });
   renderDiff(diff, quality.diff_from_active);
   const fields = [table];
   if (!quality.report.measured) fields.push(el('p', { class: 'note', text: '例文が少ないため品質は測れません（FAQ の取り込みだけのボットなど）。「試す」で確かめてください。' }));
+  if (weakest.length) fields.push(el('p', { class: 'label', text: '正しく答えにくい質問（intent ごと）' }), el('ul', {}, ...weakest));
   if (confusions.length) fields.push(el('p', { class: 'label', text: '取り違えやすい質問' }), el('ul', {}, ...confusions));
   fields.push(el('p', { class: 'label', text: '有効なバージョンとの差分' }), diff);
   let accept = null;

@@ -19,6 +19,7 @@ from ..text.language import has_words
 from .business_hours import to_japan_time
 from .form_values import (
     INFORM_INTENT,
+    asks_elsewhere,
     is_correction,
     is_other_question,
     is_question,
@@ -43,6 +44,9 @@ SHORT_ANSWER_CHARS = 15  # a message this short that carries a form value is an 
 CLARIFY_MIN_CONFIDENCE = 0.08  # candidates below this are noise, not worth a button
 CLARIFY_CANDIDATES = 3
 WELCOME_TOPICS = 4
+# a safety reading of the classifier alone below this share gives way to a message that answers the
+# form's question (see DialogueEngine._answers_the_form); key phrases always come first
+FORM_ANSWER_OUTWEIGHS = 0.5
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<slots>\{.*\})?$", re.DOTALL)
 
 
@@ -121,7 +125,8 @@ class DialogueEngine:
         turn.events.append(Event("user", {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
                                           "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
                                           "entities": [e.entity for e in parse.entities], "button": bool(payload)}))  # fmt: skip
-        if is_safety(parse):  # before any form, clarification or domain answer (dialogue/safety.py)
+        if is_safety(parse) and not self._answers_the_form(state, parse, text, given, now):
+            # before any form, clarification or domain answer (dialogue/safety.py)
             state = self._respond(pause_for_safety(state, turn.events, parse), parse, turn, now, given)
             offer_domain_answer(turn.messages, parse, self.packs)
         elif state.status is Status.IN_FORM:
@@ -358,7 +363,7 @@ class DialogueEngine:
             form, values = max(read, key=lambda fv: sum(v.found for v in fv[1].values()))
             triggers = self._triggers(pack, form)
             complete = all(slot.name in values and values[slot.name].value is not None for slot in form.slots)
-            about_form = (
+            about_form = not asks_elsewhere(text) and (
                 parse.intent in triggers
                 or is_question(text)
                 or any(
@@ -484,10 +489,11 @@ class DialogueEngine:
             else:
                 turn.say(self._engine_message("utter_form_cancelled", pack, state))
             return self._end_form(state, form, pack, remember=False)
-        if parse.intent == HANDOFF_INTENT:
-            return self._handoff(state, turn, now, reason="requested")
         slot = next(s for s in form.slots if s.name == state.requested_slot)
         values = self._form_values(form, parse, text, now, given, slot.name)
+        if parse.intent == HANDOFF_INTENT and values.get(slot.name, SlotValue()).value is None:
+            # 「電話」 answers "how was it sold?"; 「人と話したい」 asks for a person
+            return self._handoff(state, turn, now, reason="requested")
         # a clear question about something else may name a value (「電話勧誘の窓口はどこ？」): only
         # the asked slot is taken from it
         question = is_other_question(parse, self._triggers(pack, form))
@@ -527,6 +533,22 @@ class DialogueEngine:
             pack.id,
         )
         return self._next_slot(state, form, pack, turn, now, problem)
+
+    def _answers_the_form(
+        self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], now: datetime
+    ) -> bool:
+        """Whether a faint safety reading of the classifier alone (no key phrase) is outweighed by the
+        message answering the question the form asked ("they called me and I signed up" gives the
+        kind of sale). A key phrase, or a stronger reading, always comes first."""
+        if state.status is not Status.IN_FORM or state.form is None or state.form_bot is None:
+            return False
+        if parse.extra.get("safety") != "model" or parse.confidence >= FORM_ANSWER_OUTWEIGHS:
+            return False
+        form = self.packs[state.form_bot].forms[state.form]
+        slot = state.requested_slot
+        if slot is None:
+            return False
+        return self._form_values(form, parse, text, now, given, slot).get(slot, SlotValue()).value is not None
 
     def _is_interruption(self, parse: ParseResult, form: Form) -> bool:
         """A clear question about something else (answered, then the form resumes)."""

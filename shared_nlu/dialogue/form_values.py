@@ -91,6 +91,11 @@ def is_other_question(parse: ParseResult, triggers: frozenset[str]) -> bool:
     return is_question(parse.text)
 
 
+def asks_elsewhere(text: str) -> bool:
+    """A question about where or whom to turn to (「どこに電話したらいい？」), not a form answer."""
+    return bool(_ASKS_ELSEWHERE.search(text)) and is_question(text)
+
+
 def says_correction(text: str) -> bool:
     """「いや」「ちゃう」「…でした」 "actually": the message corrects something said before."""
     return bool(_CORRECTION.search(text.strip()))
@@ -111,7 +116,9 @@ def is_correction(
     if is_other_question(parse, triggers):
         return False
     if parse.intent in triggers or parse.intent == INFORM_INTENT:
-        return True
+        # read as a form answer, yet asking where to turn (「電話勧誘の相談はどこに電話したらいい？」):
+        # a new question, unless it says it corrects
+        return not asks_elsewhere(parse.text) or says_correction(parse.text)
     if parse.is_fallback or parse.ambiguous:
         return not _ASKS_ELSEWHERE.search(parse.text)
     return parse.intent in SMALL_TALK or says_correction(parse.text)

@@ -31,6 +31,13 @@ class BotQuality:
     accuracy: float
     answered: float
     train_seconds: float = 0.0
+    # intent → [examples, answered right]: where a pack is weak, for the activation quality gate
+    intents: dict[str, list[int]] = field(default_factory=dict)
+    near_misses: int = 0  # the pack's near misses (each classified by a model that never saw it) …
+    near_misses_abstained: int = 0  # … of which the bot's own widget answered with its fallback
+    # the common pack's out-of-scope examples asked in this bot's widget (cross-validated): the
+    # share answered with the fallback
+    out_of_scope_abstention: float | None = None
 
 
 @dataclass
@@ -109,18 +116,28 @@ def _report(
     deciders: list[NluEngine] | None = None,
 ) -> QualityReport:
     per_bot: dict[str, list[tuple[bool, bool]]] = {}
+    per_intent: dict[tuple[str, str], list[int]] = {}
+    near_misses: Counter[tuple[str, bool]] = Counter()  # (bot, abstained)
+    oos_rows: list[tuple[int, str, np.ndarray]] = []
     routed_right = routed_bot_right = fell_back = in_scope = 0
     confusions: Counter[tuple[str, str]] = Counter()
     confidences, correct = [], []
     for number, (text, label, row) in enumerate(zip(texts, labels, oof, strict=True)):
         bot, intent = split_label(label)
+        decider = deciders[number] if deciders is not None else engine
+        if intent == NOT_COVERED_LABEL and bot != COMMON_BOT:
+            near_misses[bot, decider.decide(text, row, bot).intent == FALLBACK_INTENT] += 1
+        if intent == OUT_OF_SCOPE_INTENT:
+            oos_rows.append((number, text, row))
         if intent in (OUT_OF_SCOPE_INTENT, NOT_COVERED_LABEL):
             continue
-        decider = deciders[number] if deciders is not None else engine
         own = decider.decide(text, row, bot if bot != COMMON_BOT else None)
         best = own.ranking[0] if own.ranking else None
         argmax_right = best is not None and (best.bot, best.name) == (bot, intent)
         per_bot.setdefault(bot, []).append((argmax_right, (own.bot, own.intent) == (bot, intent)))
+        counts = per_intent.setdefault((bot, intent), [0, 0])
+        counts[0] += 1
+        counts[1] += (own.bot, own.intent) == (bot, intent)
         if intent == FORM_ANSWER_INTENT:
             continue  # a form answer is never routed: it only means something inside its own form
         routed = decider.decide(text, row, None)
@@ -138,10 +155,25 @@ def _report(
     if oos:
         for row, text in zip(engine.probabilities(oos), oos, strict=True):
             oos_hits += engine.decide(text, row, None).intent == FALLBACK_INTENT
+
+    def abstention(bot: str) -> float | None:
+        if bot == COMMON_BOT or not oos_rows:
+            return None
+        fell = sum(
+            (deciders[n] if deciders is not None else engine).decide(t, r, bot).intent == FALLBACK_INTENT
+            for n, t, r in oos_rows
+        )
+        return fell / len(oos_rows)
+
     bots = [
-        BotQuality(bot, len(rows), sum(a for a, _ in rows) / len(rows), sum(b for _, b in rows) / len(rows))
+        BotQuality(
+            bot, len(rows), sum(a for a, _ in rows) / len(rows), sum(b for _, b in rows) / len(rows),
+            intents={intent: counts for (owner, intent), counts in sorted(per_intent.items()) if owner == bot},
+            near_misses=near_misses[bot, True] + near_misses[bot, False], near_misses_abstained=near_misses[bot, True],
+            out_of_scope_abstention=abstention(bot),
+        )
         for bot, rows in sorted(per_bot.items())
-    ]
+    ]  # fmt: skip
     return QualityReport(
         folds=folds,
         bots=bots,
