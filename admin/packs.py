@@ -157,8 +157,7 @@ def save(
     _check_characters(bot_id, changes)
 
     def prepare(base: PackVersion) -> tuple[dict[str, str], list[Diagnostic]]:
-        files = {**base.files, **{name: text for name, text in changes.items() if text is not None}}
-        files = {name: text for name, text in files.items() if changes.get(name, "") is not None}
+        files = apply_changes(base.files, changes)
         if sum(len(text.encode()) for text in files.values()) > MAX_PACK_BYTES:
             raise AppError(
                 413, "pack_too_large", f"パックが大きすぎます（上限 {MAX_PACK_BYTES // 1000} kB）。",
@@ -184,6 +183,12 @@ def save(
         {"version": row.version, "based_on": based_on.version, "files": sorted(changes)},
     )  # fmt: skip
     return Saved(row.version, warnings, activated=activate)
+
+
+def apply_changes(files: dict[str, str], changes: dict[str, str | None]) -> dict[str, str]:
+    """``files`` with ``changes`` applied: a text replaces or adds a file, None removes it."""
+    changed = {**files, **{name: text for name, text in changes.items() if text is not None}}
+    return {name: text for name, text in changed.items() if changes.get(name, "") is not None}
 
 
 def base_of(session: Session, bot_id: str) -> PackVersion:

@@ -191,8 +191,7 @@ def validate_files(
         if body.base_version is not None
         else packs.base_of(session, bot_id)
     )
-    files = {**base.files, **{n: t for n, t in body.files.items() if t is not None}}
-    files = {n: t for n, t in files.items() if body.files.get(n, "") is not None}
+    files = packs.apply_changes(base.files, body.files)
     sources, _ = active_sources(session)
     sources[bot_id] = {name: text.encode("utf-8") for name, text in files.items()}
     _, diags = validate_packs(sources)
