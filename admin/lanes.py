@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from chat_platform.errors import AppError
+from chat_platform.errors import AppError, with_error_fields
 from shared_nlu.nlu.engine import NluEngine
 from shared_nlu.nlu.lanes import Collision, lane_collisions, summary
 from shared_nlu.pack import Diagnostic, Pack, PackSet
@@ -52,15 +52,8 @@ class LaneCollision(AppError):
         )  # fmt: skip
 
     def body(self, language: str = "ja") -> dict[str, object]:
-        return {
-            "error": {
-                "code": self.code,
-                "message": self.en if language == "en" else self.ja,
-                "message_en": self.en,
-                "collisions": self.pairs,
-                "diagnostics": [d.to_dict() for d in self.diagnostics],
-            }
-        }
+        diagnostics = [d.to_dict() for d in self.diagnostics]
+        return with_error_fields(super().body(language), collisions=self.pairs, diagnostics=diagnostics)
 
 
 def check_approver(principal: Principal, check: LaneCheck | None) -> None:

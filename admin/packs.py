@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from chat_platform.errors import AppError
+from chat_platform.errors import AppError, with_error_fields
 from chat_platform.packs_store import active_sources, files_digest
 from chat_platform.storage.models import PackVersion, utcnow
 from shared_nlu.pack import Diagnostic, Diagnostics, Pack, Severity, validate_packs
@@ -46,14 +46,7 @@ class PackInvalid(AppError):
         )  # fmt: skip
 
     def body(self, language: str = "ja") -> dict[str, object]:
-        return {
-            "error": {
-                "code": self.code,
-                "message": self.en if language == "en" else self.ja,
-                "message_en": self.en,
-                "diagnostics": [d.to_dict() for d in self.diagnostics],
-            }
-        }
+        return with_error_fields(super().body(language), diagnostics=[d.to_dict() for d in self.diagnostics])
 
 
 def refusal_detail(exc: AppError) -> dict[str, object]:

@@ -27,6 +27,14 @@ class AppError(Exception):
         }
 
 
+def with_error_fields(body: dict[str, object], **fields: object) -> dict[str, object]:
+    """``body`` (an ``AppError.body``) with more fields in its ``error`` object: the diagnostics,
+    collisions or quality figures a client needs to fix the request."""
+    error = body["error"]
+    assert isinstance(error, dict)
+    return {**body, "error": {**error, **fields}}
+
+
 def unknown_bot(bot_id: str, known: list[str]) -> AppError:
     return AppError(
         404, "unknown_bot", f"ボット「{bot_id[:64]}」はありません。使えるボット: {', '.join(known)}",

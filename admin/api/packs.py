@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from chat_platform.api.deps import ServicesDep, services_of
 from chat_platform.api.schemas import error_responses
-from chat_platform.errors import AppError
+from chat_platform.errors import AppError, with_error_fields
 from chat_platform.packs_store import active_fingerprint, active_sources
 from chat_platform.services import Services
 
@@ -291,9 +291,7 @@ class QualityWorse(AppError):
         )  # fmt: skip
 
     def body(self, language: str = "ja") -> dict[str, object]:
-        body = super().body(language)
-        body["error"]["quality"] = self.report  # type: ignore[index]
-        return body
+        return with_error_fields(super().body(language), quality=self.report)
 
 
 @router.post(

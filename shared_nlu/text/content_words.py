@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sudachipy import dictionary, tokenizer
+from sudachipy import tokenizer
 
 from .normalize import katakana_to_hiragana
+from .tokenizer import Tokenizer, default_tokenizer
 
 _LATIN = re.compile(r"[a-z][a-z0-9']*")
 # (first, second) POS levels that carry meaning; anything else is a function word.
@@ -269,22 +270,16 @@ class Word:
 class ContentWords:
     """Thread-safe; results are cached per text."""
 
-    def __init__(self, shared: Any = None) -> None:
-        # one Sudachi dictionary per process: the tokenizer's, when given (~70 MB each)
-        self._dictionary = shared if shared is not None else dictionary.Dictionary(dict="core")
-        self._local = threading.local()
+    def __init__(self, tokens: Tokenizer | None = None) -> None:
+        # Sudachi through the word tokenizer: one dictionary and one analyser per thread per process
+        self._tokens = tokens if tokens is not None else default_tokenizer()
         self.words = lru_cache(maxsize=65536)(self._words)
-
-    def _sudachi(self) -> Any:
-        sudachi = getattr(self._local, "sudachi", None)
-        if sudachi is None:
-            sudachi = self._dictionary.tokenizer(mode=tokenizer.Tokenizer.SplitMode.C)
-            self._local.sudachi = sudachi
-        return sudachi
 
     def _words(self, text: str) -> tuple[Word, ...]:
         found: list[Word] = []
-        morphemes = [m for m in self._sudachi().tokenize(text[:2000]) if m.part_of_speech()[0] != "空白"]
+        morphemes = [
+            m for m in self._tokens.sudachi().tokenize(text[:2000]) if m.part_of_speech()[0] != "空白"
+        ]
         for position, morpheme in enumerate(morphemes):
             surface = morpheme.surface()
             modifies = _modified_noun(morphemes, position)
@@ -367,7 +362,5 @@ def default_content_words() -> ContentWords:
     global _default
     with _lock:
         if _default is None:
-            from .tokenizer import default_tokenizer
-
-            _default = ContentWords(default_tokenizer().dictionary)
+            _default = ContentWords(default_tokenizer())
         return _default

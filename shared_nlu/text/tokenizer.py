@@ -42,12 +42,9 @@ class Tokenizer:
         self._local = threading.local()
         self.words = lru_cache(maxsize=65536)(self._words)
 
-    @property
-    def dictionary(self) -> Any:
-        """The loaded Sudachi dictionary, for other analysers to share."""
-        return self._dictionary
-
-    def _sudachi(self) -> Any:
+    def sudachi(self) -> Any:
+        """This thread's Sudachi tokenizer (mode C) over the one loaded dictionary; other analysers
+        (content words, masking) use it too, so a process holds one dictionary (~70 MB)."""
         sudachi = getattr(self._local, "sudachi", None)
         if sudachi is None:
             sudachi = self._dictionary.tokenizer(mode=tokenizer.Tokenizer.SplitMode.C)
@@ -56,7 +53,7 @@ class Tokenizer:
 
     def _words(self, text: str) -> tuple[str, ...]:
         result: list[str] = []
-        for morpheme in self._sudachi().tokenize(text):
+        for morpheme in self.sudachi().tokenize(text):
             if morpheme.part_of_speech()[0] in _SKIP_POS:
                 continue
             surface = morpheme.surface()
@@ -72,7 +69,7 @@ class Tokenizer:
         masking of personal data reads them once per message, for 人名 tokens)."""
         return [
             Morpheme(m.surface(), tuple(m.part_of_speech()), m.begin(), m.end(), m.is_oov())
-            for m in self._sudachi().tokenize(text)
+            for m in self.sudachi().tokenize(text)
         ]
 
 
