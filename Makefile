@@ -5,7 +5,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PACKAGES := shared_nlu chat_platform admin
+PACKAGES := shared_nlu core chat_platform admin madoguchi
 
 .PHONY: run test lint typecheck validate pytest install services bench clean
 

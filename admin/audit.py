@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chat_platform.storage.models import AuditEntry
+from core.storage.models import AuditEntry
 
 from .auth import Principal
 

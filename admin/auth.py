@@ -18,8 +18,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chat_platform.errors import AppError
-from chat_platform.storage.models import ApiToken, utcnow
+from core.errors import AppError
+from core.storage.models import ApiToken, utcnow
 
 from .departments import departments_with_bots
 

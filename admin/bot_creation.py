@@ -14,9 +14,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chat_platform.errors import AppError
-from chat_platform.packs_store import files_digest
-from chat_platform.storage.models import PackVersion, Project
+from core.errors import AppError
+from core.pack_versions import files_digest
+from core.storage.models import PackVersion, Project
 from shared_nlu.pack.model import COMMON_BOT
 
 from . import audit, plain_yaml

@@ -11,10 +11,10 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
-from chat_platform.settings import Settings
-from chat_platform.storage.database import Database
-from chat_platform.storage.migrate import upgrade
-from chat_platform.storage.models import ApiToken, utcnow
+from core.settings import Settings
+from core.storage.database import Database
+from core.storage.migrate import upgrade
+from core.storage.models import ApiToken, utcnow
 
 from . import audit
 from .auth import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, ROLES, as_utc, create_token, revoke_token

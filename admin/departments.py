@@ -14,8 +14,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chat_platform.packs_store import active_versions
-from chat_platform.storage.models import Project
+from core.pack_versions import active_versions
+from core.storage.models import Project
 from shared_nlu.pack.model import COMMON_BOT
 
 

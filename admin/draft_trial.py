@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chat_platform.errors import AppError
-from chat_platform.packs_store import Sources
-from chat_platform.runtime import BotRuntime, Bots
+from core.errors import AppError
+from core.pack_versions import Sources
+from core.runtime import BotRuntime, Bots
 from shared_nlu.dialogue.state import SessionState
 from shared_nlu.pack import PackError
 

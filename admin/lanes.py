@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from chat_platform.errors import AppError, with_error_fields
+from core.errors import AppError, with_error_fields
 from shared_nlu.nlu.engine import NluEngine
 from shared_nlu.nlu.lanes import Collision, lane_collisions, summary
 from shared_nlu.pack import Diagnostic, Pack, PackSet

@@ -18,9 +18,9 @@ import numpy as np
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
-from chat_platform.errors import AppError
-from chat_platform.packs_store import active_sources
-from chat_platform.storage.models import Message, Rating
+from core.errors import AppError
+from core.pack_versions import active_sources
+from core.storage.models import Message, Rating
 from shared_nlu.nlu import NluEngine
 from shared_nlu.nlu.engine import FORM_ANSWER_INTENT
 from shared_nlu.nlu.training_data import split_label

@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from chat_platform.packs_store import Sources
+from core.pack_versions import Sources
 from shared_nlu.nlu.evaluation import cross_validate
 from shared_nlu.pack import PackSet, validate_packs
 

@@ -14,9 +14,9 @@ import re
 
 from sqlalchemy.orm import Session
 
-from chat_platform.errors import AppError
-from chat_platform.packs_store import active_sources
-from chat_platform.storage.models import PackVersion
+from core.errors import AppError
+from core.pack_versions import active_sources
+from core.storage.models import PackVersion
 from shared_nlu.pack import Diagnostic, Diagnostics, Intent
 from shared_nlu.pack.checks import example_key
 from shared_nlu.pack.parse_nlu import parse_annotations, parse_nlu

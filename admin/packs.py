@@ -18,9 +18,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from chat_platform.errors import AppError, with_error_fields
-from chat_platform.packs_store import active_sources, files_digest
-from chat_platform.storage.models import PackVersion, utcnow
+from core.errors import AppError, with_error_fields
+from core.pack_versions import active_sources, files_digest
+from core.storage.models import PackVersion, utcnow
 from shared_nlu.pack import Diagnostic, Diagnostics, Pack, Severity, validate_packs
 from shared_nlu.pack.loader import PACK_FILES
 from shared_nlu.pack.yaml_source import report_surrogates

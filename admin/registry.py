@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chat_platform.storage.models import Project
+from core.services import Hooks
+from core.storage.models import Project
 from shared_nlu.pack import PackSet
 
 INVENTORY_FY2021 = Path(__file__).parent / "data" / "inventory_fy2021.csv"
@@ -100,3 +101,15 @@ def unserved_bots(session: Session, served: set[str]) -> list[Project]:
     )
     latest = {row.bot_id: row for row in rows if row.bot_id is not None and row.bot_id not in served}
     return [latest[bot] for bot in sorted(latest)]
+
+
+def register_projects(session: Session, packs: PackSet) -> None:
+    """At every start: the FY2021 inventory, and a town-DX project of this fiscal year for each new bot."""
+    import_inventory(session)
+    register_bots(session, packs, fiscal_year_of(datetime.now(UTC).date()))
+
+
+def registry_hooks() -> Hooks:
+    """What the registry adds to the core: projects recorded at start, and which bots are retired
+    (by each bot's latest project, so a bot retired in one fiscal year and reopened in the next is served)."""
+    return Hooks(register_projects=register_projects, retired_bots=retired_bots)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 
-from . import errors
+from core import errors
+
 from .storage.turns import TurnStore
 
 

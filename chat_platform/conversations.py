@@ -12,17 +12,16 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from core import errors
+from core.input_checks import clean_id, clean_message
+from core.runtime import BotRuntime, Bots
+from core.settings import Settings
+from core.storage.database import Database
+from core.storage.models import Conversation, Event, Message, Rating
 
-from . import errors
 from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender, is_rateable
-from .runtime import BotRuntime, Bots
-from .settings import Settings
-from .storage.database import Database
-from .storage.models import Conversation, Event, Message, Project, Rating
 from .storage.turns import TurnStore
 from .turn_handler import TurnHandler
-from .validation import clean_id, clean_message
 
 __all__ = ["ChatService", "Incoming", "OutgoingMessage", "Reply", "hash_sender", "is_rateable"]
 
@@ -42,30 +41,21 @@ class ChatService:
         runtime: BotRuntime,
         settings: Settings,
         clock: Callable[[], datetime] | None = None,
+        retired: Callable[[], dict[str, str]] = dict,
     ) -> None:
         self.db = db
         self.runtime = runtime
         self.settings = settings
         self.store = TurnStore(db)
-        self.turns = TurnHandler(self.store, runtime, settings, lambda: self.retired)
+        # bot id → the message residents see, for retired bots (the core re-reads them in the pack watch)
+        self.turns = TurnHandler(self.store, runtime, settings, retired)
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.retired: dict[str, str] = {}  # bot id → the message residents see; refreshed by the pack watch
 
     def now(self) -> datetime:
         return SIMULATED_NOW.get() or self.clock()
 
-    def refresh_retired(self) -> None:
-        """Re-read which bots are retired (a project status the admin side sets)."""
-        with self.db.session() as session:
-            rows = session.execute(
-                select(Project.bot_id, Project.retirement_message).where(
-                    Project.bot_id.is_not(None), Project.status == "retired"
-                )
-            )
-            self.retired = {bot: message or "" for bot, message in rows if bot}
-
     def public_bots(self) -> list[str]:
-        return [pack.id for pack in self.runtime.current.packs.bots()]
+        return self.runtime.current.bot_ids()
 
     def _check_bot(self, bot_id: str) -> Bots:
         bots = self.runtime.current

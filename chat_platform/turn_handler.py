@@ -41,12 +41,15 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from core import errors
+from core.runtime import BotRuntime, Bots
+from core.settings import Settings
+from core.storage.models import new_id
 from shared_nlu.dialogue.engine import Turn
 from shared_nlu.dialogue.messages import BotMessage
 from shared_nlu.dialogue.messages import Event as DialogueEvent
 from shared_nlu.dialogue.state import SessionState
 
-from . import errors
 from .messages import (
     NOT_RATEABLE,
     Incoming,
@@ -58,9 +61,6 @@ from .messages import (
     is_rateable,
 )
 from .privacy.masking import mask_answer, mask_personal_data
-from .runtime import BotRuntime, Bots
-from .settings import Settings
-from .storage.models import new_id
 from .storage.turns import ConversationRow, TurnStore, TurnWrites
 
 Result = Reply | Exception  # an errors.AppError for what the client must fix

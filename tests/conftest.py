@@ -47,7 +47,7 @@ def postgres_available() -> bool:
 
 
 def _fresh_database(url: str) -> None:
-    from chat_platform.storage.migrate import downgrade, upgrade
+    from core.storage.migrate import downgrade, upgrade
 
     downgrade(url, "base")
     upgrade(url)
@@ -91,15 +91,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def services(database_url: str, tmp_path_factory: pytest.TempPathFactory):
-    from chat_platform.services import Services
-    from chat_platform.settings import Settings
+    from core.settings import Settings
+    from madoguchi.app import start_services
 
     settings = Settings.from_mapping(
         {"database_url": database_url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("models"),
          "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
          "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
     )  # fmt: skip
-    running = Services.start(settings)
+    running = start_services(settings)
     yield running
     running.stop()
 
@@ -108,7 +108,7 @@ def services(database_url: str, tmp_path_factory: pytest.TempPathFactory):
 def client(services):
     from fastapi.testclient import TestClient
 
-    from chat_platform.app import create_app
+    from madoguchi.app import create_app
 
     with TestClient(create_app(services=services, watch=False)) as test_client:
         yield test_client

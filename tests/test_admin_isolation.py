@@ -360,7 +360,7 @@ def test_should_never_log_a_token_hash_even_with_sql_logging_on(client, tokens, 
 
 
 def test_token_list_should_never_print_a_full_token(services, tokens) -> None:
-    from chat_platform.cli import app
+    from madoguchi.cli import app
 
     result = CliRunner().invoke(
         app,

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from chat_platform.packs_store import active_sources, sync_from_disk
-from chat_platform.storage.models import AuditEntry, PackVersion
+from core.pack_versions import active_sources, sync_from_disk
+from core.storage.models import AuditEntry, PackVersion
 from shared_nlu.nlu.engine import NluEngine
 from shared_nlu.pack import PackError
 from tests.conftest import ROOT, bearer, settle

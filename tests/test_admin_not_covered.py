@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import select
 
 from admin.pack_text import insert_near_miss, near_misses_of
-from chat_platform.packs_store import active_sources
-from chat_platform.storage.models import AuditEntry
+from core.pack_versions import active_sources
+from core.storage.models import AuditEntry
 from shared_nlu.pack import validate_packs
 from tests.conftest import ROOT, bearer, settle
 from tests.near_misses_support import NEEDS_NEAR_MISSES
@@ -49,7 +49,7 @@ def traffic(services) -> Iterator[dict[str, Any]]:
     the replies by text."""
     from fastapi.testclient import TestClient
 
-    from chat_platform.app import create_app
+    from madoguchi.app import create_app
 
     replies = {}
     with TestClient(create_app(services=services, watch=False, allow_simulation=True)) as simulator:
@@ -77,7 +77,7 @@ def traffic(services) -> Iterator[dict[str, Any]]:
 
 def question_ids(services, bot: str) -> dict[str, str]:
     """Stored text → message id of the residents' messages to ``bot`` on DAY."""
-    from chat_platform.storage.models import Message
+    from core.storage.models import Message
 
     with services.db.session() as session:
         rows = session.execute(

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from admin.pack_text import intents_of
-from chat_platform.packs_store import active_sources
-from chat_platform.storage.models import AuditEntry
+from core.pack_versions import active_sources
+from core.storage.models import AuditEntry
 from shared_nlu.pack import validate_packs
 from tests.conftest import bearer, settle, wait_for_reloads
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from chat_platform.storage.models import AuditEntry, Project
+from core.storage.models import AuditEntry, Project
 from tests.conftest import bearer
 
 
@@ -87,7 +87,7 @@ def test_should_answer_with_the_retirement_message_once_a_bot_is_retired(client,
             headers=bearer(tokens["strategy"]),
         )
         assert done.status_code == 200 and done.json()["status"] == "retired" and done.json()["retired_on"]
-        services.chat.refresh_retired()
+        services.refresh_retired()
         session_id = client.post("/api/v1/bots/covid_sticker/sessions", json={}).json()["session_id"]
         reply = client.post(
             "/api/v1/bots/covid_sticker/messages",
@@ -107,7 +107,31 @@ def test_should_answer_with_the_retirement_message_once_a_bot_is_retired(client,
             json={"status": "active"},
             headers=bearer(tokens["strategy"]),
         )
-        services.chat.refresh_retired()
+        services.refresh_retired()
+
+
+def test_should_decide_retirement_by_the_latest_project_of_a_bot(services) -> None:
+    """A bot retired one fiscal year and reopened the next is served; retired again, it is not.
+    (The worker used to read "any retired row", the admin "the latest row": they disagreed.)"""
+    from admin.registry import retired_bots
+
+    def project(year: int, status: str) -> Project:
+        return Project(
+            fiscal_year=year, department="商工", name="再開したボット", kind="街のDX", sub_projects=1,
+            bot_id="reopened_bot", status=status, retirement_message="終了しました" if status == "retired" else None,
+            source="admin",
+        )  # fmt: skip
+
+    with services.db.session() as session:
+        try:
+            session.add_all([project(2024, "retired"), project(2025, "active")])
+            session.flush()
+            assert "reopened_bot" not in retired_bots(session)
+            session.add(project(2026, "retired"))
+            session.flush()
+            assert retired_bots(session)["reopened_bot"] == "終了しました"
+        finally:
+            session.rollback()
 
 
 def test_should_create_projects_only_as_strategy(client, tokens) -> None:

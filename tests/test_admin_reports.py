@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from chat_platform.storage.models import AuditEntry
+from core.storage.models import AuditEntry
 from tests.conftest import bearer
 
 API = "/admin/api/v1"
@@ -67,7 +67,7 @@ class Simulator:
 def simulator(services) -> Iterator[Simulator]:
     from fastapi.testclient import TestClient
 
-    from chat_platform.app import create_app
+    from madoguchi.app import create_app
 
     with TestClient(create_app(services=services, watch=False, allow_simulation=True)) as client:
         yield Simulator(client)

@@ -14,8 +14,8 @@ from sqlalchemy import DateTime, String, column, create_engine, text, update
 from typer.testing import CliRunner
 
 from admin.auth import create_token
-from chat_platform.cli import app
-from chat_platform.storage.models import ApiToken
+from core.storage.models import ApiToken
+from madoguchi.cli import app
 from tests.conftest import ROOT, bearer, empty_database
 
 ME = "/admin/api/v1/me"
@@ -111,7 +111,7 @@ def scratch_database(kind: str, tmp_path) -> Iterator[str]:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_should_give_tokens_made_before_the_migration_a_year_and_none_to_revoked_ones(kind, tmp_path) -> None:
-    from chat_platform.storage.migrate import downgrade, upgrade
+    from core.storage.migrate import downgrade, upgrade
 
     with scratch_database(kind, tmp_path) as url:
         upgrade(url, "0003")
@@ -170,8 +170,8 @@ def test_should_create_a_department_token_for_a_department_that_owns_a_bot(servi
 
 def test_should_know_the_departments_of_the_packs_on_disk_before_the_first_start(tmp_path) -> None:
     from admin.departments import departments_with_bots
-    from chat_platform.storage.database import Database
-    from chat_platform.storage.migrate import upgrade
+    from core.storage.database import Database
+    from core.storage.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     upgrade(url)

@@ -15,16 +15,16 @@ from sqlalchemy import select
 
 from chat_platform.batcher import Batcher
 from chat_platform.conversations import ChatService
-from chat_platform.errors import AppError
 from chat_platform.messages import Incoming, NewSession, Reply, hash_sender
-from chat_platform.services import Services
-from chat_platform.storage.models import Conversation, Event, Message
+from chat_platform.resident_services import ResidentServices
+from core.errors import AppError
+from core.storage.models import Conversation, Event, Message
 
 QUESTION = "自動車税の納期限はいつですか"
 THANKS = "ありがとうございました"
 
 
-def chat_with(services: Services, **settings: object) -> ChatService:
+def chat_with(services: ResidentServices, **settings: object) -> ChatService:
     return ChatService(services.db, services.runtime, dataclasses.replace(services.settings, **settings))
 
 
@@ -33,7 +33,7 @@ def replies(results: Sequence[Reply | Exception]) -> list[Reply]:
     return list(results)  # type: ignore[arg-type]
 
 
-def stored(services: Services, session_id: str) -> list[Message]:
+def stored(services: ResidentServices, session_id: str) -> list[Message]:
     with services.db.session() as session:
         return list(
             session.scalars(
@@ -42,7 +42,7 @@ def stored(services: Services, session_id: str) -> list[Message]:
         )
 
 
-def test_should_store_a_batch_of_several_conversations_as_each_alone(services: Services) -> None:
+def test_should_store_a_batch_of_several_conversations_as_each_alone(services: ResidentServices) -> None:
     chat = services.chat
     sessions = [
         r.session_id for r in replies(chat.handle([chat.prepare_start("tax", "widget") for _ in range(5)]))
@@ -62,7 +62,9 @@ def test_should_store_a_batch_of_several_conversations_as_each_alone(services: S
             assert conversation.message_count == len(rows)
 
 
-def test_should_answer_two_messages_of_one_conversation_in_a_batch_in_order(services: Services) -> None:
+def test_should_answer_two_messages_of_one_conversation_in_a_batch_in_order(
+    services: ResidentServices,
+) -> None:
     chat = services.chat
     session_id = chat.start("consumer", "widget").session_id
     batch = [
@@ -83,7 +85,7 @@ def test_should_answer_two_messages_of_one_conversation_in_a_batch_in_order(serv
         assert "form_started" in events, events
 
 
-def test_should_store_a_message_sent_twice_in_one_batch_once(services: Services) -> None:
+def test_should_store_a_message_sent_twice_in_one_batch_once(services: ResidentServices) -> None:
     chat = services.chat
     session_id = chat.start("tax", "widget").session_id
     twice = [chat.prepare("tax", QUESTION, "widget", session_id=session_id, idempotency_key="same")] * 2
@@ -97,7 +99,7 @@ def test_should_store_a_message_sent_twice_in_one_batch_once(services: Services)
     assert later.replayed and [m.id for m in later.messages] == [m.id for m in original.messages]
 
 
-def test_should_refuse_only_the_messages_over_the_limit_within_a_batch(services: Services) -> None:
+def test_should_refuse_only_the_messages_over_the_limit_within_a_batch(services: ResidentServices) -> None:
     chat = chat_with(services, rate_limit_per_minute=2)
     session_id = chat.start("tax", "widget").session_id
     results = chat.handle([chat.prepare("tax", THANKS, "widget", session_id=session_id) for _ in range(3)])
@@ -108,7 +110,7 @@ def test_should_refuse_only_the_messages_over_the_limit_within_a_batch(services:
     assert len([m for m in stored(services, session_id) if m.direction == "in"]) == 2
 
 
-def test_should_not_open_a_conversation_for_a_refused_message(services: Services) -> None:
+def test_should_not_open_a_conversation_for_a_refused_message(services: ResidentServices) -> None:
     """Rasa REST names the resident, not a session: a message refused by the address's limit must
     not leave a conversation behind."""
     chat = chat_with(services, rate_limit_per_address_per_minute=1)
@@ -130,7 +132,9 @@ def test_should_not_open_a_conversation_for_a_refused_message(services: Services
     assert opened == [hash_sender("rest", "resident-first")]
 
 
-def test_should_answer_an_unknown_session_in_a_batch_without_failing_the_others(services: Services) -> None:
+def test_should_answer_an_unknown_session_in_a_batch_without_failing_the_others(
+    services: ResidentServices,
+) -> None:
     chat = services.chat
     good = chat.start("tax", "widget").session_id
     results = chat.handle([

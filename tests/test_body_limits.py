@@ -35,7 +35,7 @@ def port(services) -> Iterator[int]:
     """The real app under uvicorn in a background thread; its port."""
     import uvicorn
 
-    from chat_platform.app import create_app
+    from madoguchi.app import create_app
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -284,18 +284,15 @@ def test_should_apply_the_limits_from_the_settings(services) -> None:
 
     from fastapi.testclient import TestClient
 
-    from chat_platform.app import create_app
-    from chat_platform.conversations import ChatService
-    from chat_platform.services import Services
+    from chat_platform.resident_services import ResidentServices
+    from madoguchi.app import create_app
 
     settings = replace(
         services.settings, max_body_bytes=1000, max_upload_bytes=5000, max_line_body_bytes=3000,
         line_channels={"tax": {"secret": "limit-secret", "token": "limit-token"}},
     )  # fmt: skip
     # a worker with these settings on the shared database and bots (the LINE channel is read from them)
-    worker = Services(
-        settings, services.db, services.runtime, ChatService(services.db, services.runtime, settings)
-    )
+    worker = ResidentServices(settings, services.db, services.runtime)
     json_type = {"Content-Type": "application/json"}
     admin = {**json_type, **bearer_header(services)}
 

@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from chat_platform.storage.models import Conversation, Event, Message, Rating
+from core.storage.models import Conversation, Event, Message, Rating
 
 
 def start(client, bot: str = "tax") -> str:

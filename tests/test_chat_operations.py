@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from chat_platform.app import create_app
-from chat_platform.cli import app as cli
-from chat_platform.services import Services
-from chat_platform.settings import Settings
-from chat_platform.storage.migrate import upgrade
-from chat_platform.storage.models import Conversation, Message
+from madoguchi.cli import app as cli
+from chat_platform.resident_services import ResidentServices
+from core.settings import Settings
+from core.storage.migrate import upgrade
+from core.storage.models import Conversation, Message
+from madoguchi.app import create_app, start_services
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,10 +26,12 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
 
 
-def start(tmp_path: Path, model_dir: Path, bots: Path = ROOT / "bots", **overrides: object) -> Services:
+def start(
+    tmp_path: Path, model_dir: Path, bots: Path = ROOT / "bots", **overrides: object
+) -> ResidentServices:
     url = f"sqlite:///{tmp_path / 'ops.db'}"
     upgrade(url)
-    return Services.start(
+    return start_services(
         Settings.from_mapping({"database_url": url, "bots_dir": bots, "model_dir": model_dir, **overrides})
     )
 

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from chat_platform.cli import app
+from madoguchi.cli import app
 from tests.conftest import ROOT
 from tests.packs_inline import TAX, write_packs
 

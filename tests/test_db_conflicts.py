@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
-from chat_platform.storage.models import Project, Rating
+from core.storage.models import Project, Rating
 from tests.conftest import bearer
 
 

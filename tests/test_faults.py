@@ -29,13 +29,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
-from chat_platform.app import create_app
 from chat_platform.conversations import ChatService
-from chat_platform.services import Services
-from chat_platform.settings import Settings
-from chat_platform.storage.database import Database
-from chat_platform.storage.migrate import upgrade
-from chat_platform.storage.models import Conversation, Message
+from chat_platform.resident_services import ResidentServices
+from core.settings import Settings
+from core.storage.database import Database
+from core.storage.migrate import upgrade
+from core.storage.models import Conversation, Message
+from madoguchi.app import create_app, start_services
 from tests.conftest import wait_for_reloads
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,7 +128,7 @@ def no_resident_text_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]
     assert PHONE not in caplog.text
 
 
-def app_client(services: Services) -> TestClient:
+def app_client(services: ResidentServices) -> TestClient:
     # raise_server_exceptions=False: an unhandled error must show up as the 500 a resident would get
     return TestClient(create_app(services=services, watch=False), raise_server_exceptions=False)
 
@@ -265,7 +265,7 @@ class Traffic:
 def test_should_answer_or_fail_fast_and_recover_when_postgres_connections_are_killed(
     pg_url, model_dir, no_resident_text_in_logs
 ) -> None:
-    services = Services.start(settings_for(pg_url, model_dir))
+    services = start_services(settings_for(pg_url, model_dir))
     try:
         with app_client(services) as client:
             traffic = Traffic(client)
@@ -309,7 +309,7 @@ def test_should_answer_or_fail_fast_and_recover_when_postgres_connections_are_ki
 def test_should_fail_fast_while_postgres_refuses_connections_and_recover_without_restart(
     pg_url, model_dir, no_resident_text_in_logs
 ) -> None:
-    services = Services.start(settings_for(pg_url, model_dir))
+    services = start_services(settings_for(pg_url, model_dir))
     try:
         with app_client(services) as client:
             session_id = new_session(client)
@@ -349,7 +349,7 @@ def test_should_give_up_within_the_connect_timeout_on_a_database_that_never_answ
     not hang for the kernel's minutes-long timeouts but fail with 503 after ``connect_timeout``."""
     url = f"sqlite:///{tmp_path / 'up.db'}"
     upgrade(url)
-    services = Services.start(settings_for(url, model_dir))
+    services = start_services(settings_for(url, model_dir))
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(64)  # the kernel completes the handshake; nobody ever reads or answers
@@ -379,7 +379,7 @@ def test_should_keep_answering_from_the_old_pack_when_an_upload_is_invalid_or_tr
     from admin.auth import create_token
     from shared_nlu.nlu.engine import NluEngine
 
-    services = Services.start(settings_for(pg_url, model_dir))
+    services = start_services(settings_for(pg_url, model_dir))
     with services.db.session() as session:
         headers = {"Authorization": f"Bearer {create_token(session, 'strategy', 'fault test')[0]}"}
     old_digest = services.runtime.current.packs.digest
@@ -567,7 +567,7 @@ def test_should_store_a_retried_message_once_when_the_worker_is_killed(
     log = server.log_text()
     assert PHONE not in log and "Traceback" not in log, log
 
-    fresh = Services.start(settings_for(pg_url, model_dir))
+    fresh = start_services(settings_for(pg_url, model_dir))
     try:
         with app_client(fresh) as client:
             retried = send(client, session_id, f"自動車税の期限 {PHONE}", idempotency_key="k1")
@@ -607,7 +607,7 @@ def test_should_handle_two_messages_of_one_conversation_at_once_one_after_the_ot
 ) -> None:
     """The conversation is locked while a message is handled: two messages sent at once are stored
     in turn (no shared seq numbers, no lost turn), and a double-submitted key is answered by replay."""
-    services = Services.start(settings_for(any_url, model_dir))
+    services = start_services(settings_for(any_url, model_dir))
     try:
         with app_client(services) as client:
             session_id = new_session(client)
@@ -639,10 +639,10 @@ def test_should_handle_two_messages_of_one_conversation_at_once_one_after_the_ot
 
 # ---- 5. SQLite turned read-only, SQLite disk full ---------------------------------------------------
 @pytest.fixture
-def sqlite_services(tmp_path, model_dir) -> Iterator[Services]:
+def sqlite_services(tmp_path, model_dir) -> Iterator[ResidentServices]:
     url = f"sqlite:///{tmp_path / 'faults.db'}"
     upgrade(url)
-    services = Services.start(settings_for(url, model_dir))
+    services = start_services(settings_for(url, model_dir))
     yield services
     services.stop()
 

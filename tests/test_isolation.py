@@ -19,37 +19,35 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from chat_platform.app import create_app
 from chat_platform.conversations import ChatService
-from chat_platform.errors import AppError
 from chat_platform.messages import Incoming, Refused, Reply
-from chat_platform.services import Services
-from chat_platform.storage.models import AuditEntry, Message, Project, RateCounter
+from chat_platform.resident_services import ResidentServices
 from chat_platform.storage.turns import counter_key
+from core.errors import AppError
+from core.storage.models import AuditEntry, Message, Project, RateCounter
+from madoguchi.app import create_app
 
 QUESTION = "自動車税の納期限はいつですか"
 
 
-def chat_with(services: Services, **settings: object) -> ChatService:
+def chat_with(services: ResidentServices, **settings: object) -> ChatService:
     return ChatService(services.db, services.runtime, dataclasses.replace(services.settings, **settings))
 
 
-def services_with(services: Services, **settings: object) -> Services:
+def services_with(services: ResidentServices, **settings: object) -> ResidentServices:
     """The same database and bots with other settings (e.g. lower limits), and a batcher of its own."""
     changed = dataclasses.replace(services.settings, **settings)
-    return Services(
-        changed, services.db, services.runtime, ChatService(services.db, services.runtime, changed)
-    )
+    return ResidentServices(changed, services.db, services.runtime)
 
 
-def unchecked(services: Services, text: str, session_id: str) -> Incoming:
+def unchecked(services: ResidentServices, text: str, session_id: str) -> Incoming:
     """A message as the checks would pass it, with a text they would refuse: what a gap in the
     checks would let into a batch."""
     good = services.chat.prepare("tax", "確認", "widget", session_id=session_id)
     return dataclasses.replace(good, text=text)
 
 
-def incoming_count(services: Services, session_id: str) -> int:
+def incoming_count(services: ResidentServices, session_id: str) -> int:
     with services.db.session() as session:
         return (
             session.scalar(
@@ -65,7 +63,9 @@ def an_address() -> str:
 
 
 # ---- inside a batch ----------------------------------------------------------------------------------
-def test_should_store_the_rest_of_a_batch_when_one_message_cannot_be_stored(services: Services) -> None:
+def test_should_store_the_rest_of_a_batch_when_one_message_cannot_be_stored(
+    services: ResidentServices,
+) -> None:
     chat = services.chat
     first, bad, last = (chat.start("tax", "widget").session_id for _ in range(3))
     batch = [
@@ -81,7 +81,9 @@ def test_should_store_the_rest_of_a_batch_when_one_message_cannot_be_stored(serv
     assert [incoming_count(services, s) for s in (first, bad, last)] == [1, 0, 1]
 
 
-def test_should_answer_the_others_when_a_session_id_with_nul_gets_into_a_batch(services: Services) -> None:
+def test_should_answer_the_others_when_a_session_id_with_nul_gets_into_a_batch(
+    services: ResidentServices,
+) -> None:
     """Issue 13's first case, past the checks: PostgreSQL refuses NUL even in a query's parameter,
     which failed the lock of every conversation of the batch (503 for all). Now the batch is
     tried again message by message: the others are answered and stored."""
@@ -99,7 +101,7 @@ def replace_session(item: Incoming, session_id: str) -> Incoming:
     return dataclasses.replace(item, session_id=session_id)
 
 
-def test_should_answer_a_message_whose_handling_raises_with_its_own_error(services: Services) -> None:
+def test_should_answer_a_message_whose_handling_raises_with_its_own_error(services: ResidentServices) -> None:
     chat = services.chat
     good = chat.start("tax", "widget").session_id
     resident = chat.prepare("tax", QUESTION, "rest", sender=f"resident-{uuid.uuid4().hex}")
@@ -110,7 +112,7 @@ def test_should_answer_a_message_whose_handling_raises_with_its_own_error(servic
     assert isinstance(results[1], Exception) and not isinstance(results[1], Reply)
 
 
-def test_should_count_refused_requests_and_any_key_against_the_limits(services: Services) -> None:
+def test_should_count_refused_requests_and_any_key_against_the_limits(services: ResidentServices) -> None:
     chat = chat_with(services, rate_limit_per_address_per_minute=3)
     address = an_address() + "\x00\ud800" + "x" * 300  # what a forwarded-for header could hold
     error = AppError(400, "invalid_json", "JSON ではありません", "not JSON")
@@ -178,7 +180,7 @@ def test_should_refuse_bad_input_on_every_resident_route_with_4xx(client, caplog
 
 
 def test_should_refuse_nul_and_surrogates_in_admin_writes_before_storing(
-    services: Services, client, tokens
+    services: ResidentServices, client, tokens
 ) -> None:
     headers = {"Authorization": f"Bearer {tokens['strategy']}", "Content-Type": "application/json"}
     before = project_row(services, 1)
@@ -192,7 +194,7 @@ def test_should_refuse_nul_and_surrogates_in_admin_writes_before_storing(
     assert project_row(services, 1) == before
 
 
-def test_should_count_bad_requests_against_the_address_limit(services: Services) -> None:
+def test_should_count_bad_requests_against_the_address_limit(services: ResidentServices) -> None:
     from fastapi.testclient import TestClient
 
     limited = services_with(services, rate_limit_per_address_per_minute=4)
@@ -210,7 +212,7 @@ def test_should_count_bad_requests_against_the_address_limit(services: Services)
 
 # ---- item 7: writes answer after they are stored ------------------------------------------------------------
 def test_should_answer_an_error_when_the_commit_of_an_admin_write_fails(
-    services: Services, client, tokens
+    services: ResidentServices, client, tokens
 ) -> None:
     """The database refuses the update when the transaction is committed (a trigger): the answer
     must be an error, not the 200 of a response sent before the commit, and nothing is audited."""
@@ -253,7 +255,7 @@ def test_should_answer_an_error_when_the_commit_of_an_admin_write_fails(
                 connection.exec_driver_sql("DROP FUNCTION refuse_at_commit()")
 
 
-def test_rate_counter_rows_hold_only_storable_keys(services: Services) -> None:
+def test_rate_counter_rows_hold_only_storable_keys(services: ResidentServices) -> None:
     chat = chat_with(services)
     error = AppError(400, "invalid_json", "JSON ではありません", "not JSON")
     chat.handle([Refused(error, "widget", "a\x00b", session_id="\ud800")])
@@ -262,12 +264,12 @@ def test_rate_counter_rows_hold_only_storable_keys(services: Services) -> None:
     assert keys and all(key.isascii() and key.isprintable() for key in keys)
 
 
-def audit_count(services: Services) -> int:
+def audit_count(services: ResidentServices) -> int:
     with services.db.session() as session:
         return session.scalar(select(func.count()).select_from(AuditEntry)) or 0
 
 
-def project_row(services: Services, project_id: int) -> dict[str, object]:
+def project_row(services: ResidentServices, project_id: int) -> dict[str, object]:
     with services.db.engine.connect() as connection:
         row = connection.execute(select(Project).where(Project.id == project_id)).mappings().one()
     return dict(row)
@@ -286,7 +288,9 @@ CONVERSATIONS = {
 }
 
 
-def test_residents_are_answered_while_an_attacker_sends_bad_requests(services: Services, caplog) -> None:
+def test_residents_are_answered_while_an_attacker_sends_bad_requests(
+    services: ResidentServices, caplog
+) -> None:
     """Residents hold normal conversations through the batcher (widget and Rasa REST, each from an
     address of its own) while one address sends NUL ids, lone surrogates, control characters,
     garbage JSON and oversized ids as fast as it can. No resident request may fail; the attacker
@@ -380,7 +384,7 @@ def test_residents_are_answered_while_an_attacker_sends_bad_requests(services: S
 
 
 def test_should_fail_the_batch_at_once_when_the_database_refuses_every_write(
-    services: Services, database_url: str
+    services: ResidentServices, database_url: str
 ) -> None:
     """A read-only database fails every message alike: the batch is answered 503 at once, not
     tried again message by message (which would multiply the load on a database in trouble)."""
@@ -395,7 +399,9 @@ def test_should_fail_the_batch_at_once_when_the_database_refuses_every_write(
             chat.handle(starts)
 
 
-def test_should_check_a_json_body_sent_without_a_content_type(services: Services, client, tokens) -> None:
+def test_should_check_a_json_body_sent_without_a_content_type(
+    services: ResidentServices, client, tokens
+) -> None:
     """FastAPI reads a body without a content type as JSON: the checks must read it too."""
     before = project_row(services, 1)
     response = client.patch(

@@ -20,11 +20,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from chat_platform.app import create_app
 from chat_platform.channels import line
-from chat_platform.conversations import ChatService, OutgoingMessage, hash_sender
-from chat_platform.services import Services
-from chat_platform.storage.models import Conversation, Message
+from chat_platform.conversations import OutgoingMessage, hash_sender
+from chat_platform.resident_services import ResidentServices
+from core.storage.models import Conversation, Message
+from madoguchi.app import create_app
 
 SECRET = "test-channel-secret"
 TOKEN = "test-channel-token"
@@ -80,15 +80,14 @@ def fake_line(fake_line_server: FakeLine) -> FakeLine:
 
 
 @pytest.fixture(scope="module")
-def line_client(services: Services, fake_line_server: FakeLine) -> Iterator[TestClient]:
+def line_client(services: ResidentServices, fake_line_server: FakeLine) -> Iterator[TestClient]:
     """The session's database and trained bots, with settings that give the tax bot a LINE channel."""
     settings = dataclasses.replace(
         services.settings,
         line_channels={"tax": {"secret": SECRET, "token": TOKEN}},
         line_api_base=fake_line_server.base,
     )
-    chat = ChatService(services.db, services.runtime, settings)
-    app = create_app(services=Services(settings, services.db, services.runtime, chat), watch=False)
+    app = create_app(services=ResidentServices(settings, services.db, services.runtime), watch=False)
     if not any(getattr(route, "path", None) == WEBHOOK.format("{bot_id}") for route in app.routes):
         app.include_router(line.router)  # until app.py includes the router itself
     with TestClient(app) as client:
@@ -135,7 +134,7 @@ def new_user() -> str:
     return "U" + uuid.uuid4().hex
 
 
-def message_count(services: Services) -> int:
+def message_count(services: ResidentServices) -> int:
     with services.db.session() as session:
         return session.scalar(select(func.count()).select_from(Message)) or 0
 

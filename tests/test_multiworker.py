@@ -36,8 +36,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from chat_platform.storage.database import Database
-from chat_platform.storage.models import Conversation, Message
+from core.storage.database import Database
+from core.storage.models import Conversation, Message
 from tests.conftest import bearer, postgres_available
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from admin.pack_text import insert_near_miss, intents_of, near_miss_line, near_misses_of
-from chat_platform.errors import AppError
+from core.errors import AppError
 
 BOTS = Path(__file__).resolve().parents[1] / "bots"
 NLU_FILES = sorted(BOTS.glob("*/nlu.yml"))

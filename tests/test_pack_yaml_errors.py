@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from chat_platform.cli import app
+from madoguchi.cli import app
 from shared_nlu.pack import read_pack_folder, validate_packs, yaml_source
 from tests.conftest import ROOT
 

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from chat_platform.app import create_app
-from chat_platform.services import Services
-from chat_platform.storage.database import Database
-from chat_platform.storage.models import RateCounter
-from chat_platform.storage.write_probe import WriteProbe
+from chat_platform.resident_services import ResidentServices
+from core.storage.database import Database
+from core.storage.models import RateCounter
+from core.storage.write_probe import WriteProbe
+from madoguchi.app import create_app
 
 
 @contextmanager
@@ -56,7 +56,9 @@ def test_should_be_ready_when_the_database_takes_writes(client) -> None:
     assert response.json()["database"] == "ok" and response.json()["writes"] == "ok"
 
 
-def test_should_not_be_ready_while_the_database_refuses_writes(services: Services, database_url: str) -> None:
+def test_should_not_be_ready_while_the_database_refuses_writes(
+    services: ResidentServices, database_url: str
+) -> None:
     with read_only(database_url) as db:
         assert db.ping()  # it still answers reads: the old readiness said ok
         assert not db.writable()
@@ -75,7 +77,7 @@ def test_should_not_be_ready_while_the_database_refuses_writes(services: Service
         fresh.dispose()
 
 
-def test_should_write_the_heartbeat_at_most_once_per_interval(services: Services) -> None:
+def test_should_write_the_heartbeat_at_most_once_per_interval(services: ResidentServices) -> None:
     probe = WriteProbe(services.db.engine, interval=60)
     before = heartbeats(services)
     assert all(probe.check() for _ in range(20))
@@ -85,7 +87,7 @@ def test_should_write_the_heartbeat_at_most_once_per_interval(services: Services
     assert heartbeats(services) - before == 3
 
 
-def heartbeats(services: Services) -> int:
+def heartbeats(services: ResidentServices) -> int:
     """Heartbeats written so far (every minute's row: a probe may cross into the next minute)."""
     with services.db.session() as session:
         count = session.scalar(

@@ -18,11 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from chat_platform.api.proxies import client_of, parse_networks
-from chat_platform.app import create_app
-from chat_platform.conversations import ChatService
-from chat_platform.services import Services
-from chat_platform.storage.models import Conversation
+from chat_platform.resident_services import ResidentServices
+from core.storage.models import Conversation
+from core.web.proxies import client_of, parse_networks
+from madoguchi.app import create_app
 
 _hosts = itertools.count(1)
 
@@ -40,12 +39,10 @@ def same_minute() -> None:
 
 
 @contextmanager
-def worker(services: Services, peer: str, **settings: object) -> Iterator[TestClient]:
+def worker(services: ResidentServices, peer: str, **settings: object) -> Iterator[TestClient]:
     """The app with ``settings`` changed, on the shared database and bots; requests come from ``peer``."""
     changed = replace(services.settings, **settings)
-    variant = Services(
-        changed, services.db, services.runtime, ChatService(services.db, services.runtime, changed)
-    )
+    variant = ResidentServices(changed, services.db, services.runtime)
     try:
         with TestClient(
             create_app(settings=changed, services=variant, watch=False), client=(peer, 50000)
@@ -55,7 +52,7 @@ def worker(services: Services, peer: str, **settings: object) -> Iterator[TestCl
         variant.batcher.stop()
 
 
-def conversations(services: Services) -> int:
+def conversations(services: ResidentServices) -> int:
     with services.db.session() as session:
         return int(session.scalar(select(func.count()).select_from(Conversation)) or 0)
 
@@ -206,7 +203,7 @@ def test_should_refuse_a_trusted_proxy_setting_that_is_not_an_address(services) 
 def test_serve_should_stop_with_a_clear_message_on_a_bad_trusted_proxy(tmp_path) -> None:
     from typer.testing import CliRunner
 
-    from chat_platform.cli import app
+    from madoguchi.cli import app
 
     env = {
         "MADOGUCHI_TRUSTED_PROXIES": "10.0.0.1, lb.example.org",

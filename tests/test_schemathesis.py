@@ -31,8 +31,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from chat_platform.app import create_app
-from chat_platform.settings import Settings
+from core.settings import Settings
+from madoguchi.app import create_app
 from tests.conftest import empty_database, wait_for_reloads
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,7 +186,7 @@ def _all_strings(value: Any) -> Iterator[str]:
 def _fresh_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database of the module's own: SQLite, or PostgreSQL (which refuses what SQLite
     stores: NUL in text)."""
-    from chat_platform.storage.migrate import upgrade
+    from core.storage.migrate import upgrade
 
     with empty_database(kind, tmp_path_factory.mktemp("schemathesis-db"), "fuzz") as url:
         upgrade(url)
@@ -195,16 +195,16 @@ def _fresh_database(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def fuzz_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Services on a fresh database of their own (schemathesis writes projects, packs, settings),
+    """ResidentServices on a fresh database of their own (schemathesis writes projects, packs, settings),
     on SQLite and on PostgreSQL."""
     with _fresh_database(request.param, tmp_path_factory) as url:
         yield from _services(url, tmp_path_factory)
 
 
 def _services(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from chat_platform.services import Services
+    from madoguchi.app import start_services
 
-    running = Services.start(
+    running = start_services(
         Settings.from_mapping(
             {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("st-models"),
              "rate_limit_per_minute": 100000, "rate_limit_per_address_per_minute": 100000,

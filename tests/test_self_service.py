@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from admin.faq_import import ImportRefused, read_spreadsheet
 from admin.registry import fiscal_year_of
-from chat_platform.storage.models import AuditEntry, Conversation, PackVersion, Project
+from core.storage.models import AuditEntry, Conversation, PackVersion, Project
 from tests.conftest import ROOT, _fresh_database, bearer, empty_database, settle
 
 ADMIN = "/admin/api/v1"
@@ -84,9 +84,8 @@ def workbook(rows: list[tuple[Any, ...]], header: tuple[str, ...] = ("質問", "
 def own(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A service on a database of its own, with a client and one token per role."""
     from admin.auth import create_token
-    from chat_platform.app import create_app
-    from chat_platform.services import Services
-    from chat_platform.settings import Settings
+    from core.settings import Settings
+    from madoguchi.app import create_app, start_services
 
     with empty_database(request.param, tmp_path_factory.mktemp("selfservice"), "selfservice") as url:
         _fresh_database(url)
@@ -95,7 +94,7 @@ def own(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
              "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
              "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
         )  # fmt: skip
-        services = Services.start(settings)
+        services = start_services(settings)
         with services.db.session() as session:
             tokens = {
                 "strategy": create_token(session, "strategy", "ss strategy")[0],

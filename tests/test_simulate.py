@@ -16,14 +16,15 @@ import yaml
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from chat_platform.services import Services
-from chat_platform.settings import Settings
+from chat_platform.resident_services import ResidentServices
 from chat_platform.simulate import SCRIPTS, plan, simulate, simulation_settings
 from chat_platform.simulate.runner import JAPAN, bot_weights
 from chat_platform.simulate.scripts import BOTS
-from chat_platform.storage.database import Database
-from chat_platform.storage.migrate import upgrade
-from chat_platform.storage.models import Conversation, Event, Message, RateCounter, Rating
+from core.settings import Settings
+from core.storage.database import Database
+from core.storage.migrate import upgrade
+from core.storage.models import Conversation, Event, Message, RateCounter, Rating
+from madoguchi.app import start_services
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS, PER_DAY, SEED = 3, 5, 7
@@ -31,7 +32,7 @@ DAYS, PER_DAY, SEED = 3, 5, 7
 
 @dataclass
 class Run:
-    services: Services
+    services: ResidentServices
     today: date
     conversations: list[Conversation]
     messages: list[Message]
@@ -65,7 +66,7 @@ def _settings(tmp: Path, models: Path, name: str) -> Settings:
 
 
 def _run(tmp: Path, models: Path, name: str) -> Run:
-    services = Services.start(_settings(tmp, models, name))
+    services = start_services(_settings(tmp, models, name))
     today = datetime.now(JAPAN).date()
     summary = simulate(services, days=DAYS, per_day=PER_DAY, seed=SEED, today=today)
     with services.db.session() as session:
@@ -157,7 +158,7 @@ def test_should_replay_the_same_traffic_for_the_same_seed(first: Run, second: Ru
 def test_should_store_the_simulated_moment_of_a_request(first: Run) -> None:
     from fastapi.testclient import TestClient
 
-    from chat_platform.app import create_app
+    from madoguchi.app import create_app
 
     moment = datetime(2026, 5, 12, 1, 30, 5, tzinfo=UTC)  # 10:30:05 in Osaka
     headers = {"X-Madoguchi-Simulation": "1", "X-Madoguchi-Simulated-Time": moment.isoformat()}
@@ -178,7 +179,7 @@ def test_should_store_the_simulated_moment_of_a_request(first: Run) -> None:
 def test_should_store_a_japan_time_header_as_the_same_moment(first: Run) -> None:
     from fastapi.testclient import TestClient
 
-    from chat_platform.app import create_app
+    from madoguchi.app import create_app
 
     moment = datetime(2026, 5, 12, 10, 30, 5, tzinfo=JAPAN)
     headers = {"X-Madoguchi-Simulation": "1", "X-Madoguchi-Simulated-Time": moment.isoformat()}
@@ -193,7 +194,7 @@ def test_should_store_a_japan_time_header_as_the_same_moment(first: Run) -> None
 def test_should_not_mark_traffic_without_the_simulation_header(first: Run) -> None:
     from fastapi.testclient import TestClient
 
-    from chat_platform.app import create_app
+    from madoguchi.app import create_app
 
     headers = {"X-Madoguchi-Simulated-Time": "2020-01-01T00:00:00+00:00"}  # ignored without the marker
     with TestClient(create_app(services=first.services, watch=False, allow_simulation=True)) as client:
@@ -265,7 +266,7 @@ def test_cli_should_add_traffic_and_print_a_summary(tmp_path: Path, models: Path
     from chat_platform.cli import simulate as simulate_cli
 
     app = typer.Typer()  # the command alone, as `madoguchi simulate` registers it
-    simulate_cli.register(app)
+    simulate_cli.register(app, start_services)
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("MADOGUCHI_DATABASE_URL", url)
     monkeypatch.setenv("MADOGUCHI_BOTS_DIR", str(ROOT / "bots"))

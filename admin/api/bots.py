@@ -15,10 +15,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, Field
 
-from chat_platform.api.deps import ServicesDep
-from chat_platform.api.schemas import error_responses
-from chat_platform.errors import AppError
-from chat_platform.packs_store import active_sources
+from core.errors import AppError
+from core.pack_versions import active_sources
+from core.web.deps import ServicesDep
+from core.web.error_schemas import error_responses
 from shared_nlu.pack import Severity, validate_packs
 from shared_nlu.pack.parse_bot import HOURS_RE
 

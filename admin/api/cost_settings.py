@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 from pydantic import Field
 
-from chat_platform.api.deps import ServicesDep
-from chat_platform.api.schemas import error_responses
-from chat_platform.storage.models import Setting
+from core.storage.models import Setting
+from core.web.deps import ServicesDep
+from core.web.error_schemas import error_responses
 
 from .. import audit
 from ..auth import require_role

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Header
 from sqlalchemy.orm import Session
 
-from chat_platform.api.deps import ServicesDep
-from chat_platform.api.schemas import error_responses
+from core.web.deps import ServicesDep
+from core.web.error_schemas import error_responses
 
 from ..auth import Principal, authenticate
 

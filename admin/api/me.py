@@ -7,8 +7,8 @@ from typing import Literal, cast
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from chat_platform.api.deps import ServicesDep
-from chat_platform.api.schemas import error_responses
+from core.web.deps import ServicesDep
+from core.web.error_schemas import error_responses
 
 from ..registry import unserved_bots
 from .deps import PrincipalDep, SessionDep

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from chat_platform.api.deps import ServicesDep, services_of
-from chat_platform.api.schemas import error_responses
-from chat_platform.errors import AppError, with_error_fields
-from chat_platform.packs_store import active_fingerprint, active_sources
-from chat_platform.services import Services
+from core.errors import AppError, with_error_fields
+from core.pack_versions import active_fingerprint, active_sources
+from core.services import Services
+from core.web.deps import ServicesDep, services_of
+from core.web.error_schemas import error_responses
 
 from .. import audit, not_covered, pack_quality, pack_text, packs
 from ..auth import EDITOR_ROLES, Principal, require_role

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
-from chat_platform.api.deps import ServicesDep
-from chat_platform.api.schemas import error_responses
-from chat_platform.errors import AppError
-from chat_platform.storage.models import Project
+from core.errors import AppError
+from core.storage.models import Project
+from core.web.deps import ServicesDep
+from core.web.error_schemas import error_responses
 from shared_nlu.clock import today_in_japan
 
 from .. import audit
@@ -132,7 +132,7 @@ def create_project(
     body: ProjectIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> Project:
     require_role(principal, "strategy")
-    if body.bot_id is not None and body.bot_id not in services.chat.public_bots():
+    if body.bot_id is not None and body.bot_id not in services.public_bots():
         raise AppError(
             422, "unknown_bot", f"ボット「{body.bot_id}」はありません。", f"There is no bot {body.bot_id!r}."
         )

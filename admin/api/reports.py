@@ -11,9 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from chat_platform.api.deps import ServicesDep
-from chat_platform.api.schemas import error_responses
-from chat_platform.errors import AppError
+from core.errors import AppError
+from core.web.deps import ServicesDep
+from core.web.error_schemas import error_responses
 
 from ..auth import require_department
 from ..registry import KINDS, fiscal_year_of

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, true
 
-from chat_platform.errors import AppError
-from chat_platform.services import Services
+from core.errors import AppError
+from core.services import Services
 from shared_nlu import clock
 from shared_nlu.pack import COMMON_BOT
 

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from chat_platform.settings import Settings
-from chat_platform.storage.models import Conversation, Message, Project, Setting
+from core.settings import Settings
+from core.storage.models import Conversation, Message, Project, Setting
 from shared_nlu.pack.model import FALLBACK_INTENT
 
 from .common import fiscal_year_range, per_unit_yen, simulated_filter

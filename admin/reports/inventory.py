@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chat_platform.storage.models import Project
+from core.storage.models import Project
 
 from .export import Cell
 

@@ -35,7 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from chat_platform.storage.models import Message, PackVersion, Rating
+from core.storage.models import Message, PackVersion, Rating
 from shared_nlu.nlu import NluEngine
 from shared_nlu.pack.checks import example_key
 from shared_nlu.text.normalize import normalize

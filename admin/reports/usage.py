@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from chat_platform.storage.models import Conversation, Event, Message, Rating
+from core.storage.models import Conversation, Event, Message, Rating
 from shared_nlu.pack.model import FALLBACK_INTENT
 
 from .common import JAPAN_TZ_NAME, DateRange, period_of, ratio, simulated_filter, to_japan

@@ -1,4 +1,4 @@
-"""Request dependencies: the worker's services and the client's address."""
+"""Request dependencies of the resident API: the worker's resident services."""
 
 from __future__ import annotations
 
@@ -6,20 +6,18 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..services import Services
+from ..resident_services import ResidentServices
 
 
-def services_of(request: Request) -> Services:
-    services: Services = request.app.state.services
+def resident_services_of(request: Request) -> ResidentServices:
+    services = request.app.state.services
+    if not isinstance(services, ResidentServices):  # a worker built without the resident API
+        raise TypeError("this app serves no residents: build it with public=True")
     return services
 
 
-async def get_services(request: Request) -> Services:  # async: a sync dependency costs a thread hop
-    return services_of(request)
+async def get_resident_services(request: Request) -> ResidentServices:  # async: no thread hop
+    return resident_services_of(request)
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
-
-
-def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+ResidentServicesDep = Annotated[ResidentServices, Depends(get_resident_services)]

@@ -8,15 +8,17 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 
+from core import errors
+from core.input_checks import clean_message
+from core.web.deps import client_address
+from core.web.error_schemas import error_responses
 from shared_nlu.clock import today_in_japan
 
-from .. import errors
 from ..address_limits import count_request
 from ..messages import Incoming, Refused
-from ..validation import clean_message
-from .deps import ServicesDep, client_address
+from .deps import ResidentServicesDep
 from .hot_path import body_schema, parse_body
-from .schemas import ButtonOut, ParseIn, RestIn, RestMessageOut, error_responses
+from .schemas import ButtonOut, ParseIn, RestIn, RestMessageOut
 
 router = APIRouter(tags=["rasa"], responses=error_responses(400, 413, 422))
 
@@ -29,7 +31,7 @@ router = APIRouter(tags=["rasa"], responses=error_responses(400, 413, 422))
     summary="Rasa REST channel",
     openapi_extra=body_schema(RestIn),
 )
-async def rest_webhook(bot_id: str, request: Request, services: ServicesDep) -> list[RestMessageOut]:
+async def rest_webhook(bot_id: str, request: Request, services: ResidentServicesDep) -> list[RestMessageOut]:
     started = time.perf_counter()
     address = client_address(request)
     body: RestIn | None = None
@@ -54,7 +56,7 @@ async def rest_webhook(bot_id: str, request: Request, services: ServicesDep) -> 
     ]
 
 
-def _parse(services: ServicesDep, text: str, bot_id: str | None) -> dict[str, Any]:
+def _parse(services: ResidentServicesDep, text: str, bot_id: str | None) -> dict[str, Any]:
     bots = services.runtime.current
     if bot_id is not None and bot_id not in services.chat.public_bots():
         raise errors.unknown_bot(bot_id, services.chat.public_bots())
@@ -63,7 +65,7 @@ def _parse(services: ServicesDep, text: str, bot_id: str | None) -> dict[str, An
     return bots.nlu.parse(message, bot=bot_id, today=today_in_japan(services.chat.now())).to_dict()
 
 
-def limit_parse(request: Request, services: ServicesDep) -> None:
+def limit_parse(request: Request, services: ResidentServicesDep) -> None:
     """Parse requests per client address and minute; counted before the body is checked, so bad
     requests count too."""
     limit = services.settings.rate_limit_parse_per_address_per_minute
@@ -77,7 +79,7 @@ ParseLimit = Depends(limit_parse)
     "/bots/{bot_id}/model/parse", responses=error_responses(404, 429), dependencies=[ParseLimit],
     summary="Parse a message as one bot (Rasa's parse result plus bot)",
 )  # fmt: skip
-def parse_for_bot(bot_id: str, body: ParseIn, services: ServicesDep) -> dict[str, Any]:
+def parse_for_bot(bot_id: str, body: ParseIn, services: ResidentServicesDep) -> dict[str, Any]:
     return _parse(services, body.text, bot_id)
 
 
@@ -85,5 +87,5 @@ def parse_for_bot(bot_id: str, body: ParseIn, services: ServicesDep) -> dict[str
     "/model/parse", responses=error_responses(429), dependencies=[ParseLimit],
     summary="Parse a message across every bot (routing)",
 )  # fmt: skip
-def parse_routed(body: ParseIn, services: ServicesDep) -> dict[str, Any]:
+def parse_routed(body: ParseIn, services: ResidentServicesDep) -> dict[str, Any]:
     return _parse(services, body.text, None)

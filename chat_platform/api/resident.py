@@ -7,11 +7,14 @@ import time
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 
+from core.errors import AppError
+from core.input_checks import refuse_unusable_text
+from core.web.deps import client_address
+from core.web.error_schemas import error_responses
+
 from ..conversations import Reply
-from ..errors import AppError
 from ..messages import Incoming, Refused
-from ..validation import refuse_unusable_text
-from .deps import ServicesDep, client_address, services_of
+from .deps import ResidentServicesDep, resident_services_of
 from .hot_path import FastJSONResponse as JSONResponse
 from .hot_path import body_schema, parse_body
 from .schemas import (
@@ -23,7 +26,6 @@ from .schemas import (
     ReplyOut,
     SessionIn,
     SessionOut,
-    error_responses,
 )
 
 # 503 (with Retry-After) while the database is unreachable
@@ -45,7 +47,7 @@ def _reply(reply: Reply) -> JSONResponse:
 
 
 @router.get("/bots", response_model=BotsOut, summary="The bots residents can talk to")
-def list_bots(services: ServicesDep) -> BotsOut:
+def list_bots(services: ResidentServicesDep) -> BotsOut:
     packs = services.runtime.current.packs.bots()
     return BotsOut(
         bots=[
@@ -62,7 +64,7 @@ def list_bots(services: ServicesDep) -> BotsOut:
 async def start_session(bot_id: str, request: Request) -> JSONResponse:
     raw = await request.body()
     body = parse_body(SessionIn, raw) if raw.strip() else SessionIn()  # the body is optional
-    services = services_of(request)
+    services = resident_services_of(request)
     start = services.chat.prepare_start(bot_id, "widget", body.language, address=client_address(request))
     reply = await services.batcher.submit(start)  # stored with whatever else arrived meanwhile
     welcome = [{**m.to_dict(), "id": None} for m in reply.messages]  # not stored: nothing to rate
@@ -75,7 +77,7 @@ async def start_session(bot_id: str, request: Request) -> JSONResponse:
 )  # fmt: skip
 async def send_message(bot_id: str, request: Request) -> JSONResponse:
     started = time.perf_counter()
-    services = services_of(request)
+    services = resident_services_of(request)
     address = client_address(request)
     body: MessageIn | None = None
     try:  # checked completely before it joins a batch: nothing in it can fail the others
@@ -96,7 +98,7 @@ async def send_message(bot_id: str, request: Request) -> JSONResponse:
     "/messages/{message_id}/rating", response_model=OkOut, responses=error_responses(400, 404, 409, 422),
     summary="Rate an answer",
 )  # fmt: skip
-def rate(message_id: str, body: RatingIn, services: ServicesDep) -> OkOut:
+def rate(message_id: str, body: RatingIn, services: ResidentServicesDep) -> OkOut:
     services.chat.rate(message_id, body.session_id, body.helpful)
     return OkOut()
 
@@ -107,6 +109,6 @@ def rate(message_id: str, body: RatingIn, services: ServicesDep) -> OkOut:
     responses=error_responses(404, 422),
     summary="End a conversation",
 )
-def end_session(session_id: str, services: ServicesDep) -> OkOut:
+def end_session(session_id: str, services: ResidentServicesDep) -> OkOut:
     services.chat.end(session_id)
     return OkOut()

@@ -19,10 +19,11 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, BackgroundTasks, Request
 
-from ..api.deps import ServicesDep
+from core.errors import AppError, unknown_bot
+
+from ..api.deps import ResidentServicesDep
 from ..conversations import OutgoingMessage
-from ..errors import AppError, unknown_bot
-from ..services import Services
+from ..resident_services import ResidentServices
 
 router = APIRouter(tags=["line"])
 log = logging.getLogger("madoguchi")
@@ -96,7 +97,9 @@ class LineReplyClient:
         self._http.close()
 
 
-def handle_event(services: Services, client: LineReplyClient, bot_id: str, token: str, event: Any) -> None:
+def handle_event(
+    services: ResidentServices, client: LineReplyClient, bot_id: str, token: str, event: Any
+) -> None:
     """Answer one webhook event; events that are not a resident's message or button are ignored."""
     if event.get("mode") == "standby":  # another channel module holds this chat and answers it, not us
         return
@@ -133,7 +136,7 @@ def handle_event(services: Services, client: LineReplyClient, bot_id: str, token
 
 
 def handle_events(
-    services: Services, client: LineReplyClient, bot_id: str, token: str, events: list[Any]
+    services: ResidentServices, client: LineReplyClient, bot_id: str, token: str, events: list[Any]
 ) -> None:
     for event in events:
         try:
@@ -142,7 +145,7 @@ def handle_events(
             log.error("LINE event failed: %s", exc.__class__.__name__)  # never the text: personal data
 
 
-def _reply_client(request: Request, services: Services) -> LineReplyClient:
+def _reply_client(request: Request, services: ResidentServices) -> LineReplyClient:
     # created once per app and kept on its state, so tests pointing at a fake server get their own
     client: LineReplyClient | None = getattr(request.app.state, "line_reply_client", None)
     if client is None:
@@ -152,7 +155,7 @@ def _reply_client(request: Request, services: Services) -> LineReplyClient:
 
 @router.post("/bots/{bot_id}/webhooks/line", summary="LINE Messaging API webhook")
 async def line_webhook(
-    bot_id: str, request: Request, background: BackgroundTasks, services: ServicesDep
+    bot_id: str, request: Request, background: BackgroundTasks, services: ResidentServicesDep
 ) -> dict[str, bool]:
     if bot_id not in services.chat.public_bots():
         raise unknown_bot(bot_id, services.chat.public_bots())

@@ -1,8 +1,7 @@
-"""Commands for whoever runs the service: serve, db upgrade, purge."""
+"""Commands for whoever runs the service: db upgrade, purge (``serve`` is in ``madoguchi.cli``)."""
 
 from __future__ import annotations
 
-import logging
 import os
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -12,17 +11,16 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import delete
 
-from ..settings import Settings
-from ..storage.database import Database
-from ..storage.migrate import upgrade
-from ..storage.models import Conversation
+from core.settings import Settings
+from core.storage.database import Database
+from core.storage.migrate import upgrade
+from core.storage.models import Conversation
 
 console = Console()
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(serve)
     app.command()(purge)
     app.add_typer(db_app, name="db")
 
@@ -51,39 +49,9 @@ def db_upgrade(database_url: DatabaseOption = None) -> None:
     console.print(f"schema up to date: {_redact(settings.database_url)}")
 
 
-def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    database_url: DatabaseOption = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (each serves every bot).")] = 1,
-) -> None:
-    """Apply migrations, load every pack and serve the widget demo, chat API and admin."""
-    import uvicorn
-
-    settings = _settings(database_url)
-    require_proxies(settings)
-    upgrade(settings.database_url)
-    require_packs(settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    console.print(f"Madoguchi on http://{host}:{port}/  (database: {_redact(settings.database_url)})")
-    if workers > 1:
-        # seed the database and train (and cache) the model once, so the workers start by loading it
-        # instead of all training at once and racing to write the first pack versions
-        from ..services import Services
-
-        Services.start(settings).stop()
-    uvicorn.run(
-        "chat_platform.main:create_from_env", factory=True, host=host, port=port, workers=workers,
-        log_level="info", access_log=False,  # access logs would hold session ids in paths; metrics count requests instead
-        timeout_worker_healthcheck=60,  # a worker loading the bots on a busy machine is slow, not dead
-        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only MADOGUCHI_TRUSTED_PROXIES decides
-        proxy_headers=False,
-    )  # fmt: skip
-
-
 def require_proxies(settings: Settings) -> None:
     """A mistyped MADOGUCHI_TRUSTED_PROXIES stops here, saying what to write, not in every worker."""
-    from ..api.proxies import parse_networks
+    from core.web.proxies import parse_networks
 
     try:
         parse_networks(settings.trusted_proxies)
@@ -94,9 +62,8 @@ def require_proxies(settings: Settings) -> None:
 
 def require_packs(settings: Settings) -> None:
     """Exit with a clear message when there is nothing to serve (instead of a worker traceback)."""
+    from core.pack_versions import active_fingerprint
     from shared_nlu.pack import find_pack_folders
-
-    from ..packs_store import active_fingerprint
 
     if find_pack_folders([settings.bots_dir]):
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -9,16 +10,25 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..services import Services
+from core.services import Services
+from core.settings import Settings
+from core.storage.migrate import upgrade
+
+from ..resident_services import ResidentServices
 from ..simulate.runner import SimulationError, Summary, simulation_settings
 from ..simulate.runner import simulate as play
-from ..storage.migrate import upgrade
 from .operations import DatabaseOption, _redact, _settings, require_packs
 
 console = Console()
 
 
-def register(app: typer.Typer) -> None:
+_start_services: Callable[[Settings], Services] = ResidentServices.start
+
+
+def register(app: typer.Typer, start_services: Callable[[Settings], Services]) -> None:
+    """``start_services`` starts the resident services with whatever the app plugs in (the registry)."""
+    global _start_services
+    _start_services = start_services
     app.command()(simulate)
 
 
@@ -52,7 +62,9 @@ def simulate(
         console.print("simulated traffic is already there (--if-empty): nothing added")
         return
     with console.status("loading the bots…"):
-        services = Services.start(settings)
+        services = _start_services(settings)
+    if not isinstance(services, ResidentServices):
+        raise TypeError("simulate needs the resident services (start them with public=True)")
     try:
         with Progress(
             TextColumn("[bold]simulating[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -75,8 +87,8 @@ def simulate(
 def _has_simulated_traffic(url: str) -> bool:
     from sqlalchemy import select
 
-    from ..storage.database import Database
-    from ..storage.models import Conversation
+    from core.storage.database import Database
+    from core.storage.models import Conversation
 
     database = Database(url)
     try:

@@ -26,9 +26,10 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlalchemy import delete
 
-from ..services import Services
-from ..settings import Settings
-from ..storage.models import RateCounter
+from core.settings import Settings
+from core.storage.models import RateCounter
+
+from ..resident_services import ResidentServices
 from .scripts import ANY_BUTTON, BOTS, SCRIPTS, Script, Step
 
 JAPAN = ZoneInfo("Asia/Tokyo")
@@ -161,7 +162,7 @@ def _pick_script(rng: random.Random, bot: str, month: int) -> Script:
 
 
 # ---- playing -------------------------------------------------------------------------------------
-def simulate(services: Services, days: int = 30, per_day: int = 40, seed: int = 0, today: date | None = None,
+def simulate(services: ResidentServices, days: int = 30, per_day: int = 40, seed: int = 0, today: date | None = None,
              progress: Callable[[int, int], None] | None = None) -> Summary:  # fmt: skip
     """Play the planned conversations through the widget API of an in-process app.
 
@@ -171,7 +172,9 @@ def simulate(services: Services, days: int = 30, per_day: int = 40, seed: int = 
         warnings.simplefilter("ignore", UserWarning)
         from fastapi.testclient import TestClient  # imported here: only the simulator needs it
 
-    from ..app import create_app
+    from core.web.app import build_app
+
+    from ..app import resident_part
 
     started = time.perf_counter()
     today = today or datetime.now(JAPAN).date()
@@ -180,7 +183,9 @@ def simulate(services: Services, days: int = 30, per_day: int = 40, seed: int = 
         raise SimulationError(f"none of the simulated bots ({', '.join(BOTS)}) is served")
     planned = plan(days, per_day, seed, today, served)
     summary = Summary(today - timedelta(days=days), today - timedelta(days=1), seed)
-    app = create_app(services=services, watch=False, allow_simulation=True)
+    app = build_app(
+        services.settings, [resident_part(allow_simulation=True)], lambda: services, services, watch=False
+    )
     sessions = []
     with TestClient(app) as client:
         for done, conversation in enumerate(planned, start=1):
@@ -250,7 +255,7 @@ def _play(client: Any, conversation: PlannedConversation, tally: BotTally) -> st
     return session_id
 
 
-def _drop_rate_counters(services: Services, sessions: list[str]) -> None:
+def _drop_rate_counters(services: ResidentServices, sessions: list[str]) -> None:
     """The rate limiter counted each simulated session (and the test client's address) in the
     current minute; those counters would only sit in the table, so they are removed."""
     keys = [f"s:{session_id}" for session_id in sessions] + ["a:testclient", "n:testclient"]  # n: starts

@@ -1,1 +1,1 @@
-"""Storage: the shared schema, connections and migrations."""
+"""The resident service's own queries on the shared schema: turns, conversations, rate counters."""

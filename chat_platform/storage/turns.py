@@ -35,9 +35,10 @@ from sqlalchemy import (
     update,
 )
 
+from core.storage.database import Database
+from core.storage.models import Conversation, Event, Message, RateCounter
+
 from . import bulk
-from .database import Database
-from .models import Conversation, Event, Message, RateCounter
 
 conversations: Table = Conversation.__table__  # type: ignore[assignment]
 messages: Table = Message.__table__  # type: ignore[assignment]

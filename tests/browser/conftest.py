@@ -44,9 +44,8 @@ def _require_chromium() -> None:
 
 def start_services(tmp_path_factory: pytest.TempPathFactory, name: str = "browser"):
     """The platform's services on a fresh, migrated SQLite database (the browser tests use SQLite only)."""
-    from chat_platform.services import Services
-    from chat_platform.settings import Settings
-    from chat_platform.storage.migrate import upgrade
+    from core.settings import Settings
+    from core.storage.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp(f'{name}-db') / 'madoguchi.db'}"
     upgrade(url)
@@ -55,7 +54,9 @@ def start_services(tmp_path_factory: pytest.TempPathFactory, name: str = "browse
          "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
          "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
     )  # fmt: skip
-    return Services.start(settings)
+    from madoguchi.app import start_services as start_platform
+
+    return start_platform(settings)
 
 
 @contextmanager
@@ -63,7 +64,7 @@ def serving(services) -> Iterator[str]:
     """The real app served by uvicorn in a background thread; yields its base URL."""
     import uvicorn
 
-    from chat_platform.app import create_app
+    from madoguchi.app import create_app
 
     port = _free_port()
     config = uvicorn.Config(

@@ -115,7 +115,7 @@ def traffic(server_url: str, browser_services) -> None:
     ago: simulated tax traffic (left out of the reports unless asked for)."""
     from fastapi.testclient import TestClient
 
-    from chat_platform.app import create_app
+    from madoguchi.app import create_app
 
     with httpx.Client(base_url=server_url, timeout=30) as resident:
         first = _send(resident, "tax", [DUE_DATE, RAMEN])

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 from sqlalchemy import update
 
-from chat_platform.storage.models import ApiToken
+from core.storage.models import ApiToken
 from tests.browser.widget_page import ask, open_demo
 
 RECORD_VIOLATIONS = """

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from chat_platform.storage.models import Message, Rating
+from core.storage.models import Message, Rating
 from tests.browser.widget_page import BOT_MSG, ROOT_JS, ask, bot_count, open_demo, wait_for_reply
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"

@@ -23,7 +23,7 @@ from shared_nlu.nlu import NluEngine
 from shared_nlu.nlu.persistence import ModelMismatchError, load_engine, save_engine
 from shared_nlu.pack import PackError, PackSet, validate_packs
 
-from .packs_store import Sources
+from .pack_versions import Sources
 
 log = logging.getLogger("madoguchi.runtime")
 
@@ -37,6 +37,10 @@ class Bots:
     dialogue: DialogueEngine
     fingerprint: str
     loaded_at: float
+
+    def bot_ids(self) -> list[str]:
+        """The bots residents can open (retired ones too: they answer with where to go now)."""
+        return [pack.id for pack in self.packs.bots()]
 
 
 class BotRuntime:

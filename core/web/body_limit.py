@@ -10,8 +10,9 @@ application, the fast lane included, and
   the limit, the 413 is sent and the application is told the client went away, so the rest is
   never buffered.
 
-Each route has its limit from the settings: the admin's pack upload and file edit
-``max_upload_bytes``, the LINE webhook ``max_line_body_bytes``, everything else ``max_body_bytes``.
+Each route has its limit from the settings: everything ``max_body_bytes``, except the paths whose
+service declares a larger one (the admin's pack uploads ``max_upload_bytes``, the LINE webhook
+``max_line_body_bytes``), handed in by the composition root (``madoguchi.app``).
 """
 
 from __future__ import annotations
@@ -20,29 +21,24 @@ import logging
 import re
 from dataclasses import dataclass
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import AppError
-from .hot_path import FastJSONResponse
 
 log = logging.getLogger("madoguchi")
-
-# pack uploads, file edits, the editor's checks (whole files as typed) and FAQ spreadsheets
-_UPLOADS = re.compile(r"/admin/api/v1/bots/[^/]+/(?:packs(?:/files/[^/]+|/validate)?|faq-import)")
-_LINE = re.compile(r"/bots/[^/]+/webhooks/line")
 
 
 @dataclass(frozen=True)
 class BodyLimits:
     default: int
-    upload: int
-    line: int
+    # (path pattern, limit) for the routes that take more than ``default``; the first that matches wins
+    larger: tuple[tuple[re.Pattern[str], int], ...] = ()
 
     def for_path(self, path: str) -> int:
-        if path.startswith("/admin/") and _UPLOADS.fullmatch(path):
-            return self.upload
-        if path.endswith("/line") and _LINE.fullmatch(path):
-            return self.line
+        for pattern, limit in self.larger:
+            if pattern.fullmatch(path):
+                return limit
         return self.default
 
 
@@ -128,7 +124,7 @@ async def _refuse(scope: Scope, send: Send, limit: int) -> None:
     if services is not None:
         services.metrics.observe_error(error.code)
     # the rest of the body is not read: the connection is closed after the answer
-    response = FastJSONResponse(error.body(language), status_code=413, headers={"Connection": "close"})
+    response = JSONResponse(error.body(language), status_code=413, headers={"Connection": "close"})
 
     async def nothing() -> Message:
         return {"type": "http.disconnect"}

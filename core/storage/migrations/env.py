@@ -1,11 +1,11 @@
-"""Alembic environment: migrations run against the URL given by ``chat_platform.storage.migrate``."""
+"""Alembic environment: migrations run against the URL given by ``core.storage.migrate``."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from chat_platform.storage.models import Base
+from core.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

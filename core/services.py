@@ -1,4 +1,7 @@
-"""What a running worker holds: settings, database, trained bots, the chat service, metrics."""
+"""What a running worker holds: settings, database, trained bots, metrics, and which bots are retired.
+
+The resident service adds its chat service and batcher (``chat_platform.resident_services``); the
+admin plugs in through :class:`Hooks` (its project registry). ``madoguchi.app`` wires them."""
 
 from __future__ import annotations
 
@@ -7,22 +10,20 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from datetime import timedelta
+from typing import Self, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared_nlu.pack import PackSet
 
-from .batcher import Batcher
-from .conversations import ChatService
 from .metrics import Metrics
-from .packs_store import Sources, active_fingerprint, active_sources, seed_from_disk, sync_from_disk
+from .pack_versions import Sources, active_fingerprint, active_sources, seed_from_disk, sync_from_disk
 from .runtime import BotRuntime
 from .settings import Settings
 from .storage.database import Database
-from .storage.turns import prune_rate_counters
 
 log = logging.getLogger("madoguchi")
 
@@ -49,12 +50,22 @@ def _seed(session: Session, settings: Settings) -> tuple[Sources, str]:
     return active_sources(session)
 
 
-def _register(session: Session, packs: PackSet) -> None:
-    """The registry: the FY2021 inventory and a town-DX project per bot."""
-    from admin.registry import fiscal_year_of, import_inventory, register_bots
+def _no_projects(session: Session, packs: PackSet) -> None:
+    """Without a registry plugged in, bots are served without being recorded as projects."""
 
-    import_inventory(session)
-    register_bots(session, packs, fiscal_year_of(datetime.now(UTC).date()))
+
+def _none_retired(session: Session) -> dict[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What a service plugged into the core adds to it (the admin's registry, in ``madoguchi.app``)."""
+
+    # at start, after the packs are loaded: record each bot (e.g. as a town-DX project)
+    register_projects: Callable[[Session, PackSet], None] = _no_projects
+    # bot id → the message residents see, for the bots that are retired (re-read by the pack watch)
+    retired_bots: Callable[[Session], dict[str, str]] = _none_retired
 
 
 class NoPacksError(RuntimeError):
@@ -66,17 +77,15 @@ class Services:
     settings: Settings
     db: Database
     runtime: BotRuntime
-    chat: ChatService
+    hooks: Hooks = field(default_factory=Hooks)
     metrics: Metrics = field(default_factory=Metrics)
+    retired: dict[str, str] = field(default_factory=dict)  # bot id → the message residents see
     _stop: threading.Event = field(default_factory=threading.Event)
-    batcher: Batcher = field(init=False)  # hands the chat service the messages that arrive together
-
-    def __post_init__(self) -> None:
-        self.batcher = Batcher(self.chat.handle)
 
     @classmethod
-    def start(cls, settings: Settings) -> Services:
+    def start(cls, settings: Settings, hooks: Hooks | None = None) -> Self:
         """Connect, seed packs from bots/ on first start, and train (or load) the bots."""
+        hooks = hooks or Hooks()
         db = Database(settings.database_url, settings.database_pool_size)
         runtime = BotRuntime(settings.model_dir, timedelta(minutes=settings.session_idle_minutes))
         sources, fingerprint = _first_writer_wins(db, lambda session: _seed(session, settings))
@@ -86,10 +95,20 @@ class Services:
                 "Run from the project folder or set MADOGUCHI_BOTS_DIR to the folder that holds the packs."
             )
         bots = runtime.load(sources, fingerprint)
-        _first_writer_wins(db, lambda session: _register(session, bots.packs))
-        services = cls(settings, db, runtime, ChatService(db, runtime, settings))
-        services.chat.refresh_retired()
+        _first_writer_wins(db, lambda session: hooks.register_projects(session, bots.packs))
+        services = cls(settings, db, runtime, hooks)
+        services.refresh_retired()
         return services
+
+    def public_bots(self) -> list[str]:
+        return self.runtime.current.bot_ids()
+
+    def refresh_retired(self) -> None:
+        with self.db.session() as session:
+            self.retired = self.hooks.retired_bots(session)
+
+    def maintain(self, connection: Connection) -> None:
+        """Periodic housekeeping in the pack watch's loop; services built on the core add theirs."""
 
     def watch_packs(self) -> threading.Thread:
         """Poll the active pack versions so a pack activated on one worker reaches every worker."""
@@ -98,8 +117,8 @@ class Services:
             while not self._stop.wait(self.settings.reload_poll_seconds):
                 try:
                     self.reload_if_changed()
-                    with self.db.engine.begin() as connection:  # finished rate-limit windows are useless
-                        prune_rate_counters(connection)
+                    with self.db.engine.begin() as connection:
+                        self.maintain(connection)
                 except Exception as exc:  # the database may be down for a moment; try again later
                     log.warning("pack watch failed: %s", exc.__class__.__name__)
 
@@ -109,7 +128,7 @@ class Services:
 
     def reload_if_changed(self, wait: bool = False) -> bool:
         """Start a reload when the active pack versions differ from what this worker serves."""
-        self.chat.refresh_retired()
+        self.refresh_retired()
         with self.db.session() as session:
             active = active_fingerprint(session)
         if active == self.runtime.current.fingerprint:
@@ -147,5 +166,4 @@ class Services:
 
     def stop(self) -> None:
         self._stop.set()
-        self.batcher.stop()
         self.db.dispose()

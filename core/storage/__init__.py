@@ -1,0 +1,1 @@
+"""Storage: the shared schema (every table), connections and migrations."""
