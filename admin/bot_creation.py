@@ -21,7 +21,7 @@ from shared_nlu.pack.model import COMMON_BOT
 
 from . import audit, plain_yaml
 from .auth import Principal
-from .registry import fiscal_year_of
+from .projects import fiscal_year_of
 
 BOT_ID = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 PHONE = re.compile(r"^(\+?[0-9][0-9-]{3,18}[0-9]|#[0-9]{4})$")
@@ -47,7 +47,7 @@ def create_bot(session: Session, principal: Principal, bot: NewBot, existing_bot
     """Store version 1 of ``bot``'s pack as a draft and register it as a project of this fiscal year.
 
     Raises 409 ``bot_exists`` for an id already in use and 422 for an unknown department; the
-    caller validates the files (:func:`admin.packs.validate`) and commits.
+    caller validates the files (:func:`admin.pack_publishing.validate`) and commits.
     """
     if bot.id == COMMON_BOT or bot.id in existing_bots or _has_versions(session, bot.id):
         raise AppError(

@@ -47,7 +47,7 @@ def trained(sources: Sources, key: str, model_dir: Path | None) -> Bots:
         try:
             bots = BotRuntime(model_dir).build(sources, key)
         except PackError as exc:
-            from .packs import PackInvalid
+            from .pack_publishing import PackInvalid
 
             raise PackInvalid(list(exc.diagnostics)) from exc
         _generations[key] = bots

@@ -26,14 +26,14 @@ from shared_nlu.nlu.engine import FORM_ANSWER_INTENT
 from shared_nlu.nlu.training_data import split_label
 from shared_nlu.pack.checks import example_key
 
-from . import audit, pack_text, packs
+from . import audit, pack_publishing, pack_text
 from .auth import Principal
 from .reports.questions import is_question
 
 
 @dataclass(frozen=True)
 class NearMissAdded:
-    saved: packs.Saved
+    saved: pack_publishing.Saved
     intent: str
     text: str
 
@@ -50,8 +50,8 @@ def mark_not_covered(
     """Add question ``question_id`` of ``bot_id`` as a near miss of its closest intent, as a new version
     (active at once, or a draft to try first with ``activate=False``)."""  # fmt: skip
     text = pack_text.near_miss_line(unanswered_question(session, bot_id, question_id))
-    packs.lock(session, bot_id)
-    base = packs.active(session, bot_id)
+    pack_publishing.lock(session, bot_id)
+    base = pack_publishing.active(session, bot_id)
     nlu_text = base.files.get("nlu.yml", "")
     _refuse_known(session, bot_id, nlu_text, text)
     # the form's answer intent (「訪問販売です」) only means something inside its form: not an edge to learn
@@ -70,17 +70,17 @@ def mark_not_covered(
             f"Could not add a 'near_misses: |' block to intent {intent!r} in nlu.yml; edit the file instead.",
         )  # fmt: skip
     files = {**base.files, "nlu.yml": changed}
-    warnings = packs.validate(session, principal, bot_id, files)
-    row = packs.insert_version(
+    warnings = pack_publishing.validate(session, principal, bot_id, files)
+    row = pack_publishing.insert_version(
         session, bot_id, files, principal.name, comment or f"対象外の質問を追加: {intent}（near_misses）",
-        packs.pack_diff(base.files, files), activate=activate,
+        pack_publishing.pack_diff(base.files, files), activate=activate,
     )  # fmt: skip
     # the question's text stays out of the audit log: it is a resident's message
     audit.record(
         session, principal, "pack.add_near_miss", f"bot:{bot_id}",
         {"version": row.version, "intent": intent, "question_id": question_id, "draft": not activate},
     )  # fmt: skip
-    return NearMissAdded(packs.Saved(row.version, warnings, activated=activate), intent, text)
+    return NearMissAdded(pack_publishing.Saved(row.version, warnings, activated=activate), intent, text)
 
 
 def unanswered_question(session: Session, bot_id: str, question_id: str) -> str:

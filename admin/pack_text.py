@@ -4,7 +4,7 @@ Department staff keep nlu.yml in their own layout, with comments saying why an e
 loading the YAML and dumping it again would lose both. So an example is added by inserting one line
 at the end of the intent's ``examples: |`` block, and the result is parsed again to make sure the
 line landed in that intent. The new file is then stored as a version like any other change
-(:mod:`admin.packs`).
+(:mod:`admin.pack_publishing`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from shared_nlu.pack.checks import example_key
 from shared_nlu.pack.parse_nlu import parse_annotations, parse_nlu
 from shared_nlu.pack.yaml_source import YamlMap, block_lines, parse_yaml_text
 
-from . import audit, lanes, packs
+from . import audit, lanes, pack_publishing
 from .auth import Principal
 
 MAX_EXAMPLE_CHARS = 300  # an example is a question a resident types, not a paragraph
@@ -45,11 +45,11 @@ def add_example(
     comment: str | None,
     lane_check: lanes.LaneCheck | None = None,
     activate: bool = True,
-) -> packs.Saved:
+) -> pack_publishing.Saved:
     """Append one example to an intent of the active nlu.yml, leaving every other byte as it was, as
     a new version: active at once, or a draft to try first (``activate=False``)."""  # fmt: skip
     text = _one_line(text)
-    packs.check_comment(comment)
+    pack_publishing.check_comment(comment)
     lanes.check_approver(principal, lane_check)
 
     def prepare(base: PackVersion) -> tuple[dict[str, str], list[Diagnostic]]:
@@ -61,8 +61,8 @@ def add_example(
                 (f"「{guess[0]}」のことですか？", f" Did you mean {guess[0]!r}?") if guess else ("", "")
             )
             raise AppError(
-                422, "unknown_intent", f"ボット「{bot_id}」に intent「{packs.shown(intent)}」はありません。{ja_hint}",
-                f"Bot {bot_id!r} has no intent {packs.shown(intent)!r}.{en_hint}",
+                422, "unknown_intent", f"ボット「{bot_id}」に intent「{pack_publishing.shown(intent)}」はありません。{ja_hint}",
+                f"Bot {bot_id!r} has no intent {pack_publishing.shown(intent)!r}.{en_hint}",
             )  # fmt: skip
         # checked here as well as by the validator, which allows a repeat inside one intent
         owner = example_owner(active_sources(session)[0], text)
@@ -78,17 +78,17 @@ def add_example(
                 f"Could not find the 'examples: |' block of intent {intent!r} in nlu.yml; edit the file instead.",
             )  # fmt: skip
         files = {**base.files, "nlu.yml": changed}
-        return files, packs.validate(session, principal, bot_id, files, lane_check)
+        return files, pack_publishing.validate(session, principal, bot_id, files, lane_check)
 
-    # validated (and the lane check trained) before the lock, as in packs.save
-    base, (files, warnings) = packs.prepare_then_lock(session, bot_id, prepare)
-    row = packs.insert_version(
+    # validated (and the lane check trained) before the lock, as in pack_publishing.save
+    base, (files, warnings) = pack_publishing.prepare_then_lock(session, bot_id, prepare)
+    row = pack_publishing.insert_version(
         session,
         bot_id,
         files,
         principal.name,
         comment or f"例文を追加: {intent}",
-        packs.pack_diff(base.files, files),
+        pack_publishing.pack_diff(base.files, files),
         activate=activate,
     )
     # the example text itself stays out of the audit log: it may come from a resident's message
@@ -96,7 +96,7 @@ def add_example(
         session, principal, "pack.add_example", f"bot:{bot_id}",
         {"version": row.version, "intent": intent, "draft": not activate},
     )  # fmt: skip
-    return packs.Saved(row.version, warnings, activated=activate)
+    return pack_publishing.Saved(row.version, warnings, activated=activate)
 
 
 def insert_example(nlu: str, intent: str, text: str) -> str | None:

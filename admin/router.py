@@ -13,7 +13,7 @@ from core.input_checks import refuse_unusable_text, unusable_text_refuser
 from core.settings import Settings
 from core.web.app import AppPart, LargerBodies
 
-from .api import bots, cost_settings, me, packs, registry, reports
+from .api import bots, cost_settings, me, packs, projects, reports
 
 STATIC = Path(__file__).parent / "static"
 # pack uploads, file edits, the editor's checks (whole files as typed) and FAQ spreadsheets
@@ -25,7 +25,7 @@ UPLOADS = re.compile(r"/admin/api/v1/bots/[^/]+/(?:packs(?:/files/[^/]+|/validat
 CHECKED = [Depends(refuse_unusable_text)]
 router = APIRouter(prefix="/admin/api/v1")
 router.include_router(me.router, dependencies=CHECKED)
-router.include_router(registry.router, dependencies=CHECKED)
+router.include_router(projects.router, dependencies=CHECKED)
 router.include_router(reports.router, dependencies=CHECKED)
 router.include_router(cost_settings.router, dependencies=CHECKED)
 router.include_router(packs.router, dependencies=[Depends(unusable_text_refuser("files"))])

@@ -19,7 +19,7 @@ from shared_nlu.dialogue.business_hours import JAPAN
 from .api import rasa, resident
 from .api.fast_lane import FastLane
 from .channels import line
-from .conversations import SIMULATED_NOW, SIMULATION
+from .chat_service import SIMULATED_NOW, SIMULATION
 
 STATIC = Path(__file__).parent / "static"
 LINE_WEBHOOK = re.compile(r"/bots/[^/]+/webhooks/line")

@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 from core.services import Services
 
 from .batcher import Batcher
-from .conversations import ChatService
+from .chat_service import ChatService
 from .storage.turns import prune_rate_counters
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from admin.registry import registry_hooks
+from admin.projects import registry_hooks
 from admin.router import admin_part
 from chat_platform.app import resident_part
 from chat_platform.resident_services import ResidentServices

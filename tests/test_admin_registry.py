@@ -113,7 +113,7 @@ def test_should_answer_with_the_retirement_message_once_a_bot_is_retired(client,
 def test_should_decide_retirement_by_the_latest_project_of_a_bot(services) -> None:
     """A bot retired one fiscal year and reopened the next is served; retired again, it is not.
     (The worker used to read "any retired row", the admin "the latest row": they disagreed.)"""
-    from admin.registry import retired_bots
+    from admin.projects import retired_bots
 
     def project(year: int, status: str) -> Project:
         return Project(

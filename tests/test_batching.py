@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import select
 
 from chat_platform.batcher import Batcher
-from chat_platform.conversations import ChatService
+from chat_platform.chat_service import ChatService
 from chat_platform.messages import Incoming, NewSession, Reply, hash_sender
 from chat_platform.resident_services import ResidentServices
 from core.errors import AppError

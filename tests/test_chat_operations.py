@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from madoguchi.cli import app as cli
 from chat_platform.resident_services import ResidentServices
 from core.settings import Settings
 from core.storage.migrate import upgrade
 from core.storage.models import Conversation, Message
 from madoguchi.app import create_app, start_services
+from madoguchi.cli import app as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -29,7 +29,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
-from chat_platform.conversations import ChatService
+from chat_platform.chat_service import ChatService
 from chat_platform.resident_services import ResidentServices
 from core.settings import Settings
 from core.storage.database import Database
@@ -429,7 +429,7 @@ def test_should_keep_answering_from_the_old_pack_when_an_upload_is_invalid_or_tr
                 # a version activated elsewhere (another worker, the reload signal) that this worker
                 # cannot train: it keeps serving the old one and says so on /readyz
                 with services.db.session() as session:
-                    from admin.packs import active, insert_version
+                    from admin.pack_publishing import active, insert_version
 
                     files = {**active(session, "tax").files, **changed}
                     insert_version(session, "tax", files, "another worker", "fault test", "")

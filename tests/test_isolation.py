@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from chat_platform.conversations import ChatService
+from chat_platform.chat_service import ChatService
 from chat_platform.messages import Incoming, Refused, Reply
 from chat_platform.resident_services import ResidentServices
 from chat_platform.storage.turns import counter_key

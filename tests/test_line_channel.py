@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from chat_platform.channels import line
-from chat_platform.conversations import OutgoingMessage, hash_sender
+from chat_platform.chat_service import OutgoingMessage, hash_sender
 from chat_platform.resident_services import ResidentServices
 from core.storage.models import Conversation, Message
 from madoguchi.app import create_app

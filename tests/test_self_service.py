@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from admin.faq_import import ImportRefused, read_spreadsheet
-from admin.registry import fiscal_year_of
+from admin.projects import fiscal_year_of
 from core.storage.models import AuditEntry, Conversation, PackVersion, Project
 from tests.conftest import ROOT, _fresh_database, bearer, empty_database, settle
 

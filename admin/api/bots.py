@@ -22,7 +22,7 @@ from core.web.error_schemas import error_responses
 from shared_nlu.pack import Severity, validate_packs
 from shared_nlu.pack.parse_bot import HOURS_RE
 
-from .. import bot_creation, draft_trial, faq_import, packs
+from .. import bot_creation, draft_trial, faq_import, pack_publishing
 from ..auth import EDITOR_ROLES, require_role
 from .deps import ADMIN_ERRORS, PrincipalDep, SessionDep
 from .packs import DiagnosticOut, VersionPath, editor_access
@@ -124,7 +124,7 @@ def create_bot(
     )  # fmt: skip
     existing = set(services.runtime.current.packs.packs)
     row = bot_creation.create_bot(session, principal, spec, existing)
-    packs.validate(session, principal, body.id, row.files)
+    pack_publishing.validate(session, principal, body.id, row.files)
     project = bot_creation.project_of(session, body.id)
     session.commit()
     return BotCreatedOut(id=body.id, version=row.version, active=False, project_id=project)
@@ -163,7 +163,7 @@ async def import_faq(
             f"No row could be imported ({len(result.refused)} refused).",
         )  # fmt: skip
     text = _faq_without_collisions(session, bot_id, result)
-    saved = packs.save(
+    saved = pack_publishing.save(
         session, principal, bot_id, {"faq.yml": text}, comment or f"FAQ を取り込みました（{file.filename or 'ファイル'}）",
         activate=False,
     )  # fmt: skip
@@ -185,13 +185,13 @@ def validate_files(
     bot_id: str, body: FilesIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> ValidationOut:
     editor_access(services, principal, bot_id)
-    packs.check_file_names(list(body.files))
+    pack_publishing.check_file_names(list(body.files))
     base = (
-        packs.version(session, bot_id, body.base_version)
+        pack_publishing.version(session, bot_id, body.base_version)
         if body.base_version is not None
-        else packs.base_of(session, bot_id)
+        else pack_publishing.base_of(session, bot_id)
     )
-    files = packs.apply_changes(base.files, body.files)
+    files = pack_publishing.apply_changes(base.files, body.files)
     sources, _ = active_sources(session)
     sources[bot_id] = {name: text.encode("utf-8") for name, text in files.items()}
     _, diags = validate_packs(sources)
@@ -214,7 +214,7 @@ def try_version(
     services: ServicesDep,
 ) -> TryOut:
     editor_access(services, principal, bot_id, roles=(*EDITOR_ROLES, "viewer"))
-    row = packs.version(session, bot_id, version)
+    row = pack_publishing.version(session, bot_id, version)
     sources, fingerprint = active_sources(session)
     sources[bot_id] = {name: text.encode("utf-8") for name, text in row.files.items()}
     key = f"{fingerprint}|{bot_id}:{version}:{row.digest}"
@@ -231,7 +231,7 @@ def _faq_without_collisions(session: SessionDep, bot_id: str, result: faq_import
     """faq.yml for the rows taken; a question that is already another intent's example (here or in
     another bot) is moved to the refused rows, so one clash does not refuse the whole sheet."""
     sources, _ = active_sources(session)
-    base = packs.base_of(session, bot_id)
+    base = pack_publishing.base_of(session, bot_id)
     for _ in range(3):
         text = result.faq_yml(date.today())
         files = {**base.files, "faq.yml": text}

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from core.web.deps import ServicesDep
 from core.web.error_schemas import error_responses
 
-from ..registry import unserved_bots
+from ..projects import unserved_bots
 from .deps import PrincipalDep, SessionDep
 
 # any token may ask about itself, so there is no 403; 422 is listed because FastAPI documents one for

@@ -24,12 +24,12 @@ from core.services import Services
 from core.web.deps import ServicesDep, services_of
 from core.web.error_schemas import error_responses
 
-from .. import audit, not_covered, pack_quality, pack_text, packs
+from .. import audit, not_covered, pack_publishing, pack_quality, pack_text
 from ..auth import EDITOR_ROLES, Principal, require_role
 from ..lanes import LaneCheck
 from .cost_settings import to_utc
 from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
-from .registry import check_bot_access
+from .projects import check_bot_access
 
 router = APIRouter(tags=["packs"], responses=ADMIN_ERRORS)
 log = logging.getLogger("madoguchi.admin")
@@ -155,7 +155,7 @@ def list_versions(
 ) -> list[VersionOut]:
     check_bot_access(services, principal, bot_id)
     serving = _serving(services, bot_id)
-    return [_out(VersionOut, row, serving) for row in packs.versions(session, bot_id)]
+    return [_out(VersionOut, row, serving) for row in pack_publishing.versions(session, bot_id)]
 
 
 @router.get(
@@ -166,7 +166,7 @@ def get_version(
     bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> VersionDetailOut:
     check_bot_access(services, principal, bot_id)
-    row = packs.version(session, bot_id, version)
+    row = pack_publishing.version(session, bot_id, version)
     return _out(VersionDetailOut, row, _serving(services, bot_id), files=row.files, diff=row.diff)
 
 
@@ -187,7 +187,7 @@ def upload(
     check = _lane_check(services, allow_overlap) if body.activate else None
     saved = _audit_refusal(
         session, services, principal, bot_id, "pack.upload_refused",
-        lambda: packs.save(
+        lambda: pack_publishing.save(
             session, principal, bot_id, body.files, body.comment, check,
             activate=body.activate, base_version=body.base_version,
         ),
@@ -211,10 +211,10 @@ def put_file(
 ) -> SavedOut:  # fmt: skip
     check = _lane_check(services, allow_overlap)
 
-    def save() -> packs.Saved:  # after the access check, before the body is read as anything
-        packs.check_file_names([file_name])
+    def save() -> pack_publishing.Saved:  # after the access check, before the body is read as anything
+        pack_publishing.check_file_names([file_name])
         text, note = _file_body(raw, request.headers.get("content-type", ""), comment)
-        return packs.save(session, principal, bot_id, {file_name: text}, note, check)
+        return pack_publishing.save(session, principal, bot_id, {file_name: text}, note, check)
 
     return _finish(
         session, services, _audit_refusal(session, services, principal, bot_id, "pack.upload_refused", save)
@@ -237,8 +237,8 @@ def activate(
     ``confirm=true``. Rolling back to a version that was live before is not measured again."""
     check = _lane_check(services, allow_overlap)
 
-    def change() -> packs.Saved:
-        row = packs.version(session, bot_id, version)
+    def change() -> pack_publishing.Saved:
+        row = pack_publishing.version(session, bot_id, version)
         measured: dict[str, Any] | None = None
         if row.activated_at is None and not row.active:
             report = quality_report(session, bot_id, row)
@@ -247,7 +247,7 @@ def activate(
             figures = report["report"]
             measured = {"worse": report["worse"], "confirmed": confirm, "accuracy": figures.get("accuracy"),
                         "answered": figures.get("answered")}  # fmt: skip
-        return packs.activate(session, principal, bot_id, version, check, quality=measured)
+        return pack_publishing.activate(session, principal, bot_id, version, check, quality=measured)
 
     saved = _audit_refusal(session, services, principal, bot_id, "pack.activate_refused", change)
     return _finish(session, services, saved)
@@ -261,12 +261,12 @@ def quality(
     bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> QualityOut:
     check_bot_access(services, principal, bot_id)
-    return QualityOut(**quality_report(session, bot_id, packs.version(session, bot_id, version)))
+    return QualityOut(**quality_report(session, bot_id, pack_publishing.version(session, bot_id, version)))
 
 
 def quality_report(session: Session, bot_id: str, row: Any) -> dict[str, Any]:
     sources, fingerprint = active_sources(session)
-    live = next((v for v in packs.versions(session, bot_id) if v.active), None)
+    live = next((v for v in pack_publishing.versions(session, bot_id) if v.active), None)
     active_report = None
     if live is not None:
         active_report = pack_quality.measure(sources, f"{fingerprint}|active", bot_id)
@@ -277,7 +277,7 @@ def quality_report(session: Session, bot_id: str, row: Any) -> dict[str, Any]:
         "version": row.version, "report": draft,
         "active_version": live.version if live is not None else None, "active_report": active_report,
         "worse": bool(reasons), "reasons": reasons,
-        "diff_from_active": packs.pack_diff(live.files if live is not None else {}, row.files),
+        "diff_from_active": pack_publishing.pack_diff(live.files if live is not None else {}, row.files),
     }  # fmt: skip
 
 
@@ -336,7 +336,7 @@ def _audit_refusal(
         if exc.code == "unknown_bot":
             raise
         session.rollback()  # nothing of the refused change stays; the lock it may hold is released
-        audit.record(session, principal, action, f"bot:{bot_id}", packs.refusal_detail(exc))
+        audit.record(session, principal, action, f"bot:{bot_id}", pack_publishing.refusal_detail(exc))
         session.commit()
         raise
 
@@ -368,7 +368,7 @@ def editor_access(
     require_role(principal, *roles)
 
 
-def _finish(session: Session, services: Services, saved: packs.Saved) -> SavedOut:
+def _finish(session: Session, services: Services, saved: pack_publishing.Saved) -> SavedOut:
     session.commit()  # before reloading: the reload reads the active versions in its own session
     try:
         # trains in the background; a failure keeps the old bots serving

@@ -16,7 +16,7 @@ from core.web.deps import ServicesDep
 from core.web.error_schemas import error_responses
 
 from ..auth import require_department
-from ..registry import KINDS, fiscal_year_of
+from ..projects import KINDS, fiscal_year_of
 from ..reports import cost, inventory, unanswered, usage
 from ..reports.common import bot_departments, date_range, today_in_japan, visible_bots
 from ..reports.export import DOWNLOAD_RESPONSES, Format, download

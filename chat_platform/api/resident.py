@@ -12,7 +12,7 @@ from core.input_checks import refuse_unusable_text
 from core.web.deps import client_address
 from core.web.error_schemas import error_responses
 
-from ..conversations import Reply
+from ..chat_service import Reply
 from ..messages import Incoming, Refused
 from .deps import ResidentServicesDep, resident_services_of
 from .hot_path import FastJSONResponse as JSONResponse

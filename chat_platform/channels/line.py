@@ -22,7 +22,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from core.errors import AppError, unknown_bot
 
 from ..api.deps import ResidentServicesDep
-from ..conversations import OutgoingMessage
+from ..chat_service import OutgoingMessage
 from ..resident_services import ResidentServices
 
 router = APIRouter(tags=["line"])

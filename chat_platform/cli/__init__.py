@@ -10,11 +10,11 @@ import typer
 from core.services import Services
 from core.settings import Settings
 
-from . import export, operations, packs, simulate
+from . import export, operations, pack_commands, simulate
 
 
 def register(app: typer.Typer, start_services: Callable[[Settings], Services]) -> None:
-    packs.register(app)
+    pack_commands.register(app)
     operations.register(app)
     simulate.register(app, start_services)
     export.register(app)

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from shared_nlu.export import build_project, write_project
 
-from .packs import _load
+from .pack_commands import _load
 
 console = Console()
 err_console = Console(stderr=True)

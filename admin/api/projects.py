@@ -17,7 +17,7 @@ from shared_nlu.clock import today_in_japan
 
 from .. import audit
 from ..auth import require_department, require_role
-from ..registry import KINDS
+from ..projects import KINDS
 from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["registry"], responses=ADMIN_ERRORS)
@@ -199,7 +199,7 @@ def update_project(
 
 @router.get("/bots", response_model=list[BotOut], summary="The bots, with their project and active pack")
 def list_bots(session: SessionDep, principal: PrincipalDep, services: ServicesDep) -> list[BotOut]:
-    from ..registry import bot_projects, unserved_bots
+    from ..projects import bot_projects, unserved_bots
 
     projects = bot_projects(session)
     result = []
