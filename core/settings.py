@@ -5,11 +5,15 @@ Tests pass a dict (``Settings.from_mapping``) and never patch the process enviro
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 PREFIX = "MADOGUCHI_"
 DEFAULT_DATABASE_URL = "sqlite:///var/madoguchi.db"
@@ -66,7 +70,7 @@ class Settings:
         for name, value in values.items():
             if name not in known:
                 raise ValueError(f"unknown setting {name!r}; known settings: {', '.join(sorted(known))}")
-            converted[name] = _convert(name, value, cls.__dataclass_fields__[name].type)
+            converted[name] = _convert(name, value, _field_types()[name])
         return cls(**converted)  # type: ignore[arg-type]
 
     @staticmethod
@@ -75,25 +79,36 @@ class Settings:
         return [PREFIX + f.name.upper() for f in fields(Settings)]
 
 
-def _convert(name: str, value: object, kind: object) -> object:
+@functools.cache
+def _field_types() -> dict[str, Any]:
+    """Each setting's type as a type, not as the string ``from __future__ import annotations`` leaves."""
+    return typing.get_type_hints(Settings)
+
+
+def _convert(name: str, value: object, kind: Any) -> object:
+    """``value`` as read from the environment (a string) converted to the setting's type."""
     if not isinstance(value, str):
         return value
-    text = str(kind)
+    optional = typing.get_args(kind) if isinstance(kind, types.UnionType) else ()
+    base = next((k for k in optional if k is not type(None)), kind)  # Path | None → Path
+    origin = typing.get_origin(base) or base
     try:
-        if "Path" in text:
+        if origin is Path:
             return Path(value)
-        if text.startswith("tuple"):
+        if origin is tuple:
             return tuple(v.strip() for v in value.split(",") if v.strip())
-        if text.startswith("dict"):
+        if origin is dict:
             return json.loads(value)
-        if text == "int":
-            return int(value)
-        if text == "float":
-            return float(value)
-        if text == "bool":
+        if origin is bool:  # before int: bool is a kind of int
             if value.lower() not in {"1", "0", "true", "false", "yes", "no"}:
                 raise ValueError(value)
             return value.lower() in {"1", "true", "yes"}
+        if origin is int:
+            return int(value)
+        if origin is float:
+            return float(value)
     except ValueError as exc:
-        raise ValueError(f"{PREFIX}{name.upper()}={value!r} is not a valid {text}") from exc
+        raise ValueError(
+            f"{PREFIX}{name.upper()}={value!r} is not a valid {getattr(origin, '__name__', origin)}"
+        ) from exc
     return value
