@@ -7,7 +7,6 @@ resident message. Readiness commits a heartbeat row, at most every few seconds p
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -62,7 +61,7 @@ def test_should_not_be_ready_while_the_database_refuses_writes(
     with read_only(database_url) as db:
         assert db.ping()  # it still answers reads: the old readiness said ok
         assert not db.writable()
-        worker = dataclasses.replace(services, db=db)
+        worker = ResidentServices(services.settings, db, services.runtime, services.hooks)
         try:
             with TestClient(create_app(services=worker, watch=False)) as client:
                 response = client.get("/readyz")
