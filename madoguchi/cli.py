@@ -11,11 +11,11 @@ from admin import cli as admin_cli
 from chat_platform import cli as resident_cli
 from chat_platform.cli.operations import (
     DatabaseOption,
-    _redact,
-    _settings,
     console,
+    redacted_url,
     require_packs,
     require_proxies,
+    settings_from_env,
 )
 from core.storage.migrate import upgrade
 
@@ -43,12 +43,12 @@ def serve(
     """Apply migrations, load every pack and serve the widget demo, chat API and admin."""
     import uvicorn
 
-    settings = _settings(database_url)
+    settings = settings_from_env(database_url)
     require_proxies(settings)
     upgrade(settings.database_url)
     require_packs(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    console.print(f"Madoguchi on http://{host}:{port}/  (database: {_redact(settings.database_url)})")
+    console.print(f"Madoguchi on http://{host}:{port}/  (database: {redacted_url(settings.database_url)})")
     if workers > 1:
         # seed the database and train (and cache) the model once, so the workers start by loading it
         # instead of all training at once and racing to write the first pack versions

@@ -31,7 +31,7 @@ DatabaseOption = Annotated[
 ]
 
 
-def _settings(database_url: str | None) -> Settings:
+def settings_from_env(database_url: str | None) -> Settings:
     settings = Settings.from_env()
     if database_url:
         os.environ["MADOGUCHI_DATABASE_URL"] = (
@@ -44,9 +44,9 @@ def _settings(database_url: str | None) -> Settings:
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseOption = None) -> None:
     """Create or update the database schema (Alembic migrations)."""
-    settings = _settings(database_url)
+    settings = settings_from_env(database_url)
     upgrade(settings.database_url)
-    console.print(f"schema up to date: {_redact(settings.database_url)}")
+    console.print(f"schema up to date: {redacted_url(settings.database_url)}")
 
 
 def require_proxies(settings: Settings) -> None:
@@ -89,7 +89,7 @@ def purge(
     database_url: DatabaseOption = None,
 ) -> None:
     """Delete stored conversations (messages, events, ratings) older than the retention period."""
-    settings = _settings(database_url)
+    settings = settings_from_env(database_url)
     keep = settings.retention_days if days is None else days
     if keep < 0:
         console.print("--days は 0 以上にしてください / --days must be 0 or more")
@@ -102,7 +102,7 @@ def purge(
     console.print(f"deleted {deleted} conversation(s) last active before {cutoff:%Y-%m-%d}")
 
 
-def _redact(url: str) -> str:
+def redacted_url(url: str) -> str:
     """Hide a password in a database URL before printing it."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)

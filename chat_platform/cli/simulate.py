@@ -17,7 +17,7 @@ from core.storage.migrate import upgrade
 from ..resident_services import ResidentServices
 from ..simulate.runner import SimulationError, Summary, simulation_settings
 from ..simulate.runner import simulate as play
-from .operations import DatabaseOption, _redact, _settings, require_packs
+from .operations import DatabaseOption, redacted_url, require_packs, settings_from_env
 
 console = Console()
 
@@ -55,7 +55,7 @@ def simulate(
     if days < 1 or conversations_per_day < 1:
         console.print("--days と --conversations-per-day は 1 以上にしてください / must be 1 or more")
         raise typer.Exit(2)
-    settings = simulation_settings(_settings(database_url))
+    settings = simulation_settings(settings_from_env(database_url))
     upgrade(settings.database_url)
     require_packs(settings)
     if if_empty and _has_simulated_traffic(settings.database_url):
@@ -81,7 +81,7 @@ def simulate(
         raise typer.Exit(1) from exc
     finally:
         services.stop()
-    _print_summary(summary, _redact(settings.database_url))
+    _print_summary(summary, redacted_url(settings.database_url))
 
 
 def _has_simulated_traffic(url: str) -> bool:
