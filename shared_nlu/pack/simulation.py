@@ -82,14 +82,27 @@ class _Written:
     button_from_template: bool = False
 
 
+@dataclass(frozen=True)
+class _Read:
+    """One script as read. One that had a problem is still checked against the pack, as far as
+    it could be read, so that one mistake does not hide the others; it is not played."""
+
+    script: Script
+    at: Position
+    language_at: Position
+    written: tuple[_Written, ...]
+    complete: bool
+
+
 @dataclass
 class _File:
     bot: str
     file: str
-    scripts: list[Script] = field(default_factory=list)
-    script_at: list[Position] = field(default_factory=list)
-    language_at: list[Position] = field(default_factory=list)
-    steps_at: list[list[_Written]] = field(default_factory=list)
+    read: list[_Read] = field(default_factory=list)
+
+    @property
+    def scripts(self) -> tuple[Script, ...]:
+        return tuple(r.script for r in self.read if r.complete)
 
 
 @dataclass
@@ -138,7 +151,7 @@ def check_simulations(
             pack = packs.get(parsed.bot)
             if pack is not None:  # a pack that did not parse is reported by the pack checks
                 _check_against_pack(parsed, pack, common if pack.bot.include_common else None, diags)
-    return {parsed.bot: tuple(parsed.scripts) for parsed in files}
+    return {parsed.bot: parsed.scripts for parsed in files}
 
 
 # ---- reading --------------------------------------------------------------------------------------
@@ -241,6 +254,7 @@ def _parse_script(script: YamlMap, parsed: _File, templates: _Templates, diags: 
     months = _months(script, file, diags)
     steps: list[Step] = []
     written: list[_Written] = []
+    complete = True
     raw_steps = (
         expect_list(script.get("steps"), file, script.at("steps"), "steps", diags)
         if "steps" in script
@@ -260,18 +274,17 @@ def _parse_script(script: YamlMap, parsed: _File, templates: _Templates, diags: 
         if found is not None:
             steps.append(found[0])
             written.append(found[1])
-    if (
-        name is None
-        or not language_ok
-        or not weight_ok
-        or months is None
-        or len(steps) != len(raw_steps or [])
-    ):
-        return  # what could not be read was reported
-    parsed.scripts.append(Script(name, parsed.bot, tuple(steps), language, float(weight), months))
-    parsed.script_at.append(script.at("script"))
-    parsed.language_at.append(script.at("language"))
-    parsed.steps_at.append(written)
+        complete = complete and found is not None and found[2]
+    complete = complete and name is not None and language_ok and weight_ok and months is not None
+    parsed.read.append(
+        _Read(
+            Script(
+                name or "", parsed.bot, tuple(steps), language if language_ok else "ja",
+                float(weight) if weight_ok else 1.0, months or (),
+            ),
+            script.at("script"), script.at("language"), tuple(written), complete and bool(steps),
+        )
+    )  # fmt: skip
 
 
 def _months(script: YamlMap, file: str, diags: Diagnostics) -> tuple[int, ...] | None:
@@ -294,7 +307,9 @@ def _months(script: YamlMap, file: str, diags: Diagnostics) -> tuple[int, ...] |
 
 def _parse_step(
     step: YamlMap, file: str, templates: _Templates, diags: Diagnostics
-) -> tuple[Step, _Written] | None:
+) -> tuple[Step, _Written, bool] | None:
+    """The step, where its values were written, and whether all of them could be read (a value
+    that could not be read was reported and is left at its default)."""
     check_keys(step, STEP_KEYS | {"use"}, set(), file, "step", diags)
     own = _step_values(step, file, diags)
     values: dict[str, Any] = {}
@@ -313,10 +328,10 @@ def _parse_step(
             return None
         values.update(templates.values[name])
     values.update(own)
-    if len(own) != len(set(step) & STEP_KEYS):  # a value that could not be read was reported
-        return None
+    complete = len(own) == len(set(step) & STEP_KEYS)
     if not values.get("texts") and not values.get("button"):
-        _empty_step(file, step.pos, diags)
+        if complete:  # else the texts or button written here could not be read, and that was reported
+            _empty_step(file, step.pos, diags)
         return None
     written = _Written(
         step.pos, step.at("expect") if "expect" in own else step.at("use"),
@@ -324,7 +339,7 @@ def _parse_step(
         expect_from_template="use" in step and "expect" not in own,
         button_from_template="use" in step and "button" not in own,
     )  # fmt: skip
-    return _step(values), written
+    return _step(values), written, complete
 
 
 def _step(values: Mapping[str, Any]) -> Step:
@@ -426,7 +441,10 @@ def _empty_step(file: str, at: Position, diags: Diagnostics) -> None:
 def _check_unique_names(files: list[_File], diags: Diagnostics) -> None:
     seen: dict[str, tuple[str, Position]] = {}
     for parsed in files:
-        for script, at in zip(parsed.scripts, parsed.script_at, strict=True):
+        for read in parsed.read:
+            script, at = read.script, read.at
+            if not script.name:
+                continue
             if script.name in seen:
                 first_file, first_at = seen[script.name]
                 diags.error(
@@ -440,14 +458,15 @@ def _check_unique_names(files: list[_File], diags: Diagnostics) -> None:
 
 # ---- checks against the pack ----------------------------------------------------------------------
 def _check_against_pack(parsed: _File, pack: Pack, common: Pack | None, diags: Diagnostics) -> None:
-    for script, language_at, written in zip(parsed.scripts, parsed.language_at, parsed.steps_at, strict=True):
+    for read in parsed.read:
+        script, language_at = read.script, read.language_at
         if script.language not in pack.bot.languages:
             diags.error(
                 parsed.file, language_at, "bad-language",
                 f"bot「{pack.id}」は言語「{script.language}」で答えません（bot.yml の languages: {', '.join(pack.bot.languages)}）。",
                 f"language を {' か '.join(pack.bot.languages)} にしてください。",
             )  # fmt: skip
-        for step, where in zip(script.steps, written, strict=True):
+        for step, where in zip(script.steps, read.written, strict=True):
             _check_step(step, where, pack, common, parsed.file, diags)
 
 
