@@ -23,6 +23,7 @@ from core.pack_versions import active_sources, files_digest
 from core.storage.models import PackVersion, utcnow
 from shared_nlu.pack import Diagnostic, Diagnostics, Pack, Severity, validate_packs
 from shared_nlu.pack.loader import PACK_FILES
+from shared_nlu.pack.simulation import SIMULATION_FILE
 from shared_nlu.pack.yaml_source import report_surrogates
 
 from . import audit, lanes
@@ -110,9 +111,14 @@ def active(session: Session, bot_id: str) -> PackVersion:
 def check_file_names(names: list[str]) -> None:
     unknown = [shown(name) for name in names if name not in PACK_FILES]
     if unknown:
+        # simulation.yml sits beside the pack files on disk, so it is the one an editor may upload
+        demo = SIMULATION_FILE in names
         raise AppError(
-            422, "not_a_pack_file", f"パックのファイルではありません: {', '.join(unknown)}。使えるファイル: {', '.join(PACK_FILES)}",
-            f"Not pack files: {', '.join(unknown)}. Pack files are {', '.join(PACK_FILES)}.",
+            422, "not_a_pack_file", f"パックのファイルではありません: {', '.join(unknown)}。使えるファイル: {', '.join(PACK_FILES)}"
+            + ("。simulation.yml は madoguchi simulate の模擬会話で、パックのバージョンには入れません（bots/<bot>/ で編集します）" if demo else ""),
+            f"Not pack files: {', '.join(unknown)}. Pack files are {', '.join(PACK_FILES)}."
+            + (" simulation.yml holds the conversations of madoguchi simulate; it is no part of a pack version"
+               " (edit it in bots/<bot>/)." if demo else ""),
         )  # fmt: skip
 
 

@@ -4,6 +4,7 @@ marked simulated, spread over past days in Japan time, and the same for the same
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,9 +18,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from chat_platform.resident_services import ResidentServices
-from chat_platform.simulate import SCRIPTS, plan, simulate, simulation_settings
+from chat_platform.simulate import load_scripts, plan, simulate, simulation_settings
 from chat_platform.simulate.runner import JAPAN, bot_weights
-from chat_platform.simulate.scripts import BOTS
 from core.settings import Settings
 from core.storage.database import Database
 from core.storage.migrate import upgrade
@@ -28,6 +28,8 @@ from madoguchi.app import start_services
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS, PER_DAY, SEED = 3, 5, 7
+SCRIPTS_BY_BOT = load_scripts(ROOT / "bots")
+SCRIPTS = [script for found in SCRIPTS_BY_BOT.values() for script in found]
 
 
 @dataclass
@@ -209,7 +211,7 @@ def test_should_not_mark_traffic_without_the_simulation_header(first: Run) -> No
 # ---- planning ---------------------------------------------------------------------------------------
 def test_should_plan_fewer_conversations_on_weekends_and_peak_in_office_hours() -> None:
     # 5 Oct – 1 Nov 2026; Monday 12 Oct (Sports Day) is a holiday
-    planned = plan(days=28, per_day=40, seed=1, today=date(2026, 11, 2))
+    planned = plan(days=28, per_day=40, seed=1, scripts=SCRIPTS_BY_BOT, today=date(2026, 11, 2))
     per_weekday = Counter(p.at.weekday() for p in planned)
     assert min(per_weekday[d] for d in (1, 2, 3, 4)) > 1.5 * max(per_weekday[5], per_weekday[6])
     hours = Counter(p.at.hour for p in planned if p.at.weekday() < 5)
@@ -219,20 +221,20 @@ def test_should_plan_fewer_conversations_on_weekends_and_peak_in_office_hours() 
 
 def test_should_weight_tax_heavier_in_the_automobile_tax_season() -> None:
     def share(month: int, bot: str) -> float:
-        planned = plan(days=30, per_day=40, seed=3, today=date(2026, month, 28))
+        planned = plan(days=30, per_day=40, seed=3, scripts=SCRIPTS_BY_BOT, today=date(2026, month, 28))
         return sum(p.script.bot == bot for p in planned) / len(planned)
 
     assert share(5, "tax") > 1.5 * share(11, "tax")
     assert share(11, "consumer") == pytest.approx(share(5, "consumer"), abs=0.05)
     for month in range(1, 13):  # the front door stays the most common bot; the COVID bots stay light
-        weights = bot_weights(month)
+        weights = bot_weights(month, list(SCRIPTS_BY_BOT))
         assert max(weights, key=lambda bot: weights[bot]) == "inquiry"
         assert weights["covid_tracing"] < weights["consumer"] / 3
 
 
 def test_should_plan_the_same_traffic_for_the_same_seed_and_other_traffic_for_another() -> None:
     def summary(seed: int) -> list[tuple[datetime, str, int]]:
-        return [(p.at, p.script.name, p.seed) for p in plan(5, 20, seed, today=date(2026, 6, 10))]
+        return [(p.at, p.script.name, p.seed) for p in plan(5, 20, seed, SCRIPTS_BY_BOT, date(2026, 6, 10))]
 
     assert summary(4) == summary(4) and summary(4) != summary(5)
 
@@ -240,11 +242,45 @@ def test_should_plan_the_same_traffic_for_the_same_seed_and_other_traffic_for_an
 # ---- the scripts ------------------------------------------------------------------------------------
 def test_should_have_at_least_forty_distinct_multi_turn_scripts_for_all_six_bots() -> None:
     assert len({s.name for s in SCRIPTS}) == len(SCRIPTS) >= 40
-    assert {s.bot for s in SCRIPTS} == set(BOTS)
+    # the simulated bots are the folders with a simulation.yml: every bot residents can open
+    residents_bots = {p.name for p in (ROOT / "bots").iterdir() if (p / "bot.yml").is_file()} - {"common"}
+    assert {s.bot for s in SCRIPTS} == set(SCRIPTS_BY_BOT) == residents_bots
+    assert all(s.bot == bot for bot, found in SCRIPTS_BY_BOT.items() for s in found)
     assert sum(len(s.steps) >= 3 for s in SCRIPTS) >= 35
     assert {s.language for s in SCRIPTS} == {"ja", "en"}
     pressed = [step.button for s in SCRIPTS for step in s.steps if step.button]
     assert "/auto_tax_payment" in pressed and "訪問販売" in pressed
+
+
+def test_should_plan_the_bots_in_the_order_that_keeps_each_seeds_traffic() -> None:
+    # which bot takes which of the first random draws follows this order (BASE_WEIGHTS'), not the folders'
+    assert list(SCRIPTS_BY_BOT) == [
+        "inquiry",
+        "tax",
+        "consumer",
+        "covid_general",
+        "covid_tracing",
+        "covid_sticker",
+    ]
+
+
+def test_should_simulate_a_bot_once_its_folder_has_a_simulation_yml(tmp_path: Path) -> None:
+    # Given the shipped bots and a new bot folder with a simulation.yml
+    bots = tmp_path / "bots"
+    shutil.copytree(ROOT / "bots", bots)
+    (bots / "parks").mkdir()
+    (bots / "parks" / "bot.yml").write_text((ROOT / "bots" / "tax" / "bot.yml").read_text(encoding="utf-8"))
+    (bots / "parks" / "simulation.yml").write_text(
+        "bot: parks\nscripts:\n- script: parks_hours\n  steps:\n  - texts: [府立公園は何時まで開いてる？]\n",
+        encoding="utf-8",
+    )
+    # When its scripts are loaded and traffic is planned
+    scripts = load_scripts(bots)
+    planned = plan(days=30, per_day=40, seed=1, scripts=scripts, today=date(2026, 11, 2))
+    # Then it is planned after the others, with a light share of the conversations
+    assert list(scripts) == [*SCRIPTS_BY_BOT, "parks"]
+    share = sum(p.script.bot == "parks" for p in planned) / len(planned)
+    assert 0.01 < share < 0.08
 
 
 def test_should_not_copy_training_examples_verbatim() -> None:

@@ -27,6 +27,7 @@ from shared_nlu.pack import (
     read_pack_folder,
     validate_packs,
 )
+from shared_nlu.pack.simulation import check_simulations, read_simulation_files
 
 from .held_out import DEFAULT_HELD_OUT, HeldOutOption, held_out_markdown, load_held_out, print_held_out
 
@@ -55,6 +56,7 @@ def validate(
 ) -> None:
     """Check packs and list every problem with file:line:column and what to write instead.
 
+    A folder's simulation.yml (the scripts of `madoguchi simulate`) is checked against its pack too.
     Exits 1 when there is an error (or, with --strict, a warning).
     """
     folders = find_pack_folders(paths or [DEFAULT_BOTS])
@@ -67,7 +69,9 @@ def validate(
     sources = {folder.name: read_pack_folder(folder) for folder in folders}
     if "common" not in sources and (common := folders[0].parent / "common").is_dir():
         sources["common"] = read_pack_folder(common)  # packs include common; check them together
-    _, diags = validate_packs(sources)
+        folders = [*folders, common]  # and its simulation.yml holds the steps the others use
+    packs, diags = validate_packs(sources)
+    check_simulations(read_simulation_files(folders), packs, diags)
     for diag in diags.sorted():
         style = "red" if diag.severity is Severity.ERROR else "yellow"
         console.print(diag.format(), style=style, markup=False, highlight=False, soft_wrap=True)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import random
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,15 +29,18 @@ from sqlalchemy import delete
 
 from core.settings import Settings
 from core.storage.models import RateCounter
+from shared_nlu.pack import PackError
+from shared_nlu.pack.simulation import ANY_BUTTON, Script, Step, load_simulations
 
 from ..resident_services import ResidentServices
-from .scripts import ANY_BUTTON, BOTS, SCRIPTS, Script, Step
 
 JAPAN = ZoneInfo("Asia/Tokyo")
 SIMULATION_HEADER = "X-Madoguchi-Simulation"
 TIME_HEADER = "X-Madoguchi-Simulated-Time"
 
-# Share of conversations per bot (the window the resident opened), before the seasonal factor.
+# Share of conversations per bot (the window the resident opened), before the seasonal factor. The bots
+# simulated are those with a simulation.yml; this order is also the order they are planned in (which bot
+# gets which of the first random draws), so the same seed keeps giving the same traffic.
 BASE_WEIGHTS = {
     "inquiry": 0.34,  # the front door: the most common in every month
     "tax": 0.17,
@@ -45,6 +49,7 @@ BASE_WEIGHTS = {
     "covid_tracing": 0.04,  # the system ended on 2022-12-31; some residents still ask
     "covid_sticker": 0.04,
 }
+DEFAULT_WEIGHT = 0.05  # a bot given a simulation.yml and no share above: light, like the COVID bots
 # The automobile tax notice arrives in early May and is due on 31 May: tax traffic peaks then.
 TAX_SEASON = {3: 1.1, 4: 1.5, 5: 1.9, 6: 1.5, 7: 1.1}
 COVID_WINTER = {12: 1.3, 1: 1.3, 2: 1.2}  # colds and flu: more COVID questions in winter
@@ -86,7 +91,7 @@ class Summary:
     first_day: date
     last_day: date
     seed: int
-    bots: dict[str, BotTally] = field(default_factory=lambda: {bot: BotTally() for bot in BOTS})
+    bots: dict[str, BotTally] = field(default_factory=dict)  # every simulated bot, in planning order
     seconds: float = 0.0
 
     def total(self) -> BotTally:
@@ -106,9 +111,33 @@ def simulation_settings(settings: Settings) -> Settings:
 
 
 # ---- planning ------------------------------------------------------------------------------------
-def bot_weights(month: int, bots: Sequence[str] = BOTS) -> dict[str, float]:
+def load_scripts(bots_dir: Path) -> dict[str, tuple[Script, ...]]:
+    """Each bot's scripts from ``bots_dir/<bot>/simulation.yml``, bots in planning order."""
+    try:
+        scripts = load_simulations(bots_dir)
+    except PackError as exc:
+        raise SimulationError(
+            f"the simulation scripts have errors (run `madoguchi validate {bots_dir}` for all of them): "
+            + "; ".join(d.format().replace("\n    ", " ") for d in exc.diagnostics[:3])
+        ) from exc
+    if not scripts:
+        raise SimulationError(
+            f"no scripts to play: no bot folder in {bots_dir} has a simulation.yml with scripts"
+        )
+    return {bot: scripts[bot] for bot in planning_order(scripts)}
+
+
+def planning_order(bots: Iterable[str]) -> list[str]:
+    """The bots of BASE_WEIGHTS in its order, then any others by name."""
+    return sorted(
+        bots,
+        key=lambda bot: (list(BASE_WEIGHTS).index(bot) if bot in BASE_WEIGHTS else len(BASE_WEIGHTS), bot),
+    )
+
+
+def bot_weights(month: int, bots: Sequence[str]) -> dict[str, float]:
     """Each bot's share of the conversations opened in ``month`` (among ``bots``; they sum to 1)."""
-    weights = {bot: BASE_WEIGHTS[bot] for bot in bots}
+    weights = {bot: BASE_WEIGHTS.get(bot, DEFAULT_WEIGHT) for bot in bots}
     if "tax" in weights:
         weights["tax"] *= TAX_SEASON.get(month, 1.0)
     if "covid_general" in weights:
@@ -124,9 +153,11 @@ def day_factor(day: date, public_holidays: Any) -> float:
     return SATURDAY_FACTOR if day.weekday() == 5 else WEEKDAY_FACTOR
 
 
-def plan(days: int, per_day: int, seed: int, today: date | None = None,
-         bots: Sequence[str] = BOTS) -> list[PlannedConversation]:  # fmt: skip
-    """The conversations to play over the ``days`` days ending yesterday (Japan time), in time order."""
+def plan(days: int, per_day: int, seed: int, scripts: Mapping[str, Sequence[Script]],
+         today: date | None = None) -> list[PlannedConversation]:  # fmt: skip
+    """The conversations to play over the ``days`` days ending yesterday (Japan time), in time order,
+    among the bots of ``scripts`` (bot → its scripts, see :func:`load_scripts`)."""
+    bots = planning_order(scripts)
     today = today or datetime.now(JAPAN).date()
     rng = random.Random(seed)
     first = today - timedelta(days=days)
@@ -151,12 +182,13 @@ def plan(days: int, per_day: int, seed: int, today: date | None = None,
             credit[bot] += weights[bot]
         bot = max(bots, key=lambda b: credit[b])
         credit[bot] -= 1.0
-        planned.append(PlannedConversation(at, _pick_script(rng, bot, at.month), rng.getrandbits(64)))
+        planned.append(
+            PlannedConversation(at, _pick_script(rng, scripts[bot], at.month), rng.getrandbits(64))
+        )
     return planned
 
 
-def _pick_script(rng: random.Random, bot: str, month: int) -> Script:
-    candidates = [s for s in SCRIPTS if s.bot == bot]
+def _pick_script(rng: random.Random, candidates: Sequence[Script], month: int) -> Script:
     weights = [s.weight * (3.0 if month in s.peak_months else 1.0) for s in candidates]
     return rng.choices(candidates, weights=weights, k=1)[0]
 
@@ -178,11 +210,15 @@ def simulate(services: ResidentServices, days: int = 30, per_day: int = 40, seed
 
     started = time.perf_counter()
     today = today or datetime.now(JAPAN).date()
-    served = [bot for bot in BOTS if bot in services.chat.public_bots()]  # a pack may have been removed
+    scripts = load_scripts(services.settings.bots_dir)
+    public = services.chat.public_bots()
+    served = {bot: found for bot, found in scripts.items() if bot in public}  # a pack may have been removed
     if not served:
-        raise SimulationError(f"none of the simulated bots ({', '.join(BOTS)}) is served")
-    planned = plan(days, per_day, seed, today, served)
-    summary = Summary(today - timedelta(days=days), today - timedelta(days=1), seed)
+        raise SimulationError(f"none of the simulated bots ({', '.join(scripts)}) is served")
+    planned = plan(days, per_day, seed, served, today)
+    summary = Summary(
+        today - timedelta(days=days), today - timedelta(days=1), seed, {bot: BotTally() for bot in scripts}
+    )
     app = build_app(
         services.settings, [resident_part(allow_simulation=True)], lambda: services, services, watch=False
     )
