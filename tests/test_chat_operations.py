@@ -17,8 +17,7 @@ from chat_platform.services import Services
 from chat_platform.settings import Settings
 from chat_platform.storage.migrate import upgrade
 from chat_platform.storage.models import Conversation, Message
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import TEST_PACKS
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
 
 
-def start(tmp_path: Path, model_dir: Path, bots: Path = ROOT / "bots", **overrides: object) -> Services:
+def start(tmp_path: Path, model_dir: Path, bots: Path = TEST_PACKS, **overrides: object) -> Services:
     url = f"sqlite:///{tmp_path / 'ops.db'}"
     upgrade(url)
     return Services.start(
@@ -107,7 +106,7 @@ def test_should_purge_conversations_older_than_the_retention(tmp_path, model_dir
 
 def test_should_reload_packs_edited_on_disk_and_refuse_a_broken_one(tmp_path, model_dir) -> None:
     bots = tmp_path / "bots"
-    shutil.copytree(ROOT / "bots", bots)
+    shutil.copytree(TEST_PACKS, bots)
     services = start(tmp_path, model_dir, bots=bots)
     due = (
         services.runtime.current.packs.packs["tax"]

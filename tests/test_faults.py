@@ -36,9 +36,8 @@ from chat_platform.settings import Settings
 from chat_platform.storage.database import Database
 from chat_platform.storage.migrate import upgrade
 from chat_platform.storage.models import Conversation, Message
-from tests.conftest import wait_for_reloads
+from tests.conftest import TEST_PACKS, wait_for_reloads
 
-ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 FAULTS_DB = "madoguchi_faults"
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{FAULTS_DB}"
@@ -48,8 +47,9 @@ TERMINATE = (
 )
 PHONE = "090-4827-1356"  # must never reach a log
 QUESTION = "自動車税の納期限を教えてください"
-DUE_DATE_LINE = "納税通知書は5月上旬に届き、納期限は5月31日です（土日祝日にあたる場合は翌開庁日）。"
-CHANGED_LINE = "納税通知書は5月上旬に届き、納期限は5月31日（月末）です（土日祝日にあたる場合は翌開庁日）。"
+# the first line of the test pack's due-date answer (tests/packs/tax/responses.yml), and an edit of it
+DUE_DATE_LINE = "自動車税（テスト）の納期限は5月31日です。"
+CHANGED_LINE = "自動車税（テスト）の納期限は5月31日（月末）です。"
 MESSAGES = "/api/v1/bots/tax/messages"
 SESSIONS = "/api/v1/bots/tax/sessions"
 
@@ -112,7 +112,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def settings_for(url: str, model_dir: Path, **overrides: object) -> Settings:
     return Settings.from_mapping(
-        {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": model_dir, "rate_limit_per_minute": 10_000,
+        {"database_url": url, "bots_dir": TEST_PACKS, "model_dir": model_dir, "rate_limit_per_minute": 10_000,
          "rate_limit_per_address_per_minute": 100_000, "rate_limit_sessions_per_address_per_minute": 100_000,
          "rate_limit_parse_per_address_per_minute": 100_000, **overrides}
     )  # fmt: skip
@@ -392,8 +392,8 @@ def test_should_keep_answering_from_the_old_pack_when_an_upload_is_invalid_or_tr
         return fit(self, texts, labels)
 
     monkeypatch.setattr(NluEngine, "fit", failing_fit)
-    nlu = (ROOT / "bots" / "tax" / "nlu.yml").read_text(encoding="utf-8")
-    responses = (ROOT / "bots" / "tax" / "responses.yml").read_text(encoding="utf-8")
+    nlu = (TEST_PACKS / "tax" / "nlu.yml").read_text(encoding="utf-8")
+    responses = (TEST_PACKS / "tax" / "responses.yml").read_text(encoding="utf-8")
     assert "\n    - 自動車税 期限\n" in nlu and DUE_DATE_LINE in responses
     try:
         with app_client(services) as client:
@@ -470,7 +470,7 @@ class Server:
         self.log = log
         env = {k: v for k, v in os.environ.items() if not k.startswith("MADOGUCHI_")}
         env.update(
-            MADOGUCHI_BOTS_DIR=str(ROOT / "bots"), MADOGUCHI_MODEL_DIR=str(model_dir),
+            MADOGUCHI_BOTS_DIR=str(TEST_PACKS), MADOGUCHI_MODEL_DIR=str(model_dir),
             MADOGUCHI_RATE_LIMIT_PER_MINUTE="10000", MADOGUCHI_RATE_LIMIT_PER_ADDRESS_PER_MINUTE="100000",
             MADOGUCHI_RATE_LIMIT_SESSIONS_PER_ADDRESS_PER_MINUTE="100000", MADOGUCHI_RATE_LIMIT_PARSE_PER_ADDRESS_PER_MINUTE="100000",
         )  # fmt: skip

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -19,6 +20,23 @@ from chat_platform.services import Services
 from chat_platform.storage.database import Database
 from chat_platform.storage.models import RateCounter
 from chat_platform.storage.write_probe import WriteProbe
+
+
+# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
+# these stand in for conftest's fixtures of the real packs in this module.
+@pytest.fixture(scope="module")
+def database_url(platform_database_url):
+    return platform_database_url
+
+
+@pytest.fixture(scope="module")
+def services(platform_services):
+    return platform_services
+
+
+@pytest.fixture(scope="module")
+def client(platform_client):
+    return platform_client
 
 
 @contextmanager

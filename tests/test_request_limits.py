@@ -24,6 +24,14 @@ from chat_platform.conversations import ChatService
 from chat_platform.services import Services
 from chat_platform.storage.models import Conversation
 
+
+# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
+# these stand in for conftest's fixtures of the real packs in this module.
+@pytest.fixture(scope="module")
+def services(platform_services):
+    return platform_services
+
+
 _hosts = itertools.count(1)
 
 
