@@ -1,4 +1,7 @@
-"""Shared fixtures: the real packs in bots/ trained once per test session."""
+"""Shared fixtures, each trained once per test session: the real packs in bots/ (``real_*``, and the
+``services`` / ``client`` / ``tokens`` of the tests that are about department content or edit real
+packs) and the test packs in tests/packs/ (``platform_*``: tiny bots for the tests of the service's
+machinery, so that a department's edit in bots/ cannot fail them; see tests/packs/README.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from shared_nlu.nlu import NluEngine
 from shared_nlu.pack import PackSet, load_packs
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_PACKS = ROOT / "tests" / "packs"
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +35,16 @@ def real_nlu(real_packs: PackSet) -> NluEngine:
 @pytest.fixture(scope="session")
 def real_dialogue(real_nlu: NluEngine) -> DialogueEngine:
     return DialogueEngine(real_nlu)
+
+
+@pytest.fixture(scope="session")
+def platform_packs() -> PackSet:
+    return load_packs([TEST_PACKS])
+
+
+@pytest.fixture(scope="session")
+def platform_nlu(platform_packs: PackSet) -> NluEngine:
+    return NluEngine.train(platform_packs)
 
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -89,23 +103,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield url
 
 
-@pytest.fixture(scope="session")
-def services(database_url: str, tmp_path_factory: pytest.TempPathFactory):
+def start_services(database_url: str, bots_dir: Path, model_dir: Path):
+    """A worker on ``database_url`` serving the packs of ``bots_dir``, with limits no test reaches
+    unless it lowers them."""
     from core.settings import Settings
-    from madoguchi.app import start_services
+    from madoguchi.app import start_services as start_platform_services
 
     settings = Settings.from_mapping(
-        {"database_url": database_url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("models"),
+        {"database_url": database_url, "bots_dir": bots_dir, "model_dir": model_dir,
          "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
          "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
     )  # fmt: skip
-    running = start_services(settings)
-    yield running
-    running.stop()
+    return start_platform_services(settings)
 
 
-@pytest.fixture(scope="session")
-def client(services):
+def app_client(services: Any) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     from madoguchi.app import create_app
@@ -114,8 +126,7 @@ def client(services):
         yield test_client
 
 
-@pytest.fixture(scope="session")
-def tokens(services) -> dict[str, str]:
+def make_tokens(services: Any) -> dict[str, str]:
     """One admin token per role: strategy, viewer, and department tokens for 府民文化 and 財務・税務."""
     from admin.auth import create_token
 
@@ -126,6 +137,49 @@ def tokens(services) -> dict[str, str]:
         made["fumin"] = create_token(session, "department", "test 府民文化", "府民文化")[0]
         made["zaimu"] = create_token(session, "department", "test 財務・税務", "財務・税務")[0]
     return made
+
+
+# ---- the real packs of bots/ ----------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def services(database_url: str, tmp_path_factory: pytest.TempPathFactory):
+    running = start_services(database_url, ROOT / "bots", tmp_path_factory.mktemp("models"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def client(services):
+    yield from app_client(services)
+
+
+@pytest.fixture(scope="session")
+def tokens(services) -> dict[str, str]:
+    return make_tokens(services)
+
+
+# ---- the test packs of tests/packs/, on a database of their own (pack versions are stored there) ---
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def platform_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    with empty_database(request.param, tmp_path_factory.mktemp("platform-db"), "platform") as url:
+        _fresh_database(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def platform_services(platform_database_url: str, tmp_path_factory: pytest.TempPathFactory):
+    running = start_services(platform_database_url, TEST_PACKS, tmp_path_factory.mktemp("platform-models"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def platform_client(platform_services):
+    yield from app_client(platform_services)
+
+
+@pytest.fixture(scope="session")
+def platform_tokens(platform_services) -> dict[str, str]:
+    return make_tokens(platform_services)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -15,10 +15,10 @@ from chat_platform.resident_services import ResidentServices
 from core.settings import Settings
 from core.storage.migrate import upgrade
 from core.storage.models import Conversation, Message
-from madoguchi.app import create_app, start_services
+from madoguchi.app import create_app
+from madoguchi.app import start_services as start_platform_services
 from madoguchi.cli import app as cli
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import TEST_PACKS
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +26,10 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
 
 
-def start(
-    tmp_path: Path, model_dir: Path, bots: Path = ROOT / "bots", **overrides: object
-) -> ResidentServices:
+def start(tmp_path: Path, model_dir: Path, bots: Path = TEST_PACKS, **overrides: object) -> ResidentServices:
     url = f"sqlite:///{tmp_path / 'ops.db'}"
     upgrade(url)
-    return start_services(
+    return start_platform_services(
         Settings.from_mapping({"database_url": url, "bots_dir": bots, "model_dir": model_dir, **overrides})
     )
 
@@ -109,7 +107,7 @@ def test_should_purge_conversations_older_than_the_retention(tmp_path, model_dir
 
 def test_should_reload_packs_edited_on_disk_and_refuse_a_broken_one(tmp_path, model_dir) -> None:
     bots = tmp_path / "bots"
-    shutil.copytree(ROOT / "bots", bots)
+    shutil.copytree(TEST_PACKS, bots)
     services = start(tmp_path, model_dir, bots=bots)
     due = (
         services.runtime.current.packs.packs["tax"]

@@ -35,10 +35,10 @@ from core.settings import Settings
 from core.storage.database import Database
 from core.storage.migrate import upgrade
 from core.storage.models import Conversation, Message
-from madoguchi.app import create_app, start_services
-from tests.conftest import wait_for_reloads
+from madoguchi.app import create_app
+from madoguchi.app import start_services as start_platform_services
+from tests.conftest import TEST_PACKS, wait_for_reloads
 
-ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 FAULTS_DB = "madoguchi_faults"
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{FAULTS_DB}"
@@ -48,8 +48,9 @@ TERMINATE = (
 )
 PHONE = "090-4827-1356"  # must never reach a log
 QUESTION = "自動車税の納期限を教えてください"
-DUE_DATE_LINE = "納税通知書は5月上旬に届き、納期限は5月31日です（土日祝日にあたる場合は翌開庁日）。"
-CHANGED_LINE = "納税通知書は5月上旬に届き、納期限は5月31日（月末）です（土日祝日にあたる場合は翌開庁日）。"
+# the first line of the test pack's due-date answer (tests/packs/tax/responses.yml), and an edit of it
+DUE_DATE_LINE = "自動車税（テスト）の納期限は5月31日です。"
+CHANGED_LINE = "自動車税（テスト）の納期限は5月31日（月末）です。"
 MESSAGES = "/api/v1/bots/tax/messages"
 SESSIONS = "/api/v1/bots/tax/sessions"
 
@@ -112,7 +113,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def settings_for(url: str, model_dir: Path, **overrides: object) -> Settings:
     return Settings.from_mapping(
-        {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": model_dir, "rate_limit_per_minute": 10_000,
+        {"database_url": url, "bots_dir": TEST_PACKS, "model_dir": model_dir, "rate_limit_per_minute": 10_000,
          "rate_limit_per_address_per_minute": 100_000, "rate_limit_sessions_per_address_per_minute": 100_000,
          "rate_limit_parse_per_address_per_minute": 100_000, **overrides}
     )  # fmt: skip
@@ -265,7 +266,7 @@ class Traffic:
 def test_should_answer_or_fail_fast_and_recover_when_postgres_connections_are_killed(
     pg_url, model_dir, no_resident_text_in_logs
 ) -> None:
-    services = start_services(settings_for(pg_url, model_dir))
+    services = start_platform_services(settings_for(pg_url, model_dir))
     try:
         with app_client(services) as client:
             traffic = Traffic(client)
@@ -309,7 +310,7 @@ def test_should_answer_or_fail_fast_and_recover_when_postgres_connections_are_ki
 def test_should_fail_fast_while_postgres_refuses_connections_and_recover_without_restart(
     pg_url, model_dir, no_resident_text_in_logs
 ) -> None:
-    services = start_services(settings_for(pg_url, model_dir))
+    services = start_platform_services(settings_for(pg_url, model_dir))
     try:
         with app_client(services) as client:
             session_id = new_session(client)
@@ -349,7 +350,7 @@ def test_should_give_up_within_the_connect_timeout_on_a_database_that_never_answ
     not hang for the kernel's minutes-long timeouts but fail with 503 after ``connect_timeout``."""
     url = f"sqlite:///{tmp_path / 'up.db'}"
     upgrade(url)
-    services = start_services(settings_for(url, model_dir))
+    services = start_platform_services(settings_for(url, model_dir))
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(64)  # the kernel completes the handshake; nobody ever reads or answers
@@ -379,7 +380,7 @@ def test_should_keep_answering_from_the_old_pack_when_an_upload_is_invalid_or_tr
     from admin.auth import create_token
     from shared_nlu.nlu.engine import NluEngine
 
-    services = start_services(settings_for(pg_url, model_dir))
+    services = start_platform_services(settings_for(pg_url, model_dir))
     with services.db.session() as session:
         headers = {"Authorization": f"Bearer {create_token(session, 'strategy', 'fault test')[0]}"}
     old_digest = services.runtime.current.packs.digest
@@ -392,8 +393,8 @@ def test_should_keep_answering_from_the_old_pack_when_an_upload_is_invalid_or_tr
         return fit(self, texts, labels)
 
     monkeypatch.setattr(NluEngine, "fit", failing_fit)
-    nlu = (ROOT / "bots" / "tax" / "nlu.yml").read_text(encoding="utf-8")
-    responses = (ROOT / "bots" / "tax" / "responses.yml").read_text(encoding="utf-8")
+    nlu = (TEST_PACKS / "tax" / "nlu.yml").read_text(encoding="utf-8")
+    responses = (TEST_PACKS / "tax" / "responses.yml").read_text(encoding="utf-8")
     assert "\n    - 自動車税 期限\n" in nlu and DUE_DATE_LINE in responses
     try:
         with app_client(services) as client:
@@ -470,7 +471,7 @@ class Server:
         self.log = log
         env = {k: v for k, v in os.environ.items() if not k.startswith("MADOGUCHI_")}
         env.update(
-            MADOGUCHI_BOTS_DIR=str(ROOT / "bots"), MADOGUCHI_MODEL_DIR=str(model_dir),
+            MADOGUCHI_BOTS_DIR=str(TEST_PACKS), MADOGUCHI_MODEL_DIR=str(model_dir),
             MADOGUCHI_RATE_LIMIT_PER_MINUTE="10000", MADOGUCHI_RATE_LIMIT_PER_ADDRESS_PER_MINUTE="100000",
             MADOGUCHI_RATE_LIMIT_SESSIONS_PER_ADDRESS_PER_MINUTE="100000", MADOGUCHI_RATE_LIMIT_PARSE_PER_ADDRESS_PER_MINUTE="100000",
         )  # fmt: skip
@@ -567,7 +568,7 @@ def test_should_store_a_retried_message_once_when_the_worker_is_killed(
     log = server.log_text()
     assert PHONE not in log and "Traceback" not in log, log
 
-    fresh = start_services(settings_for(pg_url, model_dir))
+    fresh = start_platform_services(settings_for(pg_url, model_dir))
     try:
         with app_client(fresh) as client:
             retried = send(client, session_id, f"自動車税の期限 {PHONE}", idempotency_key="k1")
@@ -607,7 +608,7 @@ def test_should_handle_two_messages_of_one_conversation_at_once_one_after_the_ot
 ) -> None:
     """The conversation is locked while a message is handled: two messages sent at once are stored
     in turn (no shared seq numbers, no lost turn), and a double-submitted key is answered by replay."""
-    services = start_services(settings_for(any_url, model_dir))
+    services = start_platform_services(settings_for(any_url, model_dir))
     try:
         with app_client(services) as client:
             session_id = new_session(client)
@@ -642,7 +643,7 @@ def test_should_handle_two_messages_of_one_conversation_at_once_one_after_the_ot
 def sqlite_services(tmp_path, model_dir) -> Iterator[ResidentServices]:
     url = f"sqlite:///{tmp_path / 'faults.db'}"
     upgrade(url)
-    services = start_services(settings_for(url, model_dir))
+    services = start_platform_services(settings_for(url, model_dir))
     yield services
     services.stop()
 

@@ -30,6 +30,28 @@ from madoguchi.app import create_app
 QUESTION = "自動車税の納期限はいつですか"
 
 
+# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
+# these stand in for conftest's fixtures of the real packs in this module.
+@pytest.fixture(scope="module")
+def database_url(platform_database_url):
+    return platform_database_url
+
+
+@pytest.fixture(scope="module")
+def services(platform_services):
+    return platform_services
+
+
+@pytest.fixture(scope="module")
+def client(platform_client):
+    return platform_client
+
+
+@pytest.fixture(scope="module")
+def tokens(platform_tokens):
+    return platform_tokens
+
+
 def chat_with(services: ResidentServices, **settings: object) -> ChatService:
     return ChatService(services.db, services.runtime, dataclasses.replace(services.settings, **settings))
 
@@ -276,16 +298,21 @@ def project_row(services: ResidentServices, project_id: int) -> dict[str, object
 
 
 # ---- measurement: residents and an attacker at once ----------------------------------------------------------
-CONVERSATIONS = {
-    "tax": ["自動車税の納期限はいつですか", "支払い方法を教えてください", "ありがとうございました"],
-    "consumer": [
-        "クーリングオフできるか確認したい",
-        '/inform{"transaction_type": "訪問販売"}',
-        "やっぱりやめます",
-    ],
-    "inquiry": ["問い合わせ先を知りたい", "電話番号は？", "ありがとう"],
-    "covid_general": ["発熱したときの相談窓口は", "土日もやっていますか", "わかりました"],
-}
+TAX_CONVERSATION = ["自動車税の納期限はいつですか", "支払い方法を教えてください", "ありがとうございました"]
+FORM_CANCELLED = [
+    "クーリングオフできるか確認したい",
+    '/inform{"transaction_type": "訪問販売"}',
+    "やっぱりやめます",
+]
+FRONT_DOOR = ["問い合わせ先を知りたい", "電話番号は？", "ありがとう"]
+ROUTED = ["自動車税の納期限はいつですか", "支払い方法を教えてください", "わかりました"]  # passed on to tax
+# (bot, messages): four conversations, each held by four residents at once
+CONVERSATIONS = [
+    ("tax", TAX_CONVERSATION),
+    ("consumer", FORM_CANCELLED),
+    ("inquiry", FRONT_DOOR),
+    ("inquiry", ROUTED),
+]
 
 
 def test_residents_are_answered_while_an_attacker_sends_bad_requests(
@@ -310,14 +337,14 @@ def test_residents_are_answered_while_an_attacker_sends_bad_requests(
         transport = httpx.ASGITransport(app=app, client=(address, 40000), raise_app_exceptions=False)
         return httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60)
 
-    async def widget_resident(bot: str) -> str:
+    async def widget_resident(bot: str, texts: list[str]) -> str:
         async with client_from(an_address()) as http:
             started = await http.post(f"/api/v1/bots/{bot}/sessions", json={})
             resident_statuses.append(("session", started.status_code))
             if started.status_code != 200:
                 return ""
             session_id = started.json()["session_id"]
-            for n, text in enumerate(CONVERSATIONS[bot] * 2):
+            for n, text in enumerate(texts * 2):
                 body = {"session_id": session_id, "text": text, "idempotency_key": f"m{n}"}
                 reply = await http.post(f"/api/v1/bots/{bot}/messages", json=body)
                 resident_statuses.append((text, reply.status_code))
@@ -326,7 +353,7 @@ def test_residents_are_answered_while_an_attacker_sends_bad_requests(
     async def rest_resident(n: int) -> None:
         async with client_from(an_address()) as http:
             sender = f"rest-{n}-{uuid.uuid4().hex}"
-            for text in CONVERSATIONS["tax"] * 2:
+            for text in TAX_CONVERSATION * 2:
                 reply = await http.post(REST, json={"sender": sender, "message": text})
                 resident_statuses.append((text, reply.status_code))
 
@@ -348,7 +375,7 @@ def test_residents_are_answered_while_an_attacker_sends_bad_requests(
                 victim = (await http.post("/api/v1/bots/tax/sessions", json={})).json()["session_id"]
             attack = [asyncio.create_task(attacker(worker, victim)) for worker in range(4)]
             await asyncio.sleep(0.05)  # the attack is under way when the residents arrive
-            residents = [widget_resident(bot) for bot in CONVERSATIONS for _ in range(4)]
+            residents = [widget_resident(bot, texts) for bot, texts in CONVERSATIONS for _ in range(4)]
             sessions = await asyncio.gather(*residents, *(rest_resident(n) for n in range(4)))
             residents_done.set()
             await asyncio.gather(*attack)

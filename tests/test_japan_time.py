@@ -14,6 +14,18 @@ FROZEN = datetime(2026, 12, 7, 16, 30, tzinfo=UTC)
 JAPAN_DAY = "2026-12-08"
 
 
+# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
+# these stand in for conftest's fixtures of the real packs in this module.
+@pytest.fixture(scope="module")
+def services(platform_services):
+    return platform_services
+
+
+@pytest.fixture(scope="module")
+def client(platform_client):
+    return platform_client
+
+
 def dates_in(parse: dict) -> list[str]:
     return [e["value"] for e in parse["entities"] if e["entity"] == "date"]
 
@@ -33,11 +45,11 @@ def test_should_give_the_japan_day_for_a_moment_in_utc():
     assert to_japan_time(FROZEN).hour == 1 and now_in_japan().tzinfo is JAPAN
 
 
-def test_should_resolve_today_in_japan_when_parse_gets_no_date(real_nlu, monkeypatch):
+def test_should_resolve_today_in_japan_when_parse_gets_no_date(platform_nlu, monkeypatch):
     # Given the clock at 01:30 JST on the 8th (16:30 UTC on the 7th)
     monkeypatch.setattr(clock, "now_in_japan", lambda: FROZEN.astimezone(JAPAN))
     # When a message is parsed without a reference date (the CLI, reports)
-    parse = real_nlu.parse("今日契約書をもらいました", bot="consumer")
+    parse = platform_nlu.parse("今日契約書をもらいました", bot="consumer")
     # Then 「今日」 is the 8th
     assert [e.value for e in parse.entities if e.entity == "date"] == [JAPAN_DAY]
 

@@ -38,14 +38,14 @@ from sqlalchemy import func, select
 
 from core.storage.database import Database
 from core.storage.models import Conversation, Message
-from tests.conftest import bearer, postgres_available
+from tests.conftest import TEST_PACKS, bearer, postgres_available
 
-ROOT = Path(__file__).resolve().parents[1]
 WORKERS = 3
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 QUESTION = "自動車税の納期限を教えてください"
-DUE_DATE_LINE = "納税通知書は5月上旬に届き、納期限は5月31日です（土日祝日にあたる場合は翌開庁日）。"
-CHANGED_LINE = "納税通知書は5月上旬に届き、納期限は5月31日（月末）です（土日祝日にあたる場合は翌開庁日）。"
+# the first line of the test pack's due-date answer (tests/packs/tax/responses.yml), and an edit of it
+DUE_DATE_LINE = "自動車税（テスト）の納期限は5月31日です。"
+CHANGED_LINE = "自動車税（テスト）の納期限は5月31日（月末）です。"
 
 pytestmark = [
     pytest.mark.skipif(
@@ -142,7 +142,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         port = probe.getsockname()[1]
     environment = {
         **os.environ,
-        "MADOGUCHI_BOTS_DIR": str(ROOT / "bots"),
+        "MADOGUCHI_BOTS_DIR": str(TEST_PACKS),
         "MADOGUCHI_MODEL_DIR": str(folder / "models"),
         "MADOGUCHI_RELOAD_POLL_SECONDS": "1",
         "MADOGUCHI_RATE_LIMIT_PER_MINUTE": "100000",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,9 +32,8 @@ from schemathesis.specs.openapi.checks import (
 
 from core.settings import Settings
 from madoguchi.app import create_app
-from tests.conftest import empty_database, wait_for_reloads
+from tests.conftest import TEST_PACKS, empty_database, wait_for_reloads
 
-ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = "http://testserver"
 EXAMPLES = 12  # per operation: the whole module stays well under 90 s
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -60,7 +58,7 @@ admin_schema = schemathesis.openapi.from_dict(_spec("admin"))
 
 # Random strings almost never name a bot, so half the examples get a real one: the requests then reach
 # the NLU, the dialogue, the pack validator and the reports instead of stopping at "unknown bot".
-BOTS = sorted(p.name for p in (ROOT / "bots").iterdir() if (p / "bot.yml").is_file() and p.name != "common")
+BOTS = sorted(p.name for p in TEST_PACKS.iterdir() if (p / "bot.yml").is_file() and p.name != "common")
 REAL = {"bot_id": st.sampled_from(BOTS), "bot": st.sampled_from(BOTS), "version": st.just(1),
         "project_id": st.just(1), "file_name": st.just("responses.yml")}  # fmt: skip
 
@@ -202,11 +200,11 @@ def fuzz_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 
 
 def _services(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from madoguchi.app import start_services
+    from madoguchi.app import start_services as start_platform_services
 
-    running = start_services(
+    running = start_platform_services(
         Settings.from_mapping(
-            {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("st-models"),
+            {"database_url": url, "bots_dir": TEST_PACKS, "model_dir": tmp_path_factory.mktemp("st-models"),
              "rate_limit_per_minute": 100000, "rate_limit_per_address_per_minute": 100000,
              "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000,
              # a configured LINE channel, so the webhook checks the signature of whatever arrives
