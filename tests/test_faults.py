@@ -9,7 +9,6 @@ the shared ``test`` database), and are skipped when PostgreSQL is not running (f
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import signal
@@ -29,7 +28,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
-from chat_platform.chat_service import ChatService
 from chat_platform.resident_services import ResidentServices
 from core.settings import Settings
 from core.storage.database import Database
@@ -355,9 +353,7 @@ def test_should_give_up_within_the_connect_timeout_on_a_database_that_never_answ
         silent.bind(("127.0.0.1", 0))
         silent.listen(64)  # the kernel completes the handshake; nobody ever reads or answers
         hung = Database(f"postgresql+psycopg://postgres@127.0.0.1:{silent.getsockname()[1]}/madoguchi")
-        stuck = dataclasses.replace(
-            services, db=hung, chat=ChatService(hung, services.runtime, services.settings)
-        )
+        stuck = ResidentServices(services.settings, hung, services.runtime, services.hooks)
         try:
             with app_client(stuck) as client:
                 started = time.monotonic()
@@ -677,9 +673,7 @@ def test_should_give_503_while_sqlite_is_read_only_and_recover_when_writable(
     monkeypatch.chdir(tmp_path)  # a URI path must not be taken for a directory to create here
     path = Path(services.settings.database_url.split("///", 1)[1])
     frozen = Database(f"sqlite:///file:{path}?mode=ro&uri=true")
-    stuck = dataclasses.replace(
-        services, db=frozen, chat=ChatService(frozen, services.runtime, services.settings)
-    )
+    stuck = ResidentServices(services.settings, frozen, services.runtime, services.hooks)
     try:
         with app_client(stuck) as client:
             started = time.monotonic()
