@@ -25,9 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared_nlu.dialogue.business_hours import JAPAN
 
-from .api import ops, rasa, resident
+from .api import fast_lane, ops, rasa, resident
 from .api.body_limit import BodyLimit, BodyLimits
-from .api.fast_lane import FastLane
 from .api.proxies import TrustedProxies, parse_networks
 from .api.schemas import error_responses
 from .api.security_headers import SecurityHeaders
@@ -83,7 +82,7 @@ def create_app(
         lifespan=lifespan,
     )
     if public:  # added first, so CORS and the simulator's headers (added after) wrap it
-        app.add_middleware(FastLane)
+        app.add_middleware(fast_lane.FastLane, application=app)
     _guards(app, settings)
     if settings.cors_origins:
         app.add_middleware(
@@ -111,6 +110,8 @@ def create_app(
         from admin.router import mount_admin  # imported here: a public-only worker never loads admin code
 
         mount_admin(app)
+    if public:  # refused now, not when the first request comes, if it would serve a route wrongly
+        fast_lane.check(app)
     return app
 
 
