@@ -150,23 +150,23 @@ class TurnHandler:
         conversations = self._conversations(connection, bots, items, results)
         self._replays(connection, items, conversations, results)
         answered: dict[tuple[str, str], Reply] = {}  # (conversation, key) answered in this batch
-        latest: dict[str, ConversationRow] = {}  # a conversation as the batch's last turn of it left it
         for index, item in enumerate(items):
-            locked = conversations[index]
-            if results[index] is not None or locked is None:
+            conversation = conversations[index]
+            if results[index] is not None or conversation is None:
                 continue
-            conversation = latest.get(locked.id, locked)
+            change = writes.conversations.get(conversation.id)
+            if change is not None:  # the next message of a conversation starts where the last one left it
+                conversation = conversation.changed(change)
             if item.key and (conversation.id, item.key) in answered:  # sent twice in one batch
                 results[index] = replace(answered[conversation.id, item.key], replayed=True)
                 continue
             mark = writes.mark()
             try:
-                reply, latest[conversation.id] = self._turn(bots, conversation, item, writes)
+                results[index] = reply = self._turn(bots, conversation, item, writes)
             except Exception as exc:  # this message only; nothing of its turn is written
                 writes.undo(mark)
                 results[index] = own_error(exc)
                 continue
-            results[index] = reply
             if item.key:
                 answered[conversation.id, item.key] = reply
 
@@ -320,23 +320,20 @@ class TurnHandler:
                 results[index] = item.error
 
     # ---- 4. and 5. the turn ---------------------------------------------------------------------
-    def _turn(self, bots: Bots, conversation: ConversationRow, item: Incoming,
-              writes: TurnWrites) -> tuple[Reply, ConversationRow]:  # fmt: skip
-        """The reply to ``item``, and the conversation as it leaves it (the next message of this
-        conversation in the batch starts from there)."""
+    def _turn(self, bots: Bots, conversation: ConversationRow, item: Incoming, writes: TurnWrites) -> Reply:
         if item.bot_id in self.retired():
             turn = self._retired_turn(bots, conversation, item.bot_id)
         else:
             turn = bots.dialogue.handle(SessionState.from_dict(conversation.state), item.text, item.now)
         messages = self._rows(bots, conversation, item, turn, writes)
         state = turn.state
-        after = replace(
-            conversation, state=state.to_dict(), status=str(state.status), language=state.language,
+        change = ConversationChange(
+            id=conversation.id, state=state.to_dict(), status=str(state.status), language=state.language,
             handed_off=conversation.handed_off or state.handed_off, turns=conversation.turns + 1,
             message_count=conversation.message_count + 1 + len(turn.messages), last_active_at=item.now,
         )  # fmt: skip
-        writes.conversations[after.id] = ConversationChange.of(after)
-        return Reply(after.id, messages, after.status, after.language), after
+        writes.conversations[change.id] = change  # also where the next message of it in the batch starts
+        return Reply(change.id, messages, change.status, change.language)
 
     def _retired_turn(self, bots: Bots, conversation: ConversationRow, bot_id: str) -> Turn:
         """A retired bot answers every message with its retirement message and where to go now."""

@@ -15,7 +15,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import attrgetter
@@ -55,8 +55,7 @@ rate_counters: Table = RateCounter.__table__  # type: ignore[assignment]
 
 @dataclass(frozen=True, slots=True)
 class ConversationRow:
-    """What a turn needs of a conversation, as read under its row lock. A turn makes the next one
-    (``after``): the next message of the conversation in the batch starts from there."""
+    """What a turn needs of a conversation, as read under its row lock."""
 
     id: str
     bot_id: str
@@ -76,6 +75,10 @@ class ConversationRow:
         # SQLite hands datetimes back without their zone; they are stored in UTC
         last = self.last_active_at
         return last if last.tzinfo else last.replace(tzinfo=UTC)
+
+    def changed(self, change: ConversationChange) -> ConversationRow:
+        """This conversation as ``change`` (a turn of it earlier in the batch) left it."""
+        return replace(self, **{name: getattr(change, name) for name in columns_of(ConversationChange)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,7 @@ class NewConversationRow:
 
 @dataclass(frozen=True, slots=True)
 class ConversationChange:
-    """What a batch's turns changed in a conversation (``id``: which one), stored once per batch."""
+    """What a turn changed in a conversation (``id``: which one); a batch stores its last one."""
 
     id: str
     state: dict[str, Any]
@@ -116,13 +119,6 @@ class ConversationChange:
     turns: int
     message_count: int
     last_active_at: datetime
-
-    @classmethod
-    def of(cls, row: ConversationRow) -> ConversationChange:
-        return cls(
-            row.id, row.state, row.status, row.language, row.handed_off, row.turns, row.message_count,
-            row.last_active_at,
-        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
