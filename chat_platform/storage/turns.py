@@ -171,6 +171,7 @@ class RowShape:
 
 
 ROWS = (
+    # the lock finds a resident's latest conversation by these two; a turn needs neither
     RowShape(ConversationRow, conversations, "read", frozenset({"sender_hash", "started_at"})),
     RowShape(NewConversationRow, conversations, "insert", frozenset({"ended_at"})),  # a new one is open
     # an idle conversation is ended apart (``TurnStore.end_idle``); the rest never changes
