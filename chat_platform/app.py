@@ -16,8 +16,7 @@ from core.web.app import AppPart, LargerBodies
 from core.web.error_schemas import error_responses
 from shared_nlu.dialogue.business_hours import JAPAN
 
-from .api import rasa, resident
-from .api.fast_lane import FastLane
+from .api import fast_lane, rasa, resident
 from .channels import line
 from .chat_service import SIMULATED_NOW, SIMULATION
 
@@ -30,7 +29,7 @@ def resident_part(allow_simulation: bool = False) -> AppPart:
     such an app, never a served one."""
 
     def install(app: FastAPI) -> None:
-        app.add_middleware(FastLane)  # first: everything added after it wraps it
+        app.add_middleware(fast_lane.FastLane, application=app)  # first: everything added after it wraps it
         if allow_simulation:
             app.middleware("http")(_simulation_headers)
         app.include_router(resident.router)
@@ -46,7 +45,8 @@ def resident_part(allow_simulation: bool = False) -> AppPart:
     def larger_bodies(settings: Settings) -> LargerBodies:
         return ((LINE_WEBHOOK, settings.max_line_body_bytes),)
 
-    return AppPart(install, larger_bodies)
+    # refused when the app is built, not when the first request comes, if it would serve a route wrongly
+    return AppPart(install, larger_bodies, check=fast_lane.check)
 
 
 async def _simulation_headers(request: Request, call_next: Any) -> Any:

@@ -25,7 +25,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,7 +61,15 @@ from .messages import (
     is_rateable,
 )
 from .privacy.masking import mask_answer, mask_personal_data
-from .storage.turns import ConversationRow, TurnStore, TurnWrites
+from .storage.turns import (
+    ConversationChange,
+    ConversationRow,
+    EventRow,
+    MessageRow,
+    NewConversationRow,
+    TurnStore,
+    TurnWrites,
+)
 
 Result = Reply | Exception  # an errors.AppError for what the client must fix
 Item = Incoming | NewSession | Refused
@@ -69,12 +77,6 @@ log = logging.getLogger("madoguchi")
 # SQLSTATE classes of errors one statement's data causes (a bad value, a constraint, a deadlock
 # or serialization failure, a value too large): another transaction without it can succeed
 _ONE_ROW_CLASSES = ("22", "23", "40", "54")
-
-
-@dataclass(frozen=True)
-class NewConversation:
-    row: ConversationRow  # as a turn sees it
-    values: dict[str, Any]  # as it is stored
 
 
 class TurnHandler:
@@ -152,6 +154,9 @@ class TurnHandler:
             conversation = conversations[index]
             if results[index] is not None or conversation is None:
                 continue
+            change = writes.conversations.get(conversation.id)
+            if change is not None:  # the next message of a conversation starts where the last one left it
+                conversation = conversation.changed(change)
             if item.key and (conversation.id, item.key) in answered:  # sent twice in one batch
                 results[index] = replace(answered[conversation.id, item.key], replayed=True)
                 continue
@@ -170,12 +175,12 @@ class TurnHandler:
         conversation = self.new_conversation(
             bots, item.bot_id, item.channel, None, item.language, item.simulated, item.now
         )
-        writes.new_conversations.append(conversation.values)
+        writes.new_conversations.append(conversation)
         welcome = bots.dialogue.welcome(item.bot_id, item.language)
         buttons = [{"title": b.title, "payload": b.payload} for b in welcome.buttons]
         name = bots.packs.packs[item.bot_id].bot.name.get(item.language, item.bot_id)
         message = OutgoingMessage("", welcome.text, buttons, item.bot_id, name, welcome.response, False)
-        return Reply(conversation.row.id, [message], conversation.row.status, item.language)
+        return Reply(conversation.id, [message], conversation.status, item.language)
 
     # ---- 2. conversations ---------------------------------------------------------------------
     def _conversations(self, connection: Connection, bots: Bots, items: Sequence[Incoming],
@@ -203,7 +208,7 @@ class TurnHandler:
         )
         for index in by_sender:
             conversation = self._conversation_of_sender(connection, bots, items[index])
-            found[index] = locked.setdefault(conversation.id, conversation)  # one row object per conversation
+            found[index] = locked.setdefault(conversation.id, conversation)
         return found
 
     def _conversation_of_sender(self, connection: Connection, bots: Bots, item: Incoming) -> ConversationRow:
@@ -221,25 +226,19 @@ class TurnHandler:
         conversation = self.new_conversation(
             bots, item.bot_id, item.channel, item.sender, "ja", item.simulated, item.now
         )
-        self.store.create_conversation(connection, conversation.values)
-        return conversation.row
+        self.store.create_conversation(connection, conversation)
+        return conversation.read()
 
     def new_conversation(self, bots: Bots, bot_id: str, channel: str, sender: str | None, language: str,
-                         simulated: bool, now: datetime) -> NewConversation:  # fmt: skip
+                         simulated: bool, now: datetime) -> NewConversationRow:  # fmt: skip
         conversation_id = new_id()
         state = bots.dialogue.new_session(conversation_id, bot_id).update(language=language).to_dict()
-        row = ConversationRow(
-            id=conversation_id, bot_id=bot_id, channel=channel, state=state, status=state["status"],
+        return NewConversationRow(
+            id=conversation_id, bot_id=bot_id, channel=channel,
+            sender_hash=hash_sender(channel, sender) if sender else None, state=state, status=state["status"],
             language=language, handed_off=False, simulated=simulated, turns=0, message_count=0,
-            last_active_at=now, ended_at=None,
+            started_at=now, last_active_at=now,
         )  # fmt: skip
-        values = {
-            "id": row.id, "bot_id": bot_id, "channel": channel, "state": state, "status": row.status,
-            "sender_hash": hash_sender(channel, sender) if sender else None, "language": language,
-            "handed_off": False, "simulated": simulated, "turns": 0, "message_count": 0,
-            "started_at": now, "last_active_at": now,
-        }  # fmt: skip
-        return NewConversation(row, values)
 
     def _expired(self, conversation: ConversationRow, now: datetime) -> bool:
         idle = now - conversation.last_active_utc > timedelta(minutes=self.settings.session_idle_minutes)
@@ -328,20 +327,13 @@ class TurnHandler:
             turn = bots.dialogue.handle(SessionState.from_dict(conversation.state), item.text, item.now)
         messages = self._rows(bots, conversation, item, turn, writes)
         state = turn.state
-        # the next message of this conversation in the batch starts from here
-        conversation.state = state.to_dict()
-        conversation.status = str(state.status)
-        conversation.language = state.language
-        conversation.handed_off = conversation.handed_off or state.handed_off
-        conversation.turns += 1
-        conversation.message_count += 1 + len(turn.messages)
-        conversation.last_active_at = item.now
-        writes.conversations[conversation.id] = {
-            "state": conversation.state, "status": conversation.status, "language": conversation.language,
-            "handed_off": conversation.handed_off, "turns": conversation.turns,
-            "message_count": conversation.message_count, "last_active_at": item.now,
-        }  # fmt: skip
-        return Reply(conversation.id, messages, conversation.status, conversation.language)
+        change = ConversationChange(
+            id=conversation.id, state=state.to_dict(), status=str(state.status), language=state.language,
+            handed_off=conversation.handed_off or state.handed_off, turns=conversation.turns + 1,
+            message_count=conversation.message_count + 1 + len(turn.messages), last_active_at=item.now,
+        )  # fmt: skip
+        writes.conversations[change.id] = change  # also where the next message of it in the batch starts
+        return Reply(change.id, messages, change.status, change.language)
 
     def _retired_turn(self, bots: Bots, conversation: ConversationRow, bot_id: str) -> Turn:
         """A retired bot answers every message with its retirement message and where to go now."""
@@ -360,36 +352,35 @@ class TurnHandler:
         seq = conversation.message_count
         simulated = conversation.simulated
         incoming_id = new_id()
-        # one row shape for every message, so a batch's rows go to the database as one INSERT
-        writes.messages.append({
-            "id": incoming_id, "conversation_id": conversation.id, "direction": "in", "seq": seq,
-            "bot_id": conversation.bot_id, "channel": item.channel, "text": masked.text,
-            "masked_kinds": ",".join(masked.kinds) or None, "intent": parse.intent if parse else None,
-            "confidence": parse.confidence if parse else None, "answered_bot": parse.bot if parse else None,
-            "fallback": bool(parse and parse.is_fallback),
-            "clarification": any(e.type == "clarification" for e in turn.events),
-            "response": None, "buttons": None, "reply_to": None, "idempotency_key": item.key,
-            "simulated": simulated, "created_at": item.now,
-        })  # fmt: skip
+        writes.messages.append(MessageRow(
+            id=incoming_id, conversation_id=conversation.id, direction="in", seq=seq,
+            bot_id=conversation.bot_id, channel=item.channel, text=masked.text,
+            masked_kinds=",".join(masked.kinds) or None, intent=parse.intent if parse else None,
+            confidence=parse.confidence if parse else None, answered_bot=parse.bot if parse else None,
+            fallback=bool(parse and parse.is_fallback),
+            clarification=any(e.type == "clarification" for e in turn.events),
+            response=None, buttons=None, reply_to=None, idempotency_key=item.key,
+            simulated=simulated, created_at=item.now,
+        ))  # fmt: skip
         answers = []
         for offset, message in enumerate(turn.messages, start=1):
             answer_id = new_id()
             answer_masked = mask_answer(message.text)
             buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
             # bot texts can repeat what the resident typed (a rejected value), so they are masked too
-            writes.messages.append({
-                "id": answer_id, "conversation_id": conversation.id, "direction": "out", "seq": seq + offset,
-                "bot_id": message.bot, "channel": item.channel, "text": answer_masked.text,
-                "masked_kinds": ",".join(answer_masked.kinds) or None, "intent": message.intent,
-                "confidence": None, "answered_bot": None, "fallback": False, "clarification": False,
-                "response": message.response, "buttons": buttons,
-                "reply_to": incoming_id, "idempotency_key": None, "simulated": simulated, "created_at": item.now,
-            })  # fmt: skip
+            writes.messages.append(MessageRow(
+                id=answer_id, conversation_id=conversation.id, direction="out", seq=seq + offset,
+                bot_id=message.bot, channel=item.channel, text=answer_masked.text,
+                masked_kinds=",".join(answer_masked.kinds) or None, intent=message.intent,
+                confidence=None, answered_bot=None, fallback=False, clarification=False,
+                response=message.response, buttons=buttons,
+                reply_to=incoming_id, idempotency_key=None, simulated=simulated, created_at=item.now,
+            ))  # fmt: skip
             answers.append(outgoing(answer_id, message.text, buttons, message.bot, message.response,
                                     bots.packs.packs, turn.state.language, is_rateable(message)))  # fmt: skip
         writes.events.extend(
-            {"conversation_id": conversation.id, "bot_id": conversation.bot_id, "type": event.type,
-             "data": event.data, "simulated": simulated, "created_at": item.now}
+            EventRow(conversation_id=conversation.id, bot_id=conversation.bot_id, type=event.type,
+                     data=event.data, simulated=simulated, created_at=item.now)
             for event in turn.events if event.type != "user"
         )  # fmt: skip
         return answers

@@ -15,6 +15,7 @@ from core.web.error_schemas import error_responses
 from ..chat_service import Reply
 from ..messages import Incoming, Refused
 from .deps import ResidentServicesDep, resident_services_of
+from .fast_lane import fast_lane
 from .hot_path import FastJSONResponse as JSONResponse
 from .hot_path import body_schema, parse_body
 from .schemas import (
@@ -29,12 +30,12 @@ from .schemas import (
 )
 
 # 503 (with Retry-After) while the database is unreachable
+router = APIRouter(prefix="/api/v1", tags=["resident"], responses=error_responses(503))
 # Every path parameter and JSON field checked for NUL, control characters and lone surrogates
-# (422) before an endpoint runs; the two message endpoints check theirs themselves, to count them.
-router = APIRouter(
-    prefix="/api/v1", tags=["resident"], responses=error_responses(503),
-    dependencies=[Depends(refuse_unusable_text)],
-)  # fmt: skip
+# (422) before an endpoint runs. The two message endpoints, answered by the fast lane
+# (api/fast_lane.py, which runs no dependency and refuses routes that have one), check theirs
+# themselves, to count them against the rate limits.
+CHECKED = [Depends(refuse_unusable_text)]
 
 
 def _reply(reply: Reply) -> JSONResponse:
@@ -46,7 +47,7 @@ def _reply(reply: Reply) -> JSONResponse:
     })  # fmt: skip
 
 
-@router.get("/bots", response_model=BotsOut, summary="The bots residents can talk to")
+@router.get("/bots", response_model=BotsOut, summary="The bots residents can talk to", dependencies=CHECKED)
 def list_bots(services: ResidentServicesDep) -> BotsOut:
     packs = services.runtime.current.packs.bots()
     return BotsOut(
@@ -61,6 +62,7 @@ def list_bots(services: ResidentServicesDep) -> BotsOut:
     "/bots/{bot_id}/sessions", response_model=SessionOut, responses=error_responses(400, 404, 413, 422, 429),
     summary="Start a conversation", openapi_extra=body_schema(SessionIn, required=False),
 )  # fmt: skip
+@fast_lane
 async def start_session(bot_id: str, request: Request) -> JSONResponse:
     raw = await request.body()
     body = parse_body(SessionIn, raw) if raw.strip() else SessionIn()  # the body is optional
@@ -75,6 +77,7 @@ async def start_session(bot_id: str, request: Request) -> JSONResponse:
     "/bots/{bot_id}/messages", response_model=ReplyOut, responses=error_responses(400, 404, 413, 422, 429),
     summary="Send a resident message", openapi_extra=body_schema(MessageIn),
 )  # fmt: skip
+@fast_lane
 async def send_message(bot_id: str, request: Request) -> JSONResponse:
     started = time.perf_counter()
     services = resident_services_of(request)
@@ -96,7 +99,7 @@ async def send_message(bot_id: str, request: Request) -> JSONResponse:
 
 @router.post(
     "/messages/{message_id}/rating", response_model=OkOut, responses=error_responses(400, 404, 409, 422),
-    summary="Rate an answer",
+    summary="Rate an answer", dependencies=CHECKED,
 )  # fmt: skip
 def rate(message_id: str, body: RatingIn, services: ResidentServicesDep) -> OkOut:
     services.chat.rate(message_id, body.session_id, body.helpful)
@@ -108,6 +111,7 @@ def rate(message_id: str, body: RatingIn, services: ResidentServicesDep) -> OkOu
     response_model=OkOut,
     responses=error_responses(404, 422),
     summary="End a conversation",
+    dependencies=CHECKED,
 )
 def end_session(session_id: str, services: ResidentServicesDep) -> OkOut:
     services.chat.end(session_id)

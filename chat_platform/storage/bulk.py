@@ -55,10 +55,12 @@ def in_one_statement(*inserts: str, last: str) -> TextClause:
     return text(f"WITH {queries} {last}")
 
 
-def as_json(rows: Sequence[dict[str, Any]]) -> str:
-    """Rows as the JSON text of a parameter of the statements above (orjson: a batch's rows are
-    encoded on every write, and the json module's encoder was a twentieth of a worker's CPU).
-    Datetimes become RFC 3339 with their offset, which PostgreSQL reads as that instant."""
+def as_json(rows: Sequence[Any]) -> str:
+    """Rows (dataclasses, the message path's typed rows; or dicts) as the JSON text of a parameter
+    of the statements above: each row an object keyed by its fields' names, which are the columns
+    the statement names (orjson, which encodes dataclasses natively: a batch's rows are encoded on
+    every write, and the json module's encoder was a twentieth of a worker's CPU). Datetimes
+    become RFC 3339 with their offset, which PostgreSQL reads as that instant."""
     return orjson.dumps(rows, default=_refuse).decode()
 
 

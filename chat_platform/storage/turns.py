@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from operator import attrgetter
+from typing import Any, Literal
 
 from sqlalchemy import (
     ARRAY,
@@ -45,13 +46,167 @@ messages: Table = Message.__table__  # type: ignore[assignment]
 events: Table = Event.__table__  # type: ignore[assignment]
 rate_counters: Table = RateCounter.__table__  # type: ignore[assignment]
 
-# Built once at import: building a statement costs more than running it from SQLAlchemy's cache.
-_COLUMNS = (
-    conversations.c.id, conversations.c.bot_id, conversations.c.channel, conversations.c.state,
-    conversations.c.status, conversations.c.language, conversations.c.handed_off,
-    conversations.c.simulated, conversations.c.turns, conversations.c.message_count,
-    conversations.c.last_active_at, conversations.c.ended_at,
+# ---- the rows of the message path -------------------------------------------------------------------
+# One typed row per shape a statement reads or writes. The SQL's column lists are the rows' fields
+# (``columns_of``), for both databases; ``ROWS`` says which table each row is of and which of its
+# columns the row leaves out on purpose, and tests/test_turn_rows.py checks that against the
+# migrated schema on SQLite and on PostgreSQL: a new column fails that test until each row of its
+# table carries it or leaves it out. Frozen, with slots: a turn's rows are made for every message.
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    """What a turn needs of a conversation, as read under its row lock."""
+
+    id: str
+    bot_id: str
+    channel: str
+    state: dict[str, Any]
+    status: str
+    language: str
+    handed_off: bool
+    simulated: bool
+    turns: int
+    message_count: int
+    last_active_at: datetime
+    ended_at: datetime | None
+
+    @property
+    def last_active_utc(self) -> datetime:
+        # SQLite hands datetimes back without their zone; they are stored in UTC
+        last = self.last_active_at
+        return last if last.tzinfo else last.replace(tzinfo=UTC)
+
+    def changed(self, change: ConversationChange) -> ConversationRow:
+        """This conversation as ``change`` (a turn of it earlier in the batch) left it."""
+        return replace(self, **{name: getattr(change, name) for name in columns_of(ConversationChange)})
+
+
+@dataclass(frozen=True, slots=True)
+class NewConversationRow:
+    """A conversation as it is first stored."""
+
+    id: str
+    bot_id: str
+    channel: str
+    sender_hash: str | None  # Rasa REST and LINE: the hashed sender, to find the conversation again
+    state: dict[str, Any]
+    status: str
+    language: str
+    handed_off: bool
+    simulated: bool
+    turns: int
+    message_count: int
+    started_at: datetime
+    last_active_at: datetime
+
+    def read(self) -> ConversationRow:
+        """This conversation as a turn sees it."""
+        return ConversationRow(
+            self.id, self.bot_id, self.channel, self.state, self.status, self.language, self.handed_off,
+            self.simulated, self.turns, self.message_count, self.last_active_at, None,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationChange:
+    """What a turn changed in a conversation (``id``: which one); a batch stores its last one."""
+
+    id: str
+    state: dict[str, Any]
+    status: str
+    language: str
+    handed_off: bool
+    turns: int
+    message_count: int
+    last_active_at: datetime
+
+
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made the 19
+# fields of a message cost 9-13 µs to build against 3 µs (a few messages a turn, every turn).
+# Rows are built once and never changed after.
+@dataclass(slots=True)
+class MessageRow:
+    """A message in either direction: one shape for both, so a batch's messages are one INSERT."""
+
+    id: str
+    conversation_id: str
+    direction: str
+    seq: int
+    bot_id: str
+    channel: str
+    text: str  # masked
+    masked_kinds: str | None
+    intent: str | None
+    confidence: float | None
+    answered_bot: str | None
+    fallback: bool
+    clarification: bool
+    response: str | None
+    buttons: list[dict[str, str]] | None
+    reply_to: str | None
+    idempotency_key: str | None
+    simulated: bool
+    created_at: datetime
+
+
+@dataclass(slots=True)  # not frozen, as MessageRow
+class EventRow:
+    conversation_id: str
+    bot_id: str
+    type: str
+    data: dict[str, Any]
+    simulated: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """A row dataclass of the message path and the table it is of: ``read`` rows are what a
+    ``SELECT`` returns, ``insert`` rows what an ``INSERT`` stores (the columns left out must fill
+    themselves: nullable, a server default, the autoincrement key), ``update`` rows the table's
+    key then the columns an ``UPDATE`` sets. ``left_out``: the table's columns the row does not
+    carry, each on purpose."""
+
+    row: type
+    table: Table
+    use: Literal["read", "insert", "update"]
+    left_out: frozenset[str] = frozenset()
+
+
+ROWS = (
+    # the lock finds a resident's latest conversation by these two; a turn needs neither
+    RowShape(ConversationRow, conversations, "read", frozenset({"sender_hash", "started_at"})),
+    RowShape(NewConversationRow, conversations, "insert", frozenset({"ended_at"})),  # a new one is open
+    # an idle conversation is ended apart (``TurnStore.end_idle``); the rest never changes
+    RowShape(ConversationChange, conversations, "update",
+             frozenset({"bot_id", "channel", "sender_hash", "simulated", "started_at", "ended_at"})),
+    RowShape(MessageRow, messages, "insert"),
+    RowShape(EventRow, events, "insert", frozenset({"id"})),  # numbered by the database
 )  # fmt: skip
+
+
+def columns_of(row: type) -> list[str]:
+    """The columns a row dataclass reads or writes: its fields' names, in order."""
+    return [f.name for f in fields(row)]
+
+
+def _mappings(row: type, names: Sequence[str] = ()) -> Callable[[Sequence[Any]], list[dict[str, Any]]]:
+    """Rows of type ``row`` as the dicts SQLAlchemy's Core ``executemany`` takes (SQLite), keyed by
+    their fields' names or, given, by ``names`` (the same number, in the fields' order)."""
+    fields_ = columns_of(row)
+    names = list(names or fields_)
+    assert len(names) == len(fields_), f"{row.__name__}: one name for each of {fields_}"
+    values = attrgetter(*fields_)  # one C call per row for all its fields
+
+    def mappings(rows: Sequence[Any]) -> list[dict[str, Any]]:
+        return [dict(zip(names, values(r), strict=True)) for r in rows]
+
+    return mappings
+
+
+# Built once at import: building a statement costs more than running it from SQLAlchemy's cache.
+_COLUMNS = [conversations.c[name] for name in columns_of(ConversationRow)]
 
 
 def _lock_by_id(ids: Any) -> Any:
@@ -101,10 +256,16 @@ _STORED_ANSWERS = (
     .order_by(messages.c.seq)
 )  # fmt: skip
 _INSERT_CONVERSATION = insert(conversations)
-# SQLite: executemany (in-process, cheap); PostgreSQL: arrays (storage/bulk.py)
+# SQLite: executemany of each row type's dicts (in-process, cheap); PostgreSQL: storage/bulk.py
 _INSERT_MESSAGES = insert(messages)
 _INSERT_EVENTS = insert(events)
 _UPDATE_CONVERSATION = update(conversations).where(conversations.c.id == bindparam("conversation_id"))
+_CHANGED = columns_of(ConversationChange)[1:]  # after the key, ``id``
+_NEW_CONVERSATION_VALUES = _mappings(NewConversationRow)
+_MESSAGE_VALUES = _mappings(MessageRow)
+_EVENT_VALUES = _mappings(EventRow)
+# the key under another name: "id" would also be the SET clause's column
+_CHANGE_VALUES = _mappings(ConversationChange, ["conversation_id", *_CHANGED])
 _END = (
     update(conversations)
     .where(conversations.c.id == bindparam("conversation_id"), conversations.c.ended_at.is_(None))
@@ -124,30 +285,6 @@ def _count_statement(keys: int) -> TextClause:
     )
 
 
-@dataclass
-class ConversationRow:
-    """What a turn needs of a conversation (read under its row lock; updated as turns are handled)."""
-
-    id: str
-    bot_id: str
-    channel: str
-    state: dict[str, Any]
-    status: str
-    language: str
-    handed_off: bool
-    simulated: bool
-    turns: int
-    message_count: int
-    last_active_at: datetime
-    ended_at: datetime | None
-
-    @property
-    def last_active_utc(self) -> datetime:
-        # SQLite hands datetimes back without their zone; they are stored in UTC
-        last = self.last_active_at
-        return last if last.tzinfo else last.replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class StoredAnswer:
     id: str
@@ -162,10 +299,10 @@ class StoredAnswer:
 class TurnWrites:
     """Everything a batch of turns stores: one row shape per table, so each is one statement."""
 
-    new_conversations: list[dict[str, Any]] = field(default_factory=list)  # sessions started
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    conversations: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → new values
+    new_conversations: list[NewConversationRow] = field(default_factory=list)  # sessions started
+    messages: list[MessageRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    conversations: dict[str, ConversationChange] = field(default_factory=dict)  # id → its last change
 
     def mark(self) -> tuple[int, int]:
         """Where a turn's rows start, so a turn that fails halfway can take its rows back."""
@@ -175,33 +312,16 @@ class TurnWrites:
         del self.messages[mark[0] :], self.events[mark[1] :]
 
 
-_NEW_CONVERSATION_COLUMNS = [
-    "id", "bot_id", "channel", "sender_hash", "state", "status", "language", "handed_off", "simulated",
-    "turns", "message_count", "started_at", "last_active_at",
-]  # fmt: skip
-_MESSAGE_COLUMNS = [column.name for column in messages.columns]
-_EVENT_COLUMNS = ["conversation_id", "bot_id", "type", "data", "simulated", "created_at"]
-_CONVERSATION_CHANGES = [
-    "state",
-    "status",
-    "language",
-    "handed_off",
-    "turns",
-    "message_count",
-    "last_active_at",
-]
-
-
 class TurnStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._json_rows = db.engine.dialect.name == "postgresql"  # see storage/bulk.py
         self._lock_by_id, self._keys = _IN["postgresql" if self._json_rows else "sqlite"]
         self._write_all = bulk.in_one_statement(
-            bulk.insert_sql(conversations, _NEW_CONVERSATION_COLUMNS, "new_conversations"),
-            bulk.insert_sql(messages, _MESSAGE_COLUMNS, "messages"),
-            bulk.insert_sql(events, _EVENT_COLUMNS, "events"),
-            last=bulk.update_sql(conversations, "id", _CONVERSATION_CHANGES, "updates"),
+            bulk.insert_sql(conversations, columns_of(NewConversationRow), "new_conversations"),
+            bulk.insert_sql(messages, columns_of(MessageRow), "messages"),
+            bulk.insert_sql(events, columns_of(EventRow), "events"),
+            last=bulk.update_sql(conversations, "id", _CHANGED, "updates"),
         )
 
     @contextmanager
@@ -233,7 +353,7 @@ class TurnStore:
         """The sender's most recent conversation with this bot on this channel (Rasa REST, LINE)."""
         parameters = {"bot_id": bot_id, "channel": channel, "sender_hash": sender_hash}
         row = connection.execute(_LOCK_BY_SENDER, parameters).first()
-        return ConversationRow(*row) if row is not None else None  # type: ignore[call-arg]
+        return ConversationRow(*row) if row is not None else None
 
     def find_keys(
         self, connection: Connection, conversation_ids: Sequence[str], keys: Sequence[str]
@@ -274,27 +394,27 @@ class TurnStore:
         rows = connection.execute(_count_statement(len(stored)), parameters)
         return {stored[key]: count for key, count in rows}
 
-    def create_conversation(self, connection: Connection, values: dict[str, Any]) -> None:
-        connection.execute(_INSERT_CONVERSATION, values)
+    def create_conversation(self, connection: Connection, row: NewConversationRow) -> None:
+        connection.execute(_INSERT_CONVERSATION, _NEW_CONVERSATION_VALUES([row])[0])
 
     def write(self, connection: Connection, writes: TurnWrites) -> None:
         """Store a batch's messages and events and its conversations' new state."""
-        updates = [{"id": id_, **values} for id_, values in writes.conversations.items()]
+        changes = list(writes.conversations.values())
         if self._json_rows:
             connection.execute(self._write_all, {
                 "new_conversations": bulk.as_json(writes.new_conversations), "messages": bulk.as_json(writes.messages),
-                "events": bulk.as_json(writes.events), "updates": bulk.as_json(updates),
+                "events": bulk.as_json(writes.events), "updates": bulk.as_json(changes),
                 "updates_keys": list(writes.conversations),
             })  # fmt: skip
             return
         if writes.new_conversations:
-            connection.execute(_INSERT_CONVERSATION, writes.new_conversations)
+            connection.execute(_INSERT_CONVERSATION, _NEW_CONVERSATION_VALUES(writes.new_conversations))
         if writes.messages:
-            connection.execute(_INSERT_MESSAGES, writes.messages)
+            connection.execute(_INSERT_MESSAGES, _MESSAGE_VALUES(writes.messages))
         if writes.events:
-            connection.execute(_INSERT_EVENTS, writes.events)
-        if updates:
-            connection.execute(_UPDATE_CONVERSATION, [{"conversation_id": u.pop("id"), **u} for u in updates])
+            connection.execute(_INSERT_EVENTS, _EVENT_VALUES(writes.events))
+        if changes:
+            connection.execute(_UPDATE_CONVERSATION, _CHANGE_VALUES(changes))
 
     def end_idle(self, connection: Connection, conversation_id: str, ended_at: datetime) -> None:
         connection.execute(_END, {"conversation_id": conversation_id, "ended_at": ended_at})

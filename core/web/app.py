@@ -16,6 +16,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -36,6 +37,10 @@ def _none(settings: Settings) -> LargerBodies:
     return ()
 
 
+def _fine(app: FastAPI) -> None:
+    """Nothing to check."""
+
+
 @dataclass(frozen=True)
 class AppPart:
     """One service's share of an app."""
@@ -44,6 +49,8 @@ class AppPart:
     install: Callable[[FastAPI], None]
     # (path pattern, limit) for its routes that take bodies over ``max_body_bytes`` (uploads, webhooks)
     larger_bodies: Callable[[Settings], LargerBodies] = _none
+    # raises when the assembled app (every part's routes, handlers) would not work as this part needs
+    check: Callable[[FastAPI], Any] = _fine
 
 
 def build_app(
@@ -92,6 +99,8 @@ def build_app(
         )
     install_error_handlers(app)
     app.include_router(ops.router)
+    for part in parts:
+        part.check(app)
     return app
 
 
