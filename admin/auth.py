@@ -80,9 +80,13 @@ def create_token(
         raise ValueError(f"--expires-in must be between 1 and {MAX_EXPIRY_DAYS} days, got {expires_in_days}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(
-        token_hash=hash_token(token), prefix=token[:12], role=role, department=department, name=name,
+        token_hash=hash_token(token),
+        prefix=token[:12],
+        role=role,
+        department=department,
+        name=name,
         expires_at=utcnow() + timedelta(days=expires_in_days),
-    )  # fmt: skip
+    )
     session.add(record)
     session.flush()
     return token, record
@@ -121,32 +125,39 @@ def as_utc(moment: datetime) -> datetime:
 def require_role(principal: Principal, *roles: str) -> None:
     if principal.role not in roles:
         raise AppError(
-            403, "forbidden", f"この操作には {' / '.join(roles)} の権限が必要です。",
+            403,
+            "forbidden",
+            f"この操作には {' / '.join(roles)} の権限が必要です。",
             f"This needs the {' or '.join(roles)} role.",
-        )  # fmt: skip
+        )
 
 
 def require_department(principal: Principal, department: str, what: str) -> None:
     if not principal.can_see_department(department):
         raise AppError(
-            403, "forbidden", f"{what}は{department}の担当です。ご自分の部局のボットだけを扱えます。",
+            403,
+            "forbidden",
+            f"{what}は{department}の担当です。ご自分の部局のボットだけを扱えます。",
             f"{what} belongs to {department}; a department token can only reach its own department's bots.",
-        )  # fmt: skip
+        )
 
 
 def _unauthorized() -> AppError:
     return AppError(
-        401, "unauthorized", "管理 API のトークンがないか、無効です。「Authorization: Bearer <トークン>」を付けてください。",
+        401,
+        "unauthorized",
+        "管理 API のトークンがないか、無効です。「Authorization: Bearer <トークン>」を付けてください。",
         "Missing or invalid admin token. Send “Authorization: Bearer <token>”.",
         {"WWW-Authenticate": "Bearer"},
-    )  # fmt: skip
+    )
 
 
 def _expired(expired: datetime) -> AppError:
     day = f"{expired:%Y-%m-%d}"
     return AppError(
-        401, "token_expired",
+        401,
+        "token_expired",
         f"この管理 API のトークンは有効期限（{day}）が切れています。`madoguchi token create` で新しいトークンを作ってください。",
         f"This admin token expired on {day}. Create a new one with `madoguchi token create`.",
         {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="the token has expired"'},
-    )  # fmt: skip
+    )

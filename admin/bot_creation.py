@@ -51,44 +51,68 @@ def create_bot(session: Session, principal: Principal, bot: NewBot, existing_bot
     """
     if bot.id == COMMON_BOT or bot.id in existing_bots or _has_versions(session, bot.id):
         raise AppError(
-            409, "bot_exists", f"ボット「{bot.id}」はすでにあります。別の id にしてください。",
+            409,
+            "bot_exists",
+            f"ボット「{bot.id}」はすでにあります。別の id にしてください。",
             f"A bot {bot.id!r} exists already; choose another id.",
-        )  # fmt: skip
+        )
     departments = known_departments(session)
     if bot.department not in departments:
         raise AppError(
-            422, "unknown_department", f"部局「{bot.department}」は登録されていません。登録済みの部局: {'、'.join(departments)}",
+            422,
+            "unknown_department",
+            f"部局「{bot.department}」は登録されていません。登録済みの部局: {'、'.join(departments)}",
             f"Unknown department {bot.department!r}. Known departments: {', '.join(departments)}.",
-        )  # fmt: skip
+        )
     fiscal_year = fiscal_year_of(date.today())
     same_name = session.scalars(
         select(Project.id).where(
-            Project.fiscal_year == fiscal_year, Project.department == bot.department,
-            Project.kind == "街のDX", Project.name == bot.name,
+            Project.fiscal_year == fiscal_year,
+            Project.department == bot.department,
+            Project.kind == "街のDX",
+            Project.name == bot.name,
         )
-    ).first()  # fmt: skip
+    ).first()
     if same_name is not None:
         raise AppError(
-            409, "project_exists", f"{fiscal_year}年度の{bot.department}に「{bot.name}」という事業がすでにあります。別の名前にしてください。",
+            409,
+            "project_exists",
+            f"{fiscal_year}年度の{bot.department}に「{bot.name}」という事業がすでにあります。別の名前にしてください。",
             f"FY{fiscal_year} already has a project {bot.name!r} of {bot.department}; choose another name.",
-        )  # fmt: skip
+        )
     files = starter_pack(bot)
     row = PackVersion(
-        bot_id=bot.id, version=1, files=files, digest=files_digest(files), author=principal.name,
-        comment="新しいボット（管理画面で作成）", diff=None, active=False, activated_at=None,
-    )  # fmt: skip
+        bot_id=bot.id,
+        version=1,
+        files=files,
+        digest=files_digest(files),
+        author=principal.name,
+        comment="新しいボット（管理画面で作成）",
+        diff=None,
+        active=False,
+        activated_at=None,
+    )
     session.add(row)
     session.add(
         Project(
-            fiscal_year=fiscal_year, department=bot.department, name=bot.name, kind="街のDX", sub_projects=1,
-            main_project=bot.name, bot_id=bot.id, source="admin",
+            fiscal_year=fiscal_year,
+            department=bot.department,
+            name=bot.name,
+            kind="街のDX",
+            sub_projects=1,
+            main_project=bot.name,
+            bot_id=bot.id,
+            source="admin",
         )
-    )  # fmt: skip
+    )
     session.flush()
     audit.record(
-        session, principal, "bot.create", f"bot:{bot.id}",
+        session,
+        principal,
+        "bot.create",
+        f"bot:{bot.id}",
         {"department": bot.department, "fiscal_year": fiscal_year, "version": 1},
-    )  # fmt: skip
+    )
     return row
 
 

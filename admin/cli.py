@@ -97,9 +97,16 @@ def list_tokens() -> None:
     now = utcnow()
     with _database().session() as session:
         for token in session.scalars(select(ApiToken).order_by(ApiToken.id)):
-            table.add_row(str(token.id), token.prefix + "…", token.role, token.department or "", token.name,
-                          f"{token.created_at:%Y-%m-%d}", _expiry(token.expires_at, now),
-                          f"{token.revoked_at:%Y-%m-%d}" if token.revoked_at else "")  # fmt: skip
+            table.add_row(
+                str(token.id),
+                token.prefix + "…",
+                token.role,
+                token.department or "",
+                token.name,
+                f"{token.created_at:%Y-%m-%d}",
+                _expiry(token.expires_at, now),
+                f"{token.revoked_at:%Y-%m-%d}" if token.revoked_at else "",
+            )
     console.print(table)
 
 

@@ -98,12 +98,16 @@ def _state_from_token(token: str, bot_id: str) -> SessionState:
         state = SessionState.from_dict(data)
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError) as exc:
         raise AppError(
-            422, "bad_session", "session が読めません。session を付けずに送ると新しい会話で試せます。",
+            422,
+            "bad_session",
+            "session が読めません。session を付けずに送ると新しい会話で試せます。",
             "The session token cannot be read; leave it out to start a new trial conversation.",
-        ) from exc  # fmt: skip
+        ) from exc
     if state.bot != bot_id:
         raise AppError(
-            422, "bad_session", "この session は別のボットの会話です。session を付けずに送ってください。",
+            422,
+            "bad_session",
+            "この session は別のボットの会話です。session を付けずに送ってください。",
             "This session belongs to another bot; leave it out to start a new trial conversation.",
-        )  # fmt: skip
+        )
     return state

@@ -44,12 +44,13 @@ class LaneCollision(AppError):
         taken = "、".join(dict.fromkeys(f"{c.owner} の「{c.owner_intent}」" for c in collisions))
         first = self.diagnostics[0].format().splitlines()[0]
         super().__init__(
-            409, "lane_collision",
+            409,
+            "lane_collision",
             f"このバージョンは他のボットの質問を引き取ってしまいます（{taken}、例文 {len(collisions)} 件）。"
             f"何も保存していません。最初の例文: {first}",
             f"This version would take questions of other bots ({', '.join(self.pairs)}); nothing was stored. "
             f"First: {first}",
-        )  # fmt: skip
+        )
 
     def body(self, language: str = "ja") -> dict[str, object]:
         diagnostics = [d.to_dict() for d in self.diagnostics]
@@ -61,10 +62,11 @@ def check_approver(principal: Principal, check: LaneCheck | None) -> None:
     before anything is trained."""
     if check is not None and check.allow_overlap and principal.role != APPROVER_ROLE:
         raise AppError(
-            403, "overlap_needs_strategy",
+            403,
+            "overlap_needs_strategy",
             "他のボットと重なる変更の承認（allow_overlap）はスマートシティ戦略部（strategy）だけができます。",
             "Only a strategy-role token may approve an overlap with other bots (allow_overlap).",
-        )  # fmt: skip
+        )
 
 
 def enforce(
@@ -84,18 +86,22 @@ def enforce(
     except Exception as exc:  # a version that cannot be trained could never serve: nothing is stored
         log.error("training a pack version of %s failed: %s", bot_id, exc.__class__.__name__)
         raise AppError(
-            422, "training_failed",
+            422,
+            "training_failed",
             "このバージョンで学習できませんでした。何も保存していません。今のバージョンのまま答え続けます。"
             "繰り返すときは例文の数や書き方を見直し、スマートシティ戦略部に連絡してください。",
             "The bots could not be trained on this version; nothing was stored and the current version keeps "
             "answering. If it happens again, check the examples and tell the strategy department.",
-        ) from exc  # fmt: skip
+        ) from exc
     collisions = lane_collisions([bot_id], check.served, candidate)
     if not collisions:
         return
     if not check.allow_overlap:
         raise LaneCollision(bot_id, collisions)
     audit.record(
-        session, principal, "pack.overlap_approved", f"bot:{bot_id}",
+        session,
+        principal,
+        "pack.overlap_approved",
+        f"bot:{bot_id}",
         {"collisions": summary(collisions), "examples": len(collisions)},
-    )  # fmt: skip
+    )

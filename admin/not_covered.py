@@ -48,7 +48,7 @@ def mark_not_covered(
     activate: bool = True,
 ) -> NearMissAdded:
     """Add question ``question_id`` of ``bot_id`` as a near miss of its closest intent, as a new version
-    (active at once, or a draft to try first with ``activate=False``)."""  # fmt: skip
+    (active at once, or a draft to try first with ``activate=False``)."""
     text = pack_text.near_miss_line(unanswered_question(session, bot_id, question_id))
     pack_publishing.lock(session, bot_id)
     base = pack_publishing.active(session, bot_id)
@@ -59,27 +59,38 @@ def mark_not_covered(
     intent = closest_intent(nlu, bot_id, text, candidates)
     if intent is None:
         raise AppError(
-            422, "no_intent", f"ボット「{bot_id}」の nlu.yml に、対象外の例を付けられるインテントが見つかりません。",
+            422,
+            "no_intent",
+            f"ボット「{bot_id}」の nlu.yml に、対象外の例を付けられるインテントが見つかりません。",
             f"Found no intent in {bot_id!r}'s nlu.yml to add the near miss to.",
-        )  # fmt: skip
+        )
     changed = pack_text.insert_near_miss(nlu_text, intent, text)
     if changed is None:
         raise AppError(
-            422, "near_misses_block_not_found",
+            422,
+            "near_misses_block_not_found",
             f"nlu.yml の intent「{intent}」に「near_misses: |」を追加できませんでした。nlu.yml を直接編集してください。",
             f"Could not add a 'near_misses: |' block to intent {intent!r} in nlu.yml; edit the file instead.",
-        )  # fmt: skip
+        )
     files = {**base.files, "nlu.yml": changed}
     warnings = pack_publishing.validate(session, principal, bot_id, files)
     row = pack_publishing.insert_version(
-        session, bot_id, files, principal.name, comment or f"対象外の質問を追加: {intent}（near_misses）",
-        pack_publishing.pack_diff(base.files, files), activate=activate,
-    )  # fmt: skip
+        session,
+        bot_id,
+        files,
+        principal.name,
+        comment or f"対象外の質問を追加: {intent}（near_misses）",
+        pack_publishing.pack_diff(base.files, files),
+        activate=activate,
+    )
     # the question's text stays out of the audit log: it is a resident's message
     audit.record(
-        session, principal, "pack.add_near_miss", f"bot:{bot_id}",
+        session,
+        principal,
+        "pack.add_near_miss",
+        f"bot:{bot_id}",
         {"version": row.version, "intent": intent, "question_id": question_id, "draft": not activate},
-    )  # fmt: skip
+    )
     return NearMissAdded(pack_publishing.Saved(row.version, warnings, activated=activate), intent, text)
 
 
@@ -96,19 +107,25 @@ def unanswered_question(session: Session, bot_id: str, question_id: str) -> str:
     ).first()
     if message is None:
         raise AppError(
-            404, "question_not_found", f"ボット「{bot_id}」への質問 {question_id} は見つかりません。未回答の質問の一覧を読み込み直してください。",
+            404,
+            "question_not_found",
+            f"ボット「{bot_id}」への質問 {question_id} は見つかりません。未回答の質問の一覧を読み込み直してください。",
             f"Bot {bot_id!r} has no question {question_id!r}. Reload the unanswered questions.",
-        )  # fmt: skip
+        )
     if not is_question(message.text):
         raise AppError(
-            422, "not_a_question", "これはボタンの操作か、中身のないメッセージです。対象外の例にはできません。",
+            422,
+            "not_a_question",
+            "これはボタンの操作か、中身のないメッセージです。対象外の例にはできません。",
             "This is a button click or a message without content, not a question.",
-        )  # fmt: skip
+        )
     if not (message.fallback or _rated_unhelpful(session, message.id)):
         raise AppError(
-            422, "question_answered", "この質問にはボットが回答し、「役に立たなかった」とも評価されていません。",
+            422,
+            "question_answered",
+            "この質問にはボットが回答し、「役に立たなかった」とも評価されていません。",
             "The bot answered this question and nobody rated the answer unhelpful.",
-        )  # fmt: skip
+        )
     return message.text
 
 
@@ -134,16 +151,19 @@ def _refuse_known(session: Session, bot_id: str, nlu_text: str, text: str) -> No
     for intent, lines in sorted(pack_text.near_misses_of(bot_id, nlu_text).items()):
         if any(example_key(line) == key for line, _ in lines):
             raise AppError(
-                409, "already_near_miss", f"この質問はすでに intent「{intent}」の対象外の例（near_misses）にあります。",
+                409,
+                "already_near_miss",
+                f"この質問はすでに intent「{intent}」の対象外の例（near_misses）にあります。",
                 f"This question is already a near miss of intent {intent!r}.",
-            )  # fmt: skip
+            )
     owner = pack_text.example_owner(active_sources(session)[0], text)
     if owner is not None:
         raise AppError(
-            409, "already_example",
+            409,
+            "already_example",
             f"この質問は {owner[0]} の intent「{owner[1]}」の例文です。対象外にするなら、先に例文から外してください。",
             f"This question is an example of intent {owner[1]!r} of bot {owner[0]!r}; remove it there first.",
-        )  # fmt: skip
+        )
 
 
 def _rated_unhelpful(session: Session, message_id: str) -> bool:

@@ -42,9 +42,11 @@ class PackInvalid(AppError):
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         first = errors[0].format().splitlines()[0] if errors else ""
         super().__init__(
-            422, "pack_invalid", f"パックにエラーが {len(errors)} 件あります。何も保存していません。最初のエラー: {first}",
+            422,
+            "pack_invalid",
+            f"パックにエラーが {len(errors)} 件あります。何も保存していません。最初のエラー: {first}",
             f"The pack has {len(errors)} error(s); nothing was stored. First: {first}",
-        )  # fmt: skip
+        )
 
     def body(self, language: str = "ja") -> dict[str, object]:
         return with_error_fields(super().body(language), diagnostics=[d.to_dict() for d in self.diagnostics])
@@ -90,9 +92,11 @@ def version(session: Session, bot_id: str, number: int) -> PackVersion:
     ).first()
     if row is None:
         raise AppError(
-            404, "version_not_found", f"ボット「{bot_id}」にバージョン {number} はありません。",
+            404,
+            "version_not_found",
+            f"ボット「{bot_id}」にバージョン {number} はありません。",
             f"Bot {bot_id!r} has no version {number}.",
-        )  # fmt: skip
+        )
     return row
 
 
@@ -102,9 +106,11 @@ def active(session: Session, bot_id: str) -> PackVersion:
     ).first()
     if row is None:
         raise AppError(
-            404, "no_active_version", f"ボット「{bot_id}」に有効なバージョンがありません。",
+            404,
+            "no_active_version",
+            f"ボット「{bot_id}」に有効なバージョンがありません。",
             f"Bot {bot_id!r} has no active version.",
-        )  # fmt: skip
+        )
     return row
 
 
@@ -114,21 +120,33 @@ def check_file_names(names: list[str]) -> None:
         # simulation.yml sits beside the pack files on disk, so it is the one an editor may upload
         demo = SIMULATION_FILE in names
         raise AppError(
-            422, "not_a_pack_file", f"パックのファイルではありません: {', '.join(unknown)}。使えるファイル: {', '.join(PACK_FILES)}"
-            + ("。simulation.yml は madoguchi simulate の模擬会話で、パックのバージョンには入れません（bots/<bot>/ で編集します）" if demo else ""),
+            422,
+            "not_a_pack_file",
+            f"パックのファイルではありません: {', '.join(unknown)}。使えるファイル: {', '.join(PACK_FILES)}"
+            + (
+                "。simulation.yml は madoguchi simulate の模擬会話で、パックのバージョンには入れません（bots/<bot>/ で編集します）"
+                if demo
+                else ""
+            ),
             f"Not pack files: {', '.join(unknown)}. Pack files are {', '.join(PACK_FILES)}."
-            + (" simulation.yml holds the conversations of madoguchi simulate; it is no part of a pack version"
-               " (edit it in bots/<bot>/)." if demo else ""),
-        )  # fmt: skip
+            + (
+                " simulation.yml holds the conversations of madoguchi simulate; it is no part of a pack version"
+                " (edit it in bots/<bot>/)."
+                if demo
+                else ""
+            ),
+        )
 
 
 def check_comment(comment: str | None) -> None:
     """A version's comment is stored as text: no lone surrogate, no control character."""
     if comment is not None and _UNSTORABLE.search(comment):
         raise AppError(
-            422, "invalid_comment", "コメントに文字として読めないコードか制御文字があります。消してから送り直してください。",
+            422,
+            "invalid_comment",
+            "コメントに文字として読めないコードか制御文字があります。消してから送り直してください。",
             "The comment contains a lone surrogate or a control character; remove it and send again.",
-        )  # fmt: skip
+        )
 
 
 def shown(text: str) -> str:
@@ -149,7 +167,7 @@ def save(
 ) -> Saved:
     """Store the base version's files with ``changes`` applied (None removes an optional file) as a new
     version: active at once, or a draft (``activate=False``) that residents do not see until it is
-    activated. The base is ``base_version``, else the active version, else the newest draft."""  # fmt: skip
+    activated. The base is ``base_version``, else the active version, else the newest draft."""
     check_file_names(list(changes))
     check_comment(comment)
     lanes.check_approver(principal, lane_check)
@@ -159,14 +177,18 @@ def save(
         files = apply_changes(base.files, changes)
         if sum(len(text.encode()) for text in files.values()) > MAX_PACK_BYTES:
             raise AppError(
-                413, "pack_too_large", f"パックが大きすぎます（上限 {MAX_PACK_BYTES // 1000} kB）。",
+                413,
+                "pack_too_large",
+                f"パックが大きすぎます（上限 {MAX_PACK_BYTES // 1000} kB）。",
                 f"The pack is too large (limit {MAX_PACK_BYTES // 1000} kB).",
-            )  # fmt: skip
+            )
         if files == base.files:
             raise AppError(
-                409, "pack_unchanged", f"バージョン {base.version} と同じ内容です。保存していません。",
+                409,
+                "pack_unchanged",
+                f"バージョン {base.version} と同じ内容です。保存していません。",
                 f"The files are the same as version {base.version}; nothing was stored.",
-            )  # fmt: skip
+            )
         return files, validate(session, principal, bot_id, files, lane_check)
 
     def base() -> PackVersion:
@@ -178,9 +200,12 @@ def save(
     diff = pack_diff(based_on.files, files)
     row = insert_version(session, bot_id, files, principal.name, comment, diff, activate=activate)
     audit.record(
-        session, principal, "pack.upload" if activate else "pack.draft", f"bot:{bot_id}",
+        session,
+        principal,
+        "pack.upload" if activate else "pack.draft",
+        f"bot:{bot_id}",
         {"version": row.version, "based_on": based_on.version, "files": sorted(changes)},
-    )  # fmt: skip
+    )
     return Saved(row.version, warnings, activated=activate)
 
 
@@ -202,7 +227,7 @@ def base_of(session: Session, bot_id: str) -> PackVersion:
     if row is None:
         raise AppError(
             404, "unknown_bot", f"ボット「{bot_id}」はありません。", f"There is no bot {bot_id!r}."
-        )  # fmt: skip
+        )
     return row
 
 
@@ -222,8 +247,11 @@ def activate(
         row = version(session, bot_id, number)
         if row.active:
             raise AppError(
-                409, "already_active", f"バージョン {number} はすでに有効です。", f"Version {number} is already active."
-            )  # fmt: skip
+                409,
+                "already_active",
+                f"バージョン {number} はすでに有効です。",
+                f"Version {number} is already active.",
+            )
         return row, validate(session, principal, bot_id, row.files, lane_check)
 
     # a bot opened in the admin has no active version before its first activation
@@ -234,9 +262,12 @@ def activate(
     _deactivate(session, bot_id)
     row.active, row.activated_at = True, utcnow()
     audit.record(
-        session, principal, "pack.activate", f"bot:{bot_id}",
+        session,
+        principal,
+        "pack.activate",
+        f"bot:{bot_id}",
         {"version": number, "previous": current, **({"quality": quality} if quality else {})},
-    )  # fmt: skip
+    )
     return Saved(number, warnings)
 
 
@@ -300,11 +331,12 @@ def pack_diff(old: dict[str, str], new: dict[str, str]) -> str:
         if before != after:
             parts.extend(
                 difflib.unified_diff(
-                    _lines(before), _lines(after),
+                    _lines(before),
+                    _lines(after),
                     f"a/{name}" if before is not None else "/dev/null",
                     f"b/{name}" if after is not None else "/dev/null",
                 )
-            )  # fmt: skip
+            )
     return "".join(parts)
 
 
@@ -338,9 +370,16 @@ def insert_version(
     """
     latest = session.scalar(select(func.max(PackVersion.version)).where(PackVersion.bot_id == bot_id))
     row = PackVersion(
-        bot_id=bot_id, version=(latest or 0) + 1, files=files, digest=files_digest(files), author=author,
-        comment=comment, diff=diff, active=activate, activated_at=utcnow() if activate else None,
-    )  # fmt: skip
+        bot_id=bot_id,
+        version=(latest or 0) + 1,
+        files=files,
+        digest=files_digest(files),
+        author=author,
+        comment=comment,
+        diff=diff,
+        active=activate,
+        activated_at=utcnow() if activate else None,
+    )
     try:
         with session.begin_nested():  # the unique (bot_id, version) is the last guard behind lock()
             if activate:
@@ -353,9 +392,11 @@ def insert_version(
 
 def _concurrent_change() -> AppError:
     return AppError(
-        409, "concurrent_change", "同時に別の変更が保存されました。最新のバージョンを読み込んでからやり直してください。",
+        409,
+        "concurrent_change",
+        "同時に別の変更が保存されました。最新のバージョンを読み込んでからやり直してください。",
         "Another change was saved at the same time. Reload the latest version and try again.",
-    )  # fmt: skip
+    )
 
 
 def _check_characters(bot_id: str, changes: dict[str, str | None]) -> None:
@@ -380,9 +421,11 @@ def _check_department(principal: Principal, bot_id: str, pack: Pack) -> None:
     # the department in bot.yml decides who may edit the bot; a department token may not give it away
     if principal.role == "department" and pack.bot.department != principal.department:
         raise AppError(
-            403, "department_change", f"bot.yml の department は「{principal.department}」のままにしてください。",
+            403,
+            "department_change",
+            f"bot.yml の department は「{principal.department}」のままにしてください。",
             f"bot.yml's department must stay {principal.department!r}; ask the strategy department to move {bot_id!r}.",
-        )  # fmt: skip
+        )
 
 
 def _lines(text: str | None) -> list[str]:

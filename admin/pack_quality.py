@@ -62,9 +62,12 @@ def _bot_report(result: Any, bot_id: str) -> dict[str, Any]:
         if a.startswith(prefix) or b.startswith(prefix)
     ]
     weakest = sorted(
-        ({"intent": intent, "examples": n, "answered": round(right / n, 4)} for intent, (n, right) in row.intents.items()),
+        (
+            {"intent": intent, "examples": n, "answered": round(right / n, 4)}
+            for intent, (n, right) in row.intents.items()
+        ),
         key=lambda item: (item["answered"], item["intent"]),
-    )  # fmt: skip
+    )
     return {
         "measured": True,
         "examples": row.examples,
@@ -88,9 +91,11 @@ def worse(draft: dict[str, Any], active: dict[str, Any] | None) -> list[str]:
         return []
     reasons = []
     for key, label in (
-        ("accuracy", "正答率"), ("answered", "正しく回答できる率"), ("near_miss_abstention", "対象外の例（near_misses）に答えない率"),
+        ("accuracy", "正答率"),
+        ("answered", "正しく回答できる率"),
+        ("near_miss_abstention", "対象外の例（near_misses）に答えない率"),
         ("out_of_scope_abstention", "対象外の質問に答えない率"),
-    ):  # fmt: skip
+    ):
         before, after = active.get(key), draft.get(key)
         if before is not None and after is not None and after < before - WORSE_BY:
             reasons.append(f"{label}が {before:.1%} から {after:.1%} に下がります。")

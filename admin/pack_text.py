@@ -47,7 +47,7 @@ def add_example(
     activate: bool = True,
 ) -> pack_publishing.Saved:
     """Append one example to an intent of the active nlu.yml, leaving every other byte as it was, as
-    a new version: active at once, or a draft to try first (``activate=False``)."""  # fmt: skip
+    a new version: active at once, or a draft to try first (``activate=False``)."""
     text = _one_line(text)
     pack_publishing.check_comment(comment)
     lanes.check_approver(principal, lane_check)
@@ -61,22 +61,28 @@ def add_example(
                 (f"「{guess[0]}」のことですか？", f" Did you mean {guess[0]!r}?") if guess else ("", "")
             )
             raise AppError(
-                422, "unknown_intent", f"ボット「{bot_id}」に intent「{pack_publishing.shown(intent)}」はありません。{ja_hint}",
+                422,
+                "unknown_intent",
+                f"ボット「{bot_id}」に intent「{pack_publishing.shown(intent)}」はありません。{ja_hint}",
                 f"Bot {bot_id!r} has no intent {pack_publishing.shown(intent)!r}.{en_hint}",
-            )  # fmt: skip
+            )
         # checked here as well as by the validator, which allows a repeat inside one intent
         owner = example_owner(active_sources(session)[0], text)
         if owner is not None:
             raise AppError(
-                409, "duplicate_example", f"この例文はすでに {owner[0]} の intent「{owner[1]}」にあります。",
+                409,
+                "duplicate_example",
+                f"この例文はすでに {owner[0]} の intent「{owner[1]}」にあります。",
                 f"This example already exists under intent {owner[1]!r} of bot {owner[0]!r}.",
-            )  # fmt: skip
+            )
         changed = insert_example(nlu, intent, text)
         if changed is None:
             raise AppError(
-                422, "examples_block_not_found", f"nlu.yml の intent「{intent}」の「examples: |」が見つかりません。nlu.yml を直接編集してください。",
+                422,
+                "examples_block_not_found",
+                f"nlu.yml の intent「{intent}」の「examples: |」が見つかりません。nlu.yml を直接編集してください。",
                 f"Could not find the 'examples: |' block of intent {intent!r} in nlu.yml; edit the file instead.",
-            )  # fmt: skip
+            )
         files = {**base.files, "nlu.yml": changed}
         return files, pack_publishing.validate(session, principal, bot_id, files, lane_check)
 
@@ -93,9 +99,12 @@ def add_example(
     )
     # the example text itself stays out of the audit log: it may come from a resident's message
     audit.record(
-        session, principal, "pack.add_example", f"bot:{bot_id}",
+        session,
+        principal,
+        "pack.add_example",
+        f"bot:{bot_id}",
         {"version": row.version, "intent": intent, "draft": not activate},
-    )  # fmt: skip
+    )
     return pack_publishing.Saved(row.version, warnings, activated=activate)
 
 
@@ -170,16 +179,19 @@ def near_miss_line(text: str) -> str:
     line = " ".join(_YAML_UNPRINTABLE.sub("", text).split())
     if not line:
         raise AppError(
-            422, "empty_question", "質問が空です。対象外の例として追加できません。",
+            422,
+            "empty_question",
+            "質問が空です。対象外の例として追加できません。",
             "The question is empty; there is nothing to add as a near miss.",
-        )  # fmt: skip
+        )
     if len(line) > MAX_EXAMPLE_CHARS:
         raise AppError(
-            422, "question_too_long",
+            422,
+            "question_too_long",
             f"質問が長すぎます（{len(line)} 文字、上限 {MAX_EXAMPLE_CHARS} 文字）。要点だけを nlu.yml の near_misses に手で書いてください。",
             f"The question is too long ({len(line)} characters, at most {MAX_EXAMPLE_CHARS}); "
             "write its gist into near_misses in nlu.yml by hand.",
-        )  # fmt: skip
+        )
     return line
 
 
@@ -269,7 +281,9 @@ def _one_line(text: str) -> str:
         )
     if len(text) > MAX_EXAMPLE_CHARS:
         raise AppError(
-            422, "example_too_long", f"例文は{MAX_EXAMPLE_CHARS}文字までです（{len(text)} 文字）。",
+            422,
+            "example_too_long",
+            f"例文は{MAX_EXAMPLE_CHARS}文字までです（{len(text)} 文字）。",
             f"An example may have at most {MAX_EXAMPLE_CHARS} characters ({len(text)}).",
-        )  # fmt: skip
+        )
     return text

@@ -43,11 +43,16 @@ def import_inventory(session: Session, path: Path = INVENTORY_FY2021) -> int:
             continue
         session.add(
             Project(
-                fiscal_year=fiscal_year, department=department, name=name, kind=kind,
-                budget_thousand_yen=int(row["budget_thousand_yen"]), sub_projects=int(row["sub_projects"]),
-                main_project=row["main_project"], source=f"inventory_fy{fiscal_year}",
+                fiscal_year=fiscal_year,
+                department=department,
+                name=name,
+                kind=kind,
+                budget_thousand_yen=int(row["budget_thousand_yen"]),
+                sub_projects=int(row["sub_projects"]),
+                main_project=row["main_project"],
+                source=f"inventory_fy{fiscal_year}",
             )
-        )  # fmt: skip
+        )
         added += 1
     session.flush()
     return added
@@ -65,11 +70,17 @@ def register_bots(session: Session, packs: PackSet, fiscal_year: int) -> list[st
             continue
         session.add(
             Project(
-                fiscal_year=fiscal_year, department=pack.bot.department, name=pack.bot.name["ja"], kind="街のDX",
-                sub_projects=1, main_project=pack.bot.name["ja"], bot_id=pack.id, service_start=pack.bot.service_start,
+                fiscal_year=fiscal_year,
+                department=pack.bot.department,
+                name=pack.bot.name["ja"],
+                kind="街のDX",
+                sub_projects=1,
+                main_project=pack.bot.name["ja"],
+                bot_id=pack.id,
+                service_start=pack.bot.service_start,
                 source="bots",
             )
-        )  # fmt: skip
+        )
         added.append(pack.id)
     session.flush()
     return added

@@ -27,8 +27,11 @@ from shared_nlu.pack.model import FALLBACK_INTENT, Thresholds  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "clinc150" / "data_full.train_val.json"
 PUBLISHED = {  # test split, full data, oos-train (Larson et al. 2019)
-    "Rasa": (91.5, 45.3), "DialogFlow": (91.7, 14.0), "MLP": (93.5, 47.4), "BERT": (96.9, 40.3),
-}  # fmt: skip
+    "Rasa": (91.5, 45.3),
+    "DialogFlow": (91.7, 14.0),
+    "MLP": (93.5, 47.4),
+    "BERT": (96.9, 40.3),
+}
 TARGET = (94.0, 55.0)
 # The packs are Japanese and use word unigrams + character 1-3-grams; for English sentences word
 # bigrams and character 4-grams carry more (measured on CLINC150's training folds).
@@ -48,9 +51,11 @@ def main() -> None:
         "--threshold", type=float, default=0.3, help="fallback threshold (the packs' default)"
     )
     parser.add_argument(
-        "--oos-margin", type=float, default=0.37,
+        "--oos-margin",
+        type=float,
+        default=0.37,
         help="SVM margin the best intent must have over out-of-scope (chosen by 5-fold CV on train+oos_train only)",
-    )  # fmt: skip
+    )
     args = parser.parse_args()
     data = json.loads(args.data.read_text(encoding="utf-8"))
     train = [item for split in args.train_split.split(",") for item in data[split]]

@@ -65,8 +65,16 @@ def main() -> None:
         train_s, candidate = best(args.repeat, lambda: NluEngine.train(PackSet(candidate_packs)))  # noqa: B023
         score_s, collisions = best(args.repeat, lambda: lane_collisions([bot], served, candidate))  # noqa: B023
         examples = sum(len(i.examples) for i in packs[bot].intents.values())
-        rows.append({"bot": bot, "examples": examples, "validate_s": validate_s, "train_s": train_s,
-                     "score_s": score_s, "collisions": len(collisions)})  # fmt: skip
+        rows.append(
+            {
+                "bot": bot,
+                "examples": examples,
+                "validate_s": validate_s,
+                "train_s": train_s,
+                "score_s": score_s,
+                "collisions": len(collisions),
+            }
+        )
     largest = max(rows, key=lambda r: r["examples"])["bot"]
     without = NluEngine.train(PackSet({b: p for b, p in packs.items() if b != largest}))
     new_bot_s, collisions = best(args.repeat, lambda: lane_collisions([largest], without, served))

@@ -62,80 +62,132 @@ RETRIES = 3
 # (name, bot, turns): what residents type or press, with the answer each turn is written to reach
 # (checked on the first message of each reply; a wrong answer under load means a lost state).
 CONVERSATIONS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
-    ("tax_due_date", "tax", (
-        ("こんにちは", "utter_greet"),
-        ("自動車税の納期限はいつですか", "utter_auto_tax_due_date"),
-        ("/auto_tax_payment", "utter_auto_tax_payment"),
-        ("ありがとうございました", "utter_thanks"),
-    )),
-    ("tax_moved", "tax", (
-        ("引っ越したんやけど自動車税の納税通知書ってどこに届くん？", "utter_auto_tax_moved"),
-        ("車を廃車にしたら自動車税はどうなりますか", "utter_auto_tax_scrapped_or_sold"),
-        ("ありがと", "utter_thanks"),
-    )),
-    ("tax_late", "tax", (
-        ("自動車税の支払いを忘れてました。延滞金はかかりますか", "utter_late_payment"),
-        ("府税事務所の電話番号を教えて", "utter_tax_office_contact"),
-        ("住民税のことも聞けますか", "utter_residence_tax_redirect"),
-        ("おおきに、助かりました", "utter_thanks"),
-    )),
-    ("tax_certificate", "tax", (
-        ("車検に使う納税証明書がほしい", "utter_auto_tax_certificate"),
-        ("コンビニで払っても証明書はもらえる？", "utter_auto_tax_certificate"),
-        ("よくわかりました。ありがとうございます", "utter_thanks"),
-    )),
-    ("consumer_cooling_off_form", "consumer", (
-        ("クーリングオフできるか確認したい", "utter_ask_transaction_type"),
-        ('/inform{"transaction_type": "訪問販売"}', "utter_ask_received_date"),
-        ("きのう", "utter_cooling_off_running"),
-        ("消費者ホットラインの電話番号を教えて", "utter_hotline"),
-        ("ありがとうございました", "utter_thanks"),
-    )),
-    ("consumer_door_to_door_form", "consumer", (
-        ("屋根の点検って言うて知らん業者が来て契約してもうた", "utter_door_to_door_sales"),
-        ("訪問販売で契約したけどクーリングオフできるか確認したい", "utter_ask_received_date"),
-        ("おととい", "utter_cooling_off_running"),
-        ("ありがとう！", "utter_thanks"),
-    )),
-    ("consumer_subscription", "consumer", (
-        ("お試しのつもりが定期購入になってた", "utter_subscription_trap"),
-        ("消費生活センターは土曜日もやってますか", "utter_center_hours"),
-        ("助かったわ〜ありがとう", "utter_thanks"),
-    )),
-    ("inquiry_passport", "inquiry", (
-        ("すみません、ちょっと教えてください", "utter_greet"),
-        ("パスポートはどこで作れますか", "utter_passport"),
-        ("府庁ってどこにあるんでしたっけ", "utter_office_access"),
-        ("ありがとうございました", "utter_thanks"),
-    )),
-    ("inquiry_routing", "inquiry", (
-        ("自動車税って何日までに払えばいい？", "utter_routed"),
-        ("新型コロナの療養証明書ってまだ出してもらえますか", "utter_routed"),
-        ("マイナンバーカードの更新ってここで聞けますか", "utter_municipal_redirect"),
-        ("ほな、失礼します", "utter_goodbye"),
-    )),
-    ("inquiry_disaster", "inquiry", (
-        ("台風が来てるけど避難所ってどこで調べたらええの", "utter_disaster_info"),
-        ("ハザードマップってどこで見られますか", "utter_disaster_info"),
-        ("ありがと", "utter_thanks"),
-    )),
-    ("fallback_then_housing", "inquiry", (
-        ("ところで今日の晩ごはん何がいいと思う？", "utter_nlu_fallback"),
-        ("阪神きのう勝った？", "utter_offer_handoff"),
-        ("府営住宅って今は募集してますか？", "utter_prefectural_housing"),
-        ("ありがとう", "utter_thanks"),
-    )),
-    ("covid_sticker", "covid_sticker", (
-        ("感染防止宣言ステッカーってまだ申請できますか", "utter_how_to_apply"),
-        ("ステッカーをなくしたら再発行できますか", "utter_print_and_display"),
-        ("おおきに", "utter_thanks"),
-    )),
-    ("greet_and_thanks", "tax", (
-        ("こんにちは", "utter_greet"),
-        ("ありがとう", "utter_thanks"),
-        ("さよなら〜", "utter_goodbye"),
-    )),
-)  # fmt: skip
+    (
+        "tax_due_date",
+        "tax",
+        (
+            ("こんにちは", "utter_greet"),
+            ("自動車税の納期限はいつですか", "utter_auto_tax_due_date"),
+            ("/auto_tax_payment", "utter_auto_tax_payment"),
+            ("ありがとうございました", "utter_thanks"),
+        ),
+    ),
+    (
+        "tax_moved",
+        "tax",
+        (
+            ("引っ越したんやけど自動車税の納税通知書ってどこに届くん？", "utter_auto_tax_moved"),
+            ("車を廃車にしたら自動車税はどうなりますか", "utter_auto_tax_scrapped_or_sold"),
+            ("ありがと", "utter_thanks"),
+        ),
+    ),
+    (
+        "tax_late",
+        "tax",
+        (
+            ("自動車税の支払いを忘れてました。延滞金はかかりますか", "utter_late_payment"),
+            ("府税事務所の電話番号を教えて", "utter_tax_office_contact"),
+            ("住民税のことも聞けますか", "utter_residence_tax_redirect"),
+            ("おおきに、助かりました", "utter_thanks"),
+        ),
+    ),
+    (
+        "tax_certificate",
+        "tax",
+        (
+            ("車検に使う納税証明書がほしい", "utter_auto_tax_certificate"),
+            ("コンビニで払っても証明書はもらえる？", "utter_auto_tax_certificate"),
+            ("よくわかりました。ありがとうございます", "utter_thanks"),
+        ),
+    ),
+    (
+        "consumer_cooling_off_form",
+        "consumer",
+        (
+            ("クーリングオフできるか確認したい", "utter_ask_transaction_type"),
+            ('/inform{"transaction_type": "訪問販売"}', "utter_ask_received_date"),
+            ("きのう", "utter_cooling_off_running"),
+            ("消費者ホットラインの電話番号を教えて", "utter_hotline"),
+            ("ありがとうございました", "utter_thanks"),
+        ),
+    ),
+    (
+        "consumer_door_to_door_form",
+        "consumer",
+        (
+            ("屋根の点検って言うて知らん業者が来て契約してもうた", "utter_door_to_door_sales"),
+            ("訪問販売で契約したけどクーリングオフできるか確認したい", "utter_ask_received_date"),
+            ("おととい", "utter_cooling_off_running"),
+            ("ありがとう！", "utter_thanks"),
+        ),
+    ),
+    (
+        "consumer_subscription",
+        "consumer",
+        (
+            ("お試しのつもりが定期購入になってた", "utter_subscription_trap"),
+            ("消費生活センターは土曜日もやってますか", "utter_center_hours"),
+            ("助かったわ〜ありがとう", "utter_thanks"),
+        ),
+    ),
+    (
+        "inquiry_passport",
+        "inquiry",
+        (
+            ("すみません、ちょっと教えてください", "utter_greet"),
+            ("パスポートはどこで作れますか", "utter_passport"),
+            ("府庁ってどこにあるんでしたっけ", "utter_office_access"),
+            ("ありがとうございました", "utter_thanks"),
+        ),
+    ),
+    (
+        "inquiry_routing",
+        "inquiry",
+        (
+            ("自動車税って何日までに払えばいい？", "utter_routed"),
+            ("新型コロナの療養証明書ってまだ出してもらえますか", "utter_routed"),
+            ("マイナンバーカードの更新ってここで聞けますか", "utter_municipal_redirect"),
+            ("ほな、失礼します", "utter_goodbye"),
+        ),
+    ),
+    (
+        "inquiry_disaster",
+        "inquiry",
+        (
+            ("台風が来てるけど避難所ってどこで調べたらええの", "utter_disaster_info"),
+            ("ハザードマップってどこで見られますか", "utter_disaster_info"),
+            ("ありがと", "utter_thanks"),
+        ),
+    ),
+    (
+        "fallback_then_housing",
+        "inquiry",
+        (
+            ("ところで今日の晩ごはん何がいいと思う？", "utter_nlu_fallback"),
+            ("阪神きのう勝った？", "utter_offer_handoff"),
+            ("府営住宅って今は募集してますか？", "utter_prefectural_housing"),
+            ("ありがとう", "utter_thanks"),
+        ),
+    ),
+    (
+        "covid_sticker",
+        "covid_sticker",
+        (
+            ("感染防止宣言ステッカーってまだ申請できますか", "utter_how_to_apply"),
+            ("ステッカーをなくしたら再発行できますか", "utter_print_and_display"),
+            ("おおきに", "utter_thanks"),
+        ),
+    ),
+    (
+        "greet_and_thanks",
+        "tax",
+        (
+            ("こんにちは", "utter_greet"),
+            ("ありがとう", "utter_thanks"),
+            ("さよなら〜", "utter_goodbye"),
+        ),
+    ),
+)
 
 
 # ---- the service ---------------------------------------------------------------------------------

@@ -56,8 +56,10 @@ def main() -> None:
         "max_us": round(figures[-1], 1),
         "typical_message_us": round(typical, 1),
     }
-    print(f"{result['messages']} messages: median {result['median_us']} µs, p95 {result['p95_us']} µs, "
-          f"max {result['max_us']} µs CPU per message; the typical 3-item message {result['typical_message_us']} µs")  # fmt: skip
+    print(
+        f"{result['messages']} messages: median {result['median_us']} µs, p95 {result['p95_us']} µs, "
+        f"max {result['max_us']} µs CPU per message; the typical 3-item message {result['typical_message_us']} µs"
+    )
     print(json.dumps(result))
 
 

@@ -87,8 +87,12 @@ def main() -> None:
         }
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "madoguchi"), "serve", "--port", str(port)],
-            env=environment, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            env=environment,
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + 300
             while True:

@@ -19,9 +19,11 @@ def _bot(bot_id: str, thresholds: Thresholds, include_common: bool) -> BotConfig
 
 
 def pack_set(
-    examples: Iterable[tuple[str, str]], out_of_scope: Iterable[str] = (), answers: dict[str, str] | None = None,
+    examples: Iterable[tuple[str, str]],
+    out_of_scope: Iterable[str] = (),
+    answers: dict[str, str] | None = None,
     thresholds: Thresholds | None = None,
-) -> PackSet:  # fmt: skip
+) -> PackSet:
     """One bot whose intents are the labels of ``examples``; out-of-scope examples go to ``common``
     as the engine's ``out_of_scope`` intent. ``answers`` (intent → text) become responses."""
     by_intent: dict[str, list[Example]] = defaultdict(list)

@@ -150,9 +150,16 @@ def wait_ready(
 
 
 def measure(
-    server: list[str], cwd: Path, env: dict[str, str], parse_url: str, probe: httpx.Request,
-    held: list[tuple[str, str]], repeat: int, namer: Namer, log: Path,
-) -> dict[str, Any]:  # fmt: skip
+    server: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    parse_url: str,
+    probe: httpx.Request,
+    held: list[tuple[str, str]],
+    repeat: int,
+    namer: Namer,
+    log: Path,
+) -> dict[str, Any]:
     with log.open("w") as out:
         process = subprocess.Popen(
             server, cwd=cwd, env=os.environ | QUIET | env, stdout=out, stderr=subprocess.STDOUT

@@ -65,10 +65,15 @@ def main() -> None:
 def measure(url: str, folder: Path, batches: int, size: int) -> dict[str, Any]:
     upgrade(url)
     settings = Settings.from_mapping(
-        {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": folder / "models",
-         "rate_limit_per_minute": 10**6, "rate_limit_per_address_per_minute": 10**6,
-         "rate_limit_sessions_per_address_per_minute": 10**6}
-    )  # fmt: skip
+        {
+            "database_url": url,
+            "bots_dir": ROOT / "bots",
+            "model_dir": folder / "models",
+            "rate_limit_per_minute": 10**6,
+            "rate_limit_per_address_per_minute": 10**6,
+            "rate_limit_sessions_per_address_per_minute": 10**6,
+        }
+    )
     services = start_platform_services(settings)
     try:
         turn = _per_message(services, batches, size)

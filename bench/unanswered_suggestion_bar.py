@@ -109,16 +109,30 @@ def main() -> None:
             )
             precision = right_rate / (right_rate + wrong_rate) if right_rate + wrong_rate else 0.0
             gain = right_rate - wrong_rate  # right suggestions minus wrong ones
-            print(f"{rule:<14}{bar:>6.2f}{wrong_outside:>10} / {len(outside):<4}{right:>6} / {len(inside):<4}"
-                  f"{wrong_inside:>6}{precision:>11.3f}{gain:>8.3f}")  # fmt: skip
+            print(
+                f"{rule:<14}{bar:>6.2f}{wrong_outside:>10} / {len(outside):<4}{right:>6} / {len(inside):<4}"
+                f"{wrong_inside:>6}{precision:>11.3f}{gain:>8.3f}"
+            )
             if rule == "bar + reason":
-                results.append({"bar": bar, "oos_suggested": wrong_outside, "right": right, "wrong": wrong_inside,
-                                "precision": round(precision, 4), "gain": round(gain, 4)})  # fmt: skip
+                results.append(
+                    {
+                        "bar": bar,
+                        "oos_suggested": wrong_outside,
+                        "right": right,
+                        "wrong": wrong_inside,
+                        "precision": round(precision, 4),
+                        "gain": round(gain, 4),
+                    }
+                )
     # the gain is flat near its best: of the bars within PLATEAU of it, the lowest keeps most right ones
     best = max(r["gain"] for r in results)
     chosen = min(r["bar"] for r in results if r["gain"] >= best - PLATEAU)
-    print(json.dumps({"out_of_scope": len(outside), "in_scope": len(inside), "bars": results,
-                      "chosen_bar": chosen}, ensure_ascii=False))  # fmt: skip
+    print(
+        json.dumps(
+            {"out_of_scope": len(outside), "in_scope": len(inside), "bars": results, "chosen_bar": chosen},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -88,8 +88,17 @@ class ChatService:
             self.store.end_idle(connection, session_id, self.now())
 
     # ---- messages -----------------------------------------------------------------------------
-    def prepare(self, bot_id: str, text: object, channel: str, session_id: str | None = None, sender: str | None = None,
-                idempotency_key: str | None = None, simulated: bool = False, address: str | None = None) -> Incoming:  # fmt: skip
+    def prepare(
+        self,
+        bot_id: str,
+        text: object,
+        channel: str,
+        session_id: str | None = None,
+        sender: str | None = None,
+        idempotency_key: str | None = None,
+        simulated: bool = False,
+        address: str | None = None,
+    ) -> Incoming:
         """Check a resident message completely before it is queued (the bot, the text, every id),
         so nothing it holds can fail the batch it joins. Raises :class:`errors.AppError` saying
         what to fix."""
@@ -104,14 +113,29 @@ class ChatService:
         simulated = simulated or SIMULATION.get()
         return Incoming(bot_id, message, channel, session_id, sender, key, address, simulated, self.now())
 
-    def refuse(self, error: Exception, channel: str, address: str | None = None, session_id: str | None = None,
-               sender: str | None = None) -> Refused:  # fmt: skip
+    def refuse(
+        self,
+        error: Exception,
+        channel: str,
+        address: str | None = None,
+        session_id: str | None = None,
+        sender: str | None = None,
+    ) -> Refused:
         """A request the checks refused, to be counted against its limits before it is answered
         (``TurnHandler``): a client sending only bad requests is rate-limited all the same."""
         return Refused(error, channel, address, session_id, sender)
 
-    def send(self, bot_id: str, text: object, channel: str, session_id: str | None = None, sender: str | None = None,
-             idempotency_key: str | None = None, simulated: bool = False, address: str | None = None) -> Reply:  # fmt: skip
+    def send(
+        self,
+        bot_id: str,
+        text: object,
+        channel: str,
+        session_id: str | None = None,
+        sender: str | None = None,
+        idempotency_key: str | None = None,
+        simulated: bool = False,
+        address: str | None = None,
+    ) -> Reply:
         """Handle one resident message. Raises :class:`errors.AppError` for anything the client must fix."""
         try:
             item: Incoming | Refused = self.prepare(
@@ -163,5 +187,13 @@ class ChatService:
                 )
             )
             conversation = session.get(Conversation, session_id)
-            session.add(Event(conversation_id=session_id, bot_id=conversation.bot_id if conversation else message.bot_id, type="rating",
-                              data=self.runtime.current.dialogue.rate(message_id, helpful, message.response).data, simulated=message.simulated, created_at=self.now()))  # fmt: skip
+            session.add(
+                Event(
+                    conversation_id=session_id,
+                    bot_id=conversation.bot_id if conversation else message.bot_id,
+                    type="rating",
+                    data=self.runtime.current.dialogue.rate(message_id, helpful, message.response).data,
+                    simulated=message.simulated,
+                    created_at=self.now(),
+                )
+            )

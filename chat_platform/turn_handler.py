@@ -145,8 +145,14 @@ class TurnHandler:
         except Exception as exc:  # this one only: the others of its batch are stored and answered
             return exc if database_down(exc) else own_error(exc)
 
-    def _answer(self, connection: Connection, bots: Bots, items: Sequence[Incoming],
-                results: list[Result | None], writes: TurnWrites) -> None:  # fmt: skip
+    def _answer(
+        self,
+        connection: Connection,
+        bots: Bots,
+        items: Sequence[Incoming],
+        results: list[Result | None],
+        writes: TurnWrites,
+    ) -> None:
         conversations = self._conversations(connection, bots, items, results)
         self._replays(connection, items, conversations, results)
         answered: dict[tuple[str, str], Reply] = {}  # (conversation, key) answered in this batch
@@ -183,8 +189,9 @@ class TurnHandler:
         return Reply(conversation.id, [message], conversation.status, item.language)
 
     # ---- 2. conversations ---------------------------------------------------------------------
-    def _conversations(self, connection: Connection, bots: Bots, items: Sequence[Incoming],
-                       results: list[Result | None]) -> list[ConversationRow | None]:  # fmt: skip
+    def _conversations(
+        self, connection: Connection, bots: Bots, items: Sequence[Incoming], results: list[Result | None]
+    ) -> list[ConversationRow | None]:
         found: list[ConversationRow | None] = [None] * len(items)
         waiting = [index for index, result in enumerate(results) if result is None]  # not refused already
         session_ids = {session_id for i in waiting if (session_id := items[i].session_id) is not None}
@@ -229,24 +236,46 @@ class TurnHandler:
         self.store.create_conversation(connection, conversation)
         return conversation.read()
 
-    def new_conversation(self, bots: Bots, bot_id: str, channel: str, sender: str | None, language: str,
-                         simulated: bool, now: datetime) -> NewConversationRow:  # fmt: skip
+    def new_conversation(
+        self,
+        bots: Bots,
+        bot_id: str,
+        channel: str,
+        sender: str | None,
+        language: str,
+        simulated: bool,
+        now: datetime,
+    ) -> NewConversationRow:
         conversation_id = new_id()
         state = bots.dialogue.new_session(conversation_id, bot_id).update(language=language).to_dict()
         return NewConversationRow(
-            id=conversation_id, bot_id=bot_id, channel=channel,
-            sender_hash=hash_sender(channel, sender) if sender else None, state=state, status=state["status"],
-            language=language, handed_off=False, simulated=simulated, turns=0, message_count=0,
-            started_at=now, last_active_at=now,
-        )  # fmt: skip
+            id=conversation_id,
+            bot_id=bot_id,
+            channel=channel,
+            sender_hash=hash_sender(channel, sender) if sender else None,
+            state=state,
+            status=state["status"],
+            language=language,
+            handed_off=False,
+            simulated=simulated,
+            turns=0,
+            message_count=0,
+            started_at=now,
+            last_active_at=now,
+        )
 
     def _expired(self, conversation: ConversationRow, now: datetime) -> bool:
         idle = now - conversation.last_active_utc > timedelta(minutes=self.settings.session_idle_minutes)
         return conversation.ended_at is not None or idle
 
     # ---- 3. retries -----------------------------------------------------------------------------
-    def _replays(self, connection: Connection, items: Sequence[Incoming],
-                 conversations: list[ConversationRow | None], results: list[Result | None]) -> None:  # fmt: skip
+    def _replays(
+        self,
+        connection: Connection,
+        items: Sequence[Incoming],
+        conversations: list[ConversationRow | None],
+        results: list[Result | None],
+    ) -> None:
         keyed: dict[int, tuple[str, str]] = {}  # index → (conversation, key)
         for index, item in enumerate(items):
             conversation = conversations[index]
@@ -266,10 +295,18 @@ class TurnHandler:
         """A retry of a stored message: the answers stored for it, nothing new written."""
         packs = self.runtime.current.packs.packs
         messages = [
-            outgoing(a.id, a.text, a.buttons, a.bot_id, a.response, packs, conversation.language,
-                     a.intent is not None and a.response not in NOT_RATEABLE)
+            outgoing(
+                a.id,
+                a.text,
+                a.buttons,
+                a.bot_id,
+                a.response,
+                packs,
+                conversation.language,
+                a.intent is not None and a.response not in NOT_RATEABLE,
+            )
             for a in self.store.stored_answers(connection, incoming_id)
-        ]  # fmt: skip
+        ]
         return Reply(conversation.id, messages, conversation.status, conversation.language, replayed=True)
 
     # ---- 1. rate limits -----------------------------------------------------------------------
@@ -328,10 +365,15 @@ class TurnHandler:
         messages = self._rows(bots, conversation, item, turn, writes)
         state = turn.state
         change = ConversationChange(
-            id=conversation.id, state=state.to_dict(), status=str(state.status), language=state.language,
-            handed_off=conversation.handed_off or state.handed_off, turns=conversation.turns + 1,
-            message_count=conversation.message_count + 1 + len(turn.messages), last_active_at=item.now,
-        )  # fmt: skip
+            id=conversation.id,
+            state=state.to_dict(),
+            status=str(state.status),
+            language=state.language,
+            handed_off=conversation.handed_off or state.handed_off,
+            turns=conversation.turns + 1,
+            message_count=conversation.message_count + 1 + len(turn.messages),
+            last_active_at=item.now,
+        )
         writes.conversations[change.id] = change  # also where the next message of it in the batch starts
         return Reply(change.id, messages, change.status, change.language)
 
@@ -345,44 +387,90 @@ class TurnHandler:
         message = BotMessage(f"{body}\n{pointer}", "utter_retired", bot_id)
         return Turn(state, [message], [DialogueEvent("retired", {"bot": bot_id})], None, ["utter_retired"])
 
-    def _rows(self, bots: Bots, conversation: ConversationRow, item: Incoming, turn: Turn,
-              writes: TurnWrites) -> list[OutgoingMessage]:  # fmt: skip
+    def _rows(
+        self, bots: Bots, conversation: ConversationRow, item: Incoming, turn: Turn, writes: TurnWrites
+    ) -> list[OutgoingMessage]:
         parse = turn.parse
         masked = mask_personal_data(item.text)
         seq = conversation.message_count
         simulated = conversation.simulated
         incoming_id = new_id()
-        writes.messages.append(MessageRow(
-            id=incoming_id, conversation_id=conversation.id, direction="in", seq=seq,
-            bot_id=conversation.bot_id, channel=item.channel, text=masked.text,
-            masked_kinds=",".join(masked.kinds) or None, intent=parse.intent if parse else None,
-            confidence=parse.confidence if parse else None, answered_bot=parse.bot if parse else None,
-            fallback=bool(parse and parse.is_fallback),
-            clarification=any(e.type == "clarification" for e in turn.events),
-            response=None, buttons=None, reply_to=None, idempotency_key=item.key,
-            simulated=simulated, created_at=item.now,
-        ))  # fmt: skip
+        writes.messages.append(
+            MessageRow(
+                id=incoming_id,
+                conversation_id=conversation.id,
+                direction="in",
+                seq=seq,
+                bot_id=conversation.bot_id,
+                channel=item.channel,
+                text=masked.text,
+                masked_kinds=",".join(masked.kinds) or None,
+                intent=parse.intent if parse else None,
+                confidence=parse.confidence if parse else None,
+                answered_bot=parse.bot if parse else None,
+                fallback=bool(parse and parse.is_fallback),
+                clarification=any(e.type == "clarification" for e in turn.events),
+                response=None,
+                buttons=None,
+                reply_to=None,
+                idempotency_key=item.key,
+                simulated=simulated,
+                created_at=item.now,
+            )
+        )
         answers = []
         for offset, message in enumerate(turn.messages, start=1):
             answer_id = new_id()
             answer_masked = mask_answer(message.text)
             buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
             # bot texts can repeat what the resident typed (a rejected value), so they are masked too
-            writes.messages.append(MessageRow(
-                id=answer_id, conversation_id=conversation.id, direction="out", seq=seq + offset,
-                bot_id=message.bot, channel=item.channel, text=answer_masked.text,
-                masked_kinds=",".join(answer_masked.kinds) or None, intent=message.intent,
-                confidence=None, answered_bot=None, fallback=False, clarification=False,
-                response=message.response, buttons=buttons,
-                reply_to=incoming_id, idempotency_key=None, simulated=simulated, created_at=item.now,
-            ))  # fmt: skip
-            answers.append(outgoing(answer_id, message.text, buttons, message.bot, message.response,
-                                    bots.packs.packs, turn.state.language, is_rateable(message)))  # fmt: skip
+            writes.messages.append(
+                MessageRow(
+                    id=answer_id,
+                    conversation_id=conversation.id,
+                    direction="out",
+                    seq=seq + offset,
+                    bot_id=message.bot,
+                    channel=item.channel,
+                    text=answer_masked.text,
+                    masked_kinds=",".join(answer_masked.kinds) or None,
+                    intent=message.intent,
+                    confidence=None,
+                    answered_bot=None,
+                    fallback=False,
+                    clarification=False,
+                    response=message.response,
+                    buttons=buttons,
+                    reply_to=incoming_id,
+                    idempotency_key=None,
+                    simulated=simulated,
+                    created_at=item.now,
+                )
+            )
+            answers.append(
+                outgoing(
+                    answer_id,
+                    message.text,
+                    buttons,
+                    message.bot,
+                    message.response,
+                    bots.packs.packs,
+                    turn.state.language,
+                    is_rateable(message),
+                )
+            )
         writes.events.extend(
-            EventRow(conversation_id=conversation.id, bot_id=conversation.bot_id, type=event.type,
-                     data=event.data, simulated=simulated, created_at=item.now)
-            for event in turn.events if event.type != "user"
-        )  # fmt: skip
+            EventRow(
+                conversation_id=conversation.id,
+                bot_id=conversation.bot_id,
+                type=event.type,
+                data=event.data,
+                simulated=simulated,
+                created_at=item.now,
+            )
+            for event in turn.events
+            if event.type != "user"
+        )
         return answers
 
 
@@ -418,8 +506,16 @@ def _name(exc: BaseException) -> str:
     return exc.__class__.__name__  # never the message: it can quote the resident's text
 
 
-def outgoing(message_id: str, text: str, buttons: list[dict[str, str]], bot: str, response: str,
-             packs: dict[str, Any], language: str, rateable: bool) -> OutgoingMessage:  # fmt: skip
+def outgoing(
+    message_id: str,
+    text: str,
+    buttons: list[dict[str, str]],
+    bot: str,
+    response: str,
+    packs: dict[str, Any],
+    language: str,
+    rateable: bool,
+) -> OutgoingMessage:
     pack = packs.get(bot)
     name = pack.bot.name.get(language, pack.bot.name["ja"]) if pack else bot
     return OutgoingMessage(message_id, text, buttons, bot, name, response, rateable)

@@ -43,14 +43,18 @@ def clean_message(text: object, max_chars: int) -> str:
     found = problem(text, multiline=True)
     if found == "a lone surrogate":
         raise bad_message(
-            "invalid_characters", "メッセージに文字として読めない部分があります。文字だけを送ってください。",
-            "The message contains a lone surrogate (a broken \\ud800-style escape). Please send plain text.", 400,
-        )  # fmt: skip
+            "invalid_characters",
+            "メッセージに文字として読めない部分があります。文字だけを送ってください。",
+            "The message contains a lone surrogate (a broken \\ud800-style escape). Please send plain text.",
+            400,
+        )
     if found is not None:
         raise bad_message(
-            "control_characters", "メッセージに制御文字が含まれています。文字だけを送ってください。",
-            "The message contains control characters. Please send plain text.", 400,
-        )  # fmt: skip
+            "control_characters",
+            "メッセージに制御文字が含まれています。文字だけを送ってください。",
+            "The message contains control characters. Please send plain text.",
+            400,
+        )
     stripped = text.strip()
     if not stripped:
         raise bad_message(
@@ -61,9 +65,11 @@ def clean_message(text: object, max_chars: int) -> str:
         )
     if len(stripped) > max_chars:
         raise bad_message(
-            "message_too_long", f"メッセージが長すぎます（{len(stripped)}文字）。{max_chars}文字以内で送ってください。",
-            f"The message is too long ({len(stripped)} characters). Please keep it under {max_chars}.", 413,
-        )  # fmt: skip
+            "message_too_long",
+            f"メッセージが長すぎます（{len(stripped)}文字）。{max_chars}文字以内で送ってください。",
+            f"The message is too long ({len(stripped)} characters). Please keep it under {max_chars}.",
+            413,
+        )
     return stripped
 
 
@@ -162,5 +168,11 @@ def _read_as_json(content_type: str) -> bool:
 
 
 __all__ = [
-    "AppError", "check_bot", "clean_id", "clean_message", "problem", "refuse_unusable_text", "unusable_text_refuser",
-]  # fmt: skip
+    "AppError",
+    "check_bot",
+    "clean_id",
+    "clean_message",
+    "problem",
+    "refuse_unusable_text",
+    "unusable_text_refuser",
+]

@@ -38,10 +38,16 @@ def seed_from_disk(session: Session, bots_dir: Path, author: str = "bots/") -> l
         files = {name: raw.decode("utf-8") for name, raw in read_pack_folder(folder).items()}
         session.add(
             PackVersion(
-                bot_id=folder.name, version=1, files=files, digest=files_digest(files), author=author,
-                comment="initial version from bots/", active=True, activated_at=utcnow(),
+                bot_id=folder.name,
+                version=1,
+                files=files,
+                digest=files_digest(files),
+                author=author,
+                comment="initial version from bots/",
+                active=True,
+                activated_at=utcnow(),
             )
-        )  # fmt: skip
+        )
         seeded.append(folder.name)
     session.flush()
     return seeded
@@ -115,7 +121,17 @@ def sync_from_disk(
         ) + 1
         if previous is not None:
             previous.active = False
-        session.add(PackVersion(bot_id=bot, version=number, files=files, digest=files_digest(files), author=author,
-                                comment="reloaded from bots/", active=True, activated_at=utcnow()))  # fmt: skip
+        session.add(
+            PackVersion(
+                bot_id=bot,
+                version=number,
+                files=files,
+                digest=files_digest(files),
+                author=author,
+                comment="reloaded from bots/",
+                active=True,
+                activated_at=utcnow(),
+            )
+        )
     session.flush()
     return sorted(changed)

@@ -54,12 +54,17 @@ def serve(
         # instead of all training at once and racing to write the first pack versions
         start_services(settings).stop()
     uvicorn.run(
-        "madoguchi.app:create_from_env", factory=True, host=host, port=port, workers=workers,
-        log_level="info", access_log=False,  # access logs would hold session ids in paths; metrics count requests instead
+        "madoguchi.app:create_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,  # access logs would hold session ids in paths; metrics count requests instead
         timeout_worker_healthcheck=60,  # a worker loading the bots on a busy machine is slow, not dead
         # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only MADOGUCHI_TRUSTED_PROXIES decides
         proxy_headers=False,
-    )  # fmt: skip
+    )
 
 
 app.command()(serve)

@@ -110,10 +110,16 @@ def start_services(database_url: str, bots_dir: Path, model_dir: Path):
     from madoguchi.app import start_services as start_platform_services
 
     settings = Settings.from_mapping(
-        {"database_url": database_url, "bots_dir": bots_dir, "model_dir": model_dir,
-         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
-         "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
-    )  # fmt: skip
+        {
+            "database_url": database_url,
+            "bots_dir": bots_dir,
+            "model_dir": model_dir,
+            "rate_limit_per_minute": 1000,
+            "rate_limit_per_address_per_minute": 100000,
+            "rate_limit_sessions_per_address_per_minute": 100000,
+            "rate_limit_parse_per_address_per_minute": 100000,
+        }
+    )
     return start_platform_services(settings)
 
 

@@ -74,8 +74,10 @@ def main() -> None:
     for kind in sorted(figures.values):
         n = figures.values[kind]
         print(f"| {kind} | {n} | {figures.recall(kind):.1%} | {figures.right_kind[kind] / n:.1%} |")
-    print(f"\nmessages {figures.messages} (look-alikes {figures.lookalikes}); "
-          f"false masks {figures.false_masks} ({figures.false_masks / figures.messages:.2%})")  # fmt: skip
+    print(
+        f"\nmessages {figures.messages} (look-alikes {figures.lookalikes}); "
+        f"false masks {figures.false_masks} ({figures.false_masks / figures.messages:.2%})"
+    )
     for line in figures.misses + figures.false:
         print("  ", line)
 

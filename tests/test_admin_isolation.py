@@ -92,27 +92,51 @@ def body_for(method: str, path: str, bot: str, targets: Targets) -> dict[str, An
     if method == "GET":
         return {}
     bodies: dict[tuple[str, str], dict[str, Any]] = {
-        ("POST", f"{API}/projects"): {"json": {
-            "fiscal_year": 2025, "department": "財務・税務", "name": PROBE, "kind": "街のDX", "bot_id": bot}},
-        ("PATCH", f"{API}/projects/{{project_id}}"): {"json": {"budget_thousand_yen": 1, "main_project": PROBE}},
+        ("POST", f"{API}/projects"): {
+            "json": {
+                "fiscal_year": 2025,
+                "department": "財務・税務",
+                "name": PROBE,
+                "kind": "街のDX",
+                "bot_id": bot,
+            }
+        },
+        ("PATCH", f"{API}/projects/{{project_id}}"): {
+            "json": {"budget_thousand_yen": 1, "main_project": PROBE}
+        },
         ("PUT", f"{API}/settings/cost"): {"json": {"shared_cost_thousand_yen": 1, "allocation": "sessions"}},
-        ("POST", f"{API}/bots/{{bot_id}}/packs"): {"json": {
-            "files": {"responses.yml": targets.files(bot)["responses.yml"] + f"\n# {PROBE}\n"}, "comment": PROBE}},
+        ("POST", f"{API}/bots/{{bot_id}}/packs"): {
+            "json": {
+                "files": {"responses.yml": targets.files(bot)["responses.yml"] + f"\n# {PROBE}\n"},
+                "comment": PROBE,
+            }
+        },
         ("PUT", f"{API}/bots/{{bot_id}}/packs/files/{{file_name}}"): {
             "content": (targets.files(bot)["responses.yml"] + f"\n# {PROBE}\n").encode(),
-            "headers": {"Content-Type": "text/plain; charset=utf-8"}},
+            "headers": {"Content-Type": "text/plain; charset=utf-8"},
+        },
         ("POST", f"{API}/bots/{{bot_id}}/packs/{{version}}/activate"): {},
         ("POST", f"{API}/bots/{{bot_id}}/examples"): {"json": {"intent": "auto_tax_due_date", "text": PROBE}},
-        ("POST", f"{API}/bots"): {"json": {
-            "id": "isolation_probe", "name": PROBE, "department": "財務・税務", "description": PROBE,
-            "contact": {"name": PROBE, "phone": "06-6910-8001"}}},
+        ("POST", f"{API}/bots"): {
+            "json": {
+                "id": "isolation_probe",
+                "name": PROBE,
+                "department": "財務・税務",
+                "description": PROBE,
+                "contact": {"name": PROBE, "phone": "06-6910-8001"},
+            }
+        },
         ("POST", f"{API}/bots/{{bot_id}}/faq-import"): {
-            "files": {"file": ("faq.csv", f"質問,回答\n{PROBE},{PROBE}\n".encode(), "text/csv")}},
-        ("POST", f"{API}/bots/{{bot_id}}/packs/validate"): {"json": {
-            "files": {"responses.yml": targets.files(bot)["responses.yml"] + f"\n# {PROBE}\n"}}},
+            "files": {"file": ("faq.csv", f"質問,回答\n{PROBE},{PROBE}\n".encode(), "text/csv")}
+        },
+        ("POST", f"{API}/bots/{{bot_id}}/packs/validate"): {
+            "json": {"files": {"responses.yml": targets.files(bot)["responses.yml"] + f"\n# {PROBE}\n"}}
+        },
         ("POST", f"{API}/bots/{{bot_id}}/packs/{{version}}/try"): {"json": {"text": PROBE}},
-        ("POST", f"{API}/bots/{{bot_id}}/unanswered/{{question_id}}/not-covered"): {"json": {"comment": PROBE}},
-    }  # fmt: skip
+        ("POST", f"{API}/bots/{{bot_id}}/unanswered/{{question_id}}/not-covered"): {
+            "json": {"comment": PROBE}
+        },
+    }
     assert (method, path) in bodies, f"add a valid body for {method} {path} to body_for()"
     return bodies[(method, path)]
 
@@ -225,9 +249,13 @@ def test_should_refuse_a_department_token_every_operation_on_another_departments
 
 
 LISTINGS = {  # reads that name no bot: they answer with what the caller may see
-    f"{API}/projects", f"{API}/bots", f"{API}/reports/cost", f"{API}/reports/inventory", f"{API}/settings/cost",
+    f"{API}/projects",
+    f"{API}/bots",
+    f"{API}/reports/cost",
+    f"{API}/reports/inventory",
+    f"{API}/settings/cost",
     f"{API}/me",  # the token itself: its own department and bots
-}  # fmt: skip
+}
 
 
 def test_should_leave_other_departments_out_of_every_listing_and_export(client, tokens) -> None:
@@ -284,10 +312,14 @@ def test_should_compare_token_hashes_in_constant_time(services, tokens, monkeypa
 
     tree = ast.parse(inspect.getsource(auth.authenticate))
     calls = [
-        node for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compare_digest"
-        and isinstance(node.func.value, ast.Name) and node.func.value.id == "hmac"
-    ]  # fmt: skip
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "compare_digest"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "hmac"
+    ]
     assert calls, "authenticate() must compare with hmac.compare_digest"
     compared = {ast.unparse(arg) for call in calls for arg in call.args}
     assert "digest" in compared and "record.token_hash" in compared, compared

@@ -159,9 +159,10 @@ def test_only_the_strategy_role_may_approve_an_overlap_and_it_is_audited(
 def test_an_upload_to_another_departments_bot_is_refused_and_audited(client, services, tokens) -> None:
     _, files = active(client, tokens["strategy"], "tax")
     response = client.post(
-        "/admin/api/v1/bots/tax/packs", json={"files": {"nlu.yml": files["nlu.yml"] + "\n"}},
+        "/admin/api/v1/bots/tax/packs",
+        json={"files": {"nlu.yml": files["nlu.yml"] + "\n"}},
         headers=bearer(tokens["fumin"]),
-    )  # fmt: skip
+    )
     assert response.status_code == 403, response.text
     entry = audit_entries(services, "pack.upload_refused", "tax")[-1]
     assert entry.actor == "test 府民文化" and entry.detail == {
@@ -288,7 +289,8 @@ def test_bad_yaml_in_an_upload_is_a_422_at_its_line_and_audited(
 )
 def test_a_lone_surrogate_or_nul_anywhere_in_a_pack_change_is_a_422(client, tokens, path, body, code) -> None:
     response = client.post(
-        f"{TAX}/{path}", content=json.dumps(body).encode(),
+        f"{TAX}/{path}",
+        content=json.dumps(body).encode(),
         headers={**bearer(tokens["zaimu"]), "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     assert response.status_code == 422 and response.json()["error"]["code"] == code, response.text

@@ -13,19 +13,31 @@ ALL_BOTS = ["consumer", "covid_general", "covid_sticker", "covid_tracing", "inqu
 @pytest.mark.parametrize(
     ("token", "expected"),
     [
-        ("strategy", {"name": "test strategy", "role": "strategy", "department": None, "editable_bots": ALL_BOTS}),
+        (
+            "strategy",
+            {"name": "test strategy", "role": "strategy", "department": None, "editable_bots": ALL_BOTS},
+        ),
         ("viewer", {"name": "test viewer", "role": "viewer", "department": None, "editable_bots": []}),
         (
             "fumin",
-            {"name": "test 府民文化", "role": "department", "department": "府民文化",
-             "editable_bots": ["consumer", "inquiry"]},
+            {
+                "name": "test 府民文化",
+                "role": "department",
+                "department": "府民文化",
+                "editable_bots": ["consumer", "inquiry"],
+            },
         ),
         (
             "zaimu",
-            {"name": "test 財務・税務", "role": "department", "department": "財務・税務", "editable_bots": ["tax"]},
+            {
+                "name": "test 財務・税務",
+                "role": "department",
+                "department": "財務・税務",
+                "editable_bots": ["tax"],
+            },
         ),
     ],
-)  # fmt: skip
+)
 def test_should_describe_the_calling_token(client, tokens, token: str, expected: dict) -> None:
     # Given a token of each role, When it asks who it is
     response = client.get(f"{API}/me", headers=bearer(tokens[token]))

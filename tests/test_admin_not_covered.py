@@ -53,9 +53,9 @@ def traffic(services) -> Iterator[dict[str, Any]]:
 
     replies = {}
     with TestClient(create_app(services=services, watch=False, allow_simulation=True)) as simulator:
-        for bot, text in [("tax", t) for t in (GOLF, HOTEL, KNOWN_EXAMPLE, *PAYLOADS, MASKED_ONLY, "自動車税はいつまで")] + [
-            ("consumer", "隣の家の騒音がうるさくて眠れない")
-        ]:  # fmt: skip
+        for bot, text in [
+            ("tax", t) for t in (GOLF, HOTEL, KNOWN_EXAMPLE, *PAYLOADS, MASKED_ONLY, "自動車税はいつまで")
+        ] + [("consumer", "隣の家の騒音がうるさくて眠れない")]:
             started = simulator.post(f"/api/v1/bots/{bot}/sessions", json={}, headers=headers())
             session_id = started.json()["session_id"]
             reply = simulator.post(
@@ -154,8 +154,11 @@ def test_should_refuse_what_is_not_an_unanswered_question_of_the_bot(
     ):
         response = not_covered(client, token, question, bot)
         assert (response.status_code, response.json()["error"]["code"]) == (status, code), (
-            token and token[:8], bot, question, response.text,
-        )  # fmt: skip
+            token and token[:8],
+            bot,
+            question,
+            response.text,
+        )
     assert (
         "auto_tax_due_date"
         in not_covered(client, tokens["zaimu"], tax[KNOWN_EXAMPLE]).json()["error"]["message"]

@@ -117,10 +117,16 @@ def test_should_decide_retirement_by_the_latest_project_of_a_bot(services) -> No
 
     def project(year: int, status: str) -> Project:
         return Project(
-            fiscal_year=year, department="商工", name="再開したボット", kind="街のDX", sub_projects=1,
-            bot_id="reopened_bot", status=status, retirement_message="終了しました" if status == "retired" else None,
+            fiscal_year=year,
+            department="商工",
+            name="再開したボット",
+            kind="街のDX",
+            sub_projects=1,
+            bot_id="reopened_bot",
+            status=status,
+            retirement_message="終了しました" if status == "retired" else None,
             source="admin",
-        )  # fmt: skip
+        )
 
     with services.db.session() as session:
         try:

@@ -168,8 +168,18 @@ def test_should_download_usage_as_csv_and_xlsx(client, tokens, usage_traffic) ->
 
 def test_should_document_every_usage_kpi_in_the_openapi_docs(client) -> None:
     operation = client.get("/openapi.json").json()["paths"][f"{API}/reports/usage"]["get"]
-    for kpi in ("answer_rate", "回答率", "helpful_rate", "正答率", "fallback_rate", "handoff_rate",
-                "clarification_rate", "avg_turns", "top_intents", "busiest_hours"):  # fmt: skip
+    for kpi in (
+        "answer_rate",
+        "回答率",
+        "helpful_rate",
+        "正答率",
+        "fallback_rate",
+        "handoff_rate",
+        "clarification_rate",
+        "avg_turns",
+        "top_intents",
+        "busiest_hours",
+    ):
         assert kpi in operation["description"], kpi
 
 
@@ -180,8 +190,15 @@ def cost_traffic(simulator: Simulator, client, tokens) -> None:
     simulator.session("tax", at, DUE_DATE, PAYMENT, RAMEN)
     simulator.session("tax", at, HANDOFF)
     simulator.session("covid_general", at, VACCINE)
-    project = {"fiscal_year": 2024, "department": "財務・税務", "name": "府税相談チャットボット（費用テスト）",
-               "kind": "街のDX", "bot_id": "tax", "budget_thousand_yen": 600, "budget_before_thousand_yen": 5000}  # fmt: skip
+    project = {
+        "fiscal_year": 2024,
+        "department": "財務・税務",
+        "name": "府税相談チャットボット（費用テスト）",
+        "kind": "街のDX",
+        "bot_id": "tax",
+        "budget_thousand_yen": 600,
+        "budget_before_thousand_yen": 5000,
+    }
     assert client.post(f"{API}/projects", json=project, headers=bearer(tokens["strategy"])).status_code == 201
 
 
@@ -240,15 +257,27 @@ def test_should_compare_consolidation_only_with_complete_inputs(
     own = cost(client, tokens["zaimu"], fiscal_year=2024, include_simulated="true").json()
     assert [b["bot"] for b in own["bots"]] == ["tax"] and own["bots"][0]["shared_share_thousand_yen"] == 800
     assert own["consolidation"] == {
-        "before_thousand_yen": 5000, "shared_cost_thousand_yen": 800, "own_budgets_thousand_yen": 600,
-        "platform_total_thousand_yen": 1400, "difference_thousand_yen": 3600, "complete": True,
-        "missing_budget": [], "missing_budget_before": [],
-    }  # fmt: skip
+        "before_thousand_yen": 5000,
+        "shared_cost_thousand_yen": 800,
+        "own_budgets_thousand_yen": 600,
+        "platform_total_thousand_yen": 1400,
+        "difference_thousand_yen": 3600,
+        "complete": True,
+        "missing_budget": [],
+        "missing_budget_before": [],
+    }
     real_only = cost(client, tokens["strategy"], fiscal_year=2024).json()
     assert real_only["allocation_units"] == 0 and real_only["unallocated_thousand_yen"] == 1000
     assert all(b["shared_share_thousand_yen"] == 0 for b in real_only["bots"])
-    rows = list(csv.reader(io.StringIO(cost(client, tokens["zaimu"], fiscal_year=2024, include_simulated="true",
-                                            format="csv").content.decode("utf-8-sig"))))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                cost(
+                    client, tokens["zaimu"], fiscal_year=2024, include_simulated="true", format="csv"
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
     assert rows[1][:3] == ["tax", "財務・税務", "600"] and rows[-1][8] == "3600"
 
 
@@ -308,13 +337,25 @@ def test_should_group_similar_unanswered_questions(client, tokens, unanswered_tr
         assert group["add_example_url"] == f"{API}/bots/tax/examples"
         assert group["not_covered_url"] == f"{API}/bots/tax/unanswered/{group['question_id']}/not-covered"
     assert ramen["first_seen"].startswith("2025-07-01T12:00:00+09:00")
-    hidden = client.get(f"{API}/reports/unanswered", params={**params, "include_simulated": "false"},
-                        headers=bearer(tokens["zaimu"])).json()  # fmt: skip
+    hidden = client.get(
+        f"{API}/reports/unanswered",
+        params={**params, "include_simulated": "false"},
+        headers=bearer(tokens["zaimu"]),
+    ).json()
     assert hidden["groups"] == []
     refused = client.get(f"{API}/reports/unanswered", params=params, headers=bearer(tokens["fumin"]))
     assert refused.status_code == 403
-    rows = list(csv.reader(io.StringIO(client.get(f"{API}/reports/unanswered", params={**params, "format": "csv"},
-                                                  headers=bearer(tokens["zaimu"])).content.decode("utf-8-sig"))))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    f"{API}/reports/unanswered",
+                    params={**params, "format": "csv"},
+                    headers=bearer(tokens["zaimu"]),
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
     assert rows[1][:2] == ["tax", "2"] and len(rows) == 4
 
 
@@ -330,13 +371,27 @@ def test_should_reproduce_the_fy2021_inventory_totals(client, tokens) -> None:
     assert totals["internal"] == {"count": 142, "budget_thousand_yen": 5_259_612}
     assert without_police["all"] == {"count": 132, "budget_thousand_yen": 7_021_336}
     assert [d["department"] for d in report["departments"]] == [
-        "危機管理", "総務", "財務・税務", "福祉", "健康医療", "商工", "府民文化",
-        "都市整備", "環境農林", "住まち", "教育", "会計", "議会", "公安",
-    ]  # fmt: skip
+        "危機管理",
+        "総務",
+        "財務・税務",
+        "福祉",
+        "健康医療",
+        "商工",
+        "府民文化",
+        "都市整備",
+        "環境農林",
+        "住まち",
+        "教育",
+        "会計",
+        "議会",
+        "公安",
+    ]
     tax = report["departments"][2]
     assert (tax["town"]["count"], tax["town"]["budget_thousand_yen"], tax["town"]["main_project"]) == (
-        1, 1320, "税務相談（AIチャットボット）"
-    )  # fmt: skip
+        1,
+        1320,
+        "税務相談（AIチャットボット）",
+    )
     town_only = inventory(client, tokens["strategy"], fiscal_year=2021, kind="街のDX").json()
     assert town_only["totals"]["all"] == {"count": 33, "budget_thousand_yen": 3_414_569}
     assert inventory(client, tokens["viewer"], kind="その他").status_code == 422
@@ -380,8 +435,17 @@ def test_should_show_which_kinds_of_personal_data_an_unanswered_question_came_wi
     # When the unanswered questions of that day are reported, as JSON and as CSV
     params = {"bot": "tax", "date_from": "2025-08-05", "date_to": "2025-08-05", "include_simulated": "true"}
     report = client.get(f"{API}/reports/unanswered", params=params, headers=bearer(tokens["zaimu"])).json()
-    rows = list(csv.reader(io.StringIO(client.get(f"{API}/reports/unanswered", params={**params, "format": "csv"},
-                                                  headers=bearer(tokens["zaimu"])).content.decode("utf-8-sig"))))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    f"{API}/reports/unanswered",
+                    params={**params, "format": "csv"},
+                    headers=bearer(tokens["zaimu"]),
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
     # Then the group says a name and a phone number were masked, and shows neither
     (group,) = report["groups"]
     assert group["masked_kinds"] == {"name": 1, "phone": 1}

@@ -23,8 +23,11 @@ runner = CliRunner()
 
 
 def cli(services, *args: str):
-    env = {"MADOGUCHI_DATABASE_URL": services.settings.database_url, "MADOGUCHI_BOTS_DIR": str(ROOT / "bots"),
-           "COLUMNS": "250"}  # fmt: skip
+    env = {
+        "MADOGUCHI_DATABASE_URL": services.settings.database_url,
+        "MADOGUCHI_BOTS_DIR": str(ROOT / "bots"),
+        "COLUMNS": "250",
+    }
     return runner.invoke(app, ["token", *args], env=env)
 
 
@@ -119,10 +122,17 @@ def test_should_give_tokens_made_before_the_migration_a_year_and_none_to_revoked
         with engine.begin() as connection:
             for prefix, revoked in (("mdg_old", None), ("mdg_gone", datetime(2026, 1, 1, tzinfo=UTC))):
                 connection.execute(
-                    text("INSERT INTO api_tokens (token_hash, prefix, role, name, created_at, revoked_at) "
-                         "VALUES (:hash, :prefix, 'viewer', :prefix, :created, :revoked)"),
-                    {"hash": prefix * 4, "prefix": prefix, "created": datetime(2025, 1, 1, tzinfo=UTC), "revoked": revoked},
-                )  # fmt: skip
+                    text(
+                        "INSERT INTO api_tokens (token_hash, prefix, role, name, created_at, revoked_at) "
+                        "VALUES (:hash, :prefix, 'viewer', :prefix, :created, :revoked)"
+                    ),
+                    {
+                        "hash": prefix * 4,
+                        "prefix": prefix,
+                        "created": datetime(2025, 1, 1, tzinfo=UTC),
+                        "revoked": revoked,
+                    },
+                )
         upgrade(url)
         with engine.connect() as connection:
             stored = text("SELECT prefix, expires_at FROM api_tokens").columns(

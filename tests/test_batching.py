@@ -150,11 +150,13 @@ def test_should_answer_an_unknown_session_in_a_batch_without_failing_the_others(
 ) -> None:
     chat = services.chat
     good = chat.start("tax", "widget").session_id
-    results = chat.handle([
-        chat.prepare("tax", QUESTION, "widget", session_id="no-such-session"),
-        chat.prepare("tax", QUESTION, "widget", session_id=good),
-        chat.prepare_start("inquiry", "widget"),
-    ])  # fmt: skip
+    results = chat.handle(
+        [
+            chat.prepare("tax", QUESTION, "widget", session_id="no-such-session"),
+            chat.prepare("tax", QUESTION, "widget", session_id=good),
+            chat.prepare_start("inquiry", "widget"),
+        ]
+    )
 
     assert isinstance(results[0], AppError) and results[0].code == "session_not_found"
     assert isinstance(results[1], Reply) and results[1].messages[0].response == "utter_auto_tax_due_date"

@@ -52,8 +52,13 @@ def port(services) -> Iterator[int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free = int(probe.getsockname()[1])
-    config = uvicorn.Config(create_app(services=services, watch=False), host="127.0.0.1", port=free,
-                            log_level="warning", lifespan="on")  # fmt: skip
+    config = uvicorn.Config(
+        create_app(services=services, watch=False),
+        host="127.0.0.1",
+        port=free,
+        log_level="warning",
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="body-limit-uvicorn", daemon=True)
     thread.start()
@@ -85,8 +90,14 @@ def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
     return status, headers, body[:length]
 
 
-def exchange(port: int, method: str, path: str, body: bytes, headers: dict[str, str] | None = None,
-             declared: int | None = None) -> tuple[int, dict[str, str], bytes, int]:  # fmt: skip
+def exchange(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    declared: int | None = None,
+) -> tuple[int, dict[str, str], bytes, int]:
     """Send the head (Content-Length: ``declared`` or the body's length), then the body in 64 kB pieces
     for as long as the server has not answered. (status, headers, body, bytes of the body sent)."""
     extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
@@ -107,8 +118,15 @@ def exchange(port: int, method: str, path: str, body: bytes, headers: dict[str, 
         return (*_read_response(sock), sent)
 
 
-def chunked(port: int, path: str, total: int, piece: int = 64 * KB, body: bytes | None = None,
-            headers: dict[str, str] | None = None, limit: int | None = None) -> tuple[int, dict[str, str], bytes, int]:  # fmt: skip
+def chunked(
+    port: int,
+    path: str,
+    total: int,
+    piece: int = 64 * KB,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    limit: int | None = None,
+) -> tuple[int, dict[str, str], bytes, int]:
     """POST ``body`` (or ``total`` bytes of JSON-ish filler) with Transfer-Encoding: chunked and no
     Content-Length, a piece at a time, watching for an early answer after each piece. Once more
     than ``limit`` is sent, it gives the server up to 5 s to answer before each further piece (a
@@ -300,9 +318,12 @@ def test_should_apply_the_limits_from_the_settings(services) -> None:
     from madoguchi.app import create_app
 
     settings = replace(
-        services.settings, max_body_bytes=1000, max_upload_bytes=5000, max_line_body_bytes=3000,
+        services.settings,
+        max_body_bytes=1000,
+        max_upload_bytes=5000,
+        max_line_body_bytes=3000,
         line_channels={"tax": {"secret": "limit-secret", "token": "limit-token"}},
-    )  # fmt: skip
+    )
     # a worker with these settings on the shared database and bots (the LINE channel is read from them)
     worker = ResidentServices(settings, services.db, services.runtime)
     json_type = {"Content-Type": "application/json"}
@@ -324,10 +345,13 @@ def test_should_apply_the_limits_from_the_settings(services) -> None:
             ]
             assert parse == [200, 413]
             uploads = [
-                client.post("/admin/api/v1/bots/tax/packs", content=padded({"files": {"actions.py": "x"}}, size),
-                            headers=admin).status_code
+                client.post(
+                    "/admin/api/v1/bots/tax/packs",
+                    content=padded({"files": {"actions.py": "x"}}, size),
+                    headers=admin,
+                ).status_code
                 for size in (5000, 5001)
-            ]  # fmt: skip
+            ]
             assert uploads == [422, 413]  # read and refused by the pack rules; then too large
             assert [line(2000), line(3000), line(3001)] == [200, 200, 413]
     finally:

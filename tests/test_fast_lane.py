@@ -29,8 +29,15 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def probe(method: str, path: str) -> dict[str, Any]:
-    return {"type": "http", "method": method, "path": path, "root_path": "", "path_params": {},
-            "query_string": b"", "headers": []}  # fmt: skip
+    return {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "root_path": "",
+        "path_params": {},
+        "query_string": b"",
+        "headers": [],
+    }
 
 
 def fastapi_route(app: FastAPI, scope: dict[str, Any]) -> Any:
@@ -48,15 +55,18 @@ def test_should_take_its_routes_from_those_marked_in_resident_py(services: Resid
     lane = check(app)
 
     assert [r.label for r in lane.routes] == [
-        "POST /api/v1/bots/{bot_id}/sessions", "POST /api/v1/bots/{bot_id}/messages",
-    ]  # fmt: skip
+        "POST /api/v1/bots/{bot_id}/sessions",
+        "POST /api/v1/bots/{bot_id}/messages",
+    ]
     assert [r.endpoint for r in lane.routes] == [resident.start_session, resident.send_message]
     # the other resident routes still refuse unusable text before their endpoint runs, as the
     # router-wide dependency made them do before the lane's routes had to leave it
     others = [
-        c for c in route_contexts(app) if getattr(c, "path", "").startswith("/api/v1/")
+        c
+        for c in route_contexts(app)
+        if getattr(c, "path", "").startswith("/api/v1/")
         and c.endpoint not in (resident.start_session, resident.send_message)
-    ]  # fmt: skip
+    ]
     assert len(others) == 3
     assert all(refuse_unusable_text in [d.call for d in c.dependant.dependencies] for c in others)
 
@@ -73,8 +83,15 @@ def test_should_shadow_no_other_route(services: ResidentServices) -> None:
         requests += [probe(method, path + suffix) for method in methods]
     for route in lane.routes:  # the lane's paths with every method, and near misses of them
         path = example_path(route.label.split(" ", 1)[1])
-        near = [path, path + "/", path + "/x", path.replace("/tax/", "//"), path.replace("/tax/", "/a%2Fb/"),
-                "/api/v1/bots/tax", path.upper()]  # fmt: skip
+        near = [
+            path,
+            path + "/",
+            path + "/x",
+            path.replace("/tax/", "//"),
+            path.replace("/tax/", "/a%2Fb/"),
+            "/api/v1/bots/tax",
+            path.upper(),
+        ]
         requests += [probe(method, p) for method in METHODS for p in near]
 
     ours = {route.endpoint for route in lane.routes}
@@ -90,9 +107,11 @@ def test_should_shadow_no_other_route(services: ResidentServices) -> None:
         if found:
             taken.append(f"{scope['method']} {scope['path']}")
     assert len(requests) > 100 and set(taken) == {
-        "POST /api/v1/bots/tax/sessions", "POST /api/v1/bots/tax/messages",
-        "POST /api/v1/bots/a%2Fb/sessions", "POST /api/v1/bots/a%2Fb/messages",  # one segment for both
-    }  # fmt: skip
+        "POST /api/v1/bots/tax/sessions",
+        "POST /api/v1/bots/tax/messages",
+        "POST /api/v1/bots/a%2Fb/sessions",
+        "POST /api/v1/bots/a%2Fb/messages",  # one segment for both
+    }
 
 
 def test_should_leave_other_methods_on_its_paths_to_fastapi(client) -> None:
@@ -242,8 +261,9 @@ def test_should_answer_errors_with_sync_and_async_handlers_as_starlette_does() -
     with TestClient(app) as client:
         assert client.post("/a/ok").json() == {"x": "ok"}
         assert (client.post("/a/lookup").status_code, client.post("/a/lookup").json()) == (
-            404, {"handled": "sync", "path": "lookup"},
-        )  # fmt: skip
+            404,
+            {"handled": "sync", "path": "lookup"},
+        )
         assert client.post("/a/value").json() == {"handled": "async"}
         assert client.post("/a/teapot").json() == {"handled": "status"}
         assert client.get("/a/ok").status_code == 405  # not the lane's: FastAPI answers

@@ -111,10 +111,17 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def settings_for(url: str, model_dir: Path, **overrides: object) -> Settings:
     return Settings.from_mapping(
-        {"database_url": url, "bots_dir": TEST_PACKS, "model_dir": model_dir, "rate_limit_per_minute": 10_000,
-         "rate_limit_per_address_per_minute": 100_000, "rate_limit_sessions_per_address_per_minute": 100_000,
-         "rate_limit_parse_per_address_per_minute": 100_000, **overrides}
-    )  # fmt: skip
+        {
+            "database_url": url,
+            "bots_dir": TEST_PACKS,
+            "model_dir": model_dir,
+            "rate_limit_per_minute": 10_000,
+            "rate_limit_per_address_per_minute": 100_000,
+            "rate_limit_sessions_per_address_per_minute": 100_000,
+            "rate_limit_parse_per_address_per_minute": 100_000,
+            **overrides,
+        }
+    )
 
 
 @pytest.fixture
@@ -467,12 +474,21 @@ class Server:
         self.log = log
         env = {k: v for k, v in os.environ.items() if not k.startswith("MADOGUCHI_")}
         env.update(
-            MADOGUCHI_BOTS_DIR=str(TEST_PACKS), MADOGUCHI_MODEL_DIR=str(model_dir),
-            MADOGUCHI_RATE_LIMIT_PER_MINUTE="10000", MADOGUCHI_RATE_LIMIT_PER_ADDRESS_PER_MINUTE="100000",
-            MADOGUCHI_RATE_LIMIT_SESSIONS_PER_ADDRESS_PER_MINUTE="100000", MADOGUCHI_RATE_LIMIT_PARSE_PER_ADDRESS_PER_MINUTE="100000",
-        )  # fmt: skip
-        command = [str(Path(sys.executable).parent / "madoguchi"), "serve", "--port", str(self.port),
-                   "--database-url", url]  # fmt: skip
+            MADOGUCHI_BOTS_DIR=str(TEST_PACKS),
+            MADOGUCHI_MODEL_DIR=str(model_dir),
+            MADOGUCHI_RATE_LIMIT_PER_MINUTE="10000",
+            MADOGUCHI_RATE_LIMIT_PER_ADDRESS_PER_MINUTE="100000",
+            MADOGUCHI_RATE_LIMIT_SESSIONS_PER_ADDRESS_PER_MINUTE="100000",
+            MADOGUCHI_RATE_LIMIT_PARSE_PER_ADDRESS_PER_MINUTE="100000",
+        )
+        command = [
+            str(Path(sys.executable).parent / "madoguchi"),
+            "serve",
+            "--port",
+            str(self.port),
+            "--database-url",
+            url,
+        ]
         with log.open("wb") as output:
             self.process = subprocess.Popen(
                 command,

@@ -206,8 +206,11 @@ def test_should_refuse_nul_and_surrogates_in_admin_writes_before_storing(
 ) -> None:
     headers = {"Authorization": f"Bearer {tokens['strategy']}", "Content-Type": "application/json"}
     before = project_row(services, 1)
-    for body in (b'{"retirement_message": "a\\u0000b"}', b'{"retirement_message": "a\\ud800"}',
-                 b'{"vendor_before": "\\u0007"}'):  # fmt: skip
+    for body in (
+        b'{"retirement_message": "a\\u0000b"}',
+        b'{"retirement_message": "a\\ud800"}',
+        b'{"vendor_before": "\\u0007"}',
+    ):
         response = client.patch("/admin/api/v1/projects/1", content=body, headers=headers)
         assert response.status_code == 422, response.text
         assert response.json()["error"]["code"] == "invalid_field"
@@ -432,9 +435,10 @@ def test_should_check_a_json_body_sent_without_a_content_type(
     """FastAPI reads a body without a content type as JSON: the checks must read it too."""
     before = project_row(services, 1)
     response = client.patch(
-        "/admin/api/v1/projects/1", content=b'{"vendor_before": "a\\u0000b"}',
+        "/admin/api/v1/projects/1",
+        content=b'{"vendor_before": "a\\u0000b"}',
         headers={"Authorization": f"Bearer {tokens['strategy']}"},
-    )  # fmt: skip
+    )
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_field", response.text
     assert project_row(services, 1) == before
 

@@ -110,19 +110,26 @@ def sign(body: bytes, secret: str = SECRET) -> str:
 
 def text_event(text: str, user: str, event_id: str | None = None) -> dict[str, Any]:
     return {
-        "type": "message", "mode": "active", "timestamp": 1_700_000_000_000,
+        "type": "message",
+        "mode": "active",
+        "timestamp": 1_700_000_000_000,
         "replyToken": f"reply-{uuid.uuid4().hex}",
-        "webhookEventId": event_id or uuid.uuid4().hex[:26], "source": {"type": "user", "userId": user},
-        "message": {"id": "1", "type": "text", "text": text}, "deliveryContext": {"isRedelivery": False},
-    }  # fmt: skip
+        "webhookEventId": event_id or uuid.uuid4().hex[:26],
+        "source": {"type": "user", "userId": user},
+        "message": {"id": "1", "type": "text", "text": text},
+        "deliveryContext": {"isRedelivery": False},
+    }
 
 
 def postback_event(data: str, user: str) -> dict[str, Any]:
     return {
-        "type": "postback", "mode": "active", "replyToken": f"reply-{uuid.uuid4().hex}",
-        "webhookEventId": uuid.uuid4().hex[:26], "source": {"type": "user", "userId": user},
+        "type": "postback",
+        "mode": "active",
+        "replyToken": f"reply-{uuid.uuid4().hex}",
+        "webhookEventId": uuid.uuid4().hex[:26],
+        "source": {"type": "user", "userId": user},
         "postback": {"data": data},
-    }  # fmt: skip
+    }
 
 
 def post(
@@ -387,9 +394,10 @@ def test_should_answer_hostile_events_with_an_error_and_the_others_normally(
     stored = message_count(services)
     with caplog.at_level(logging.WARNING, logger="madoguchi"):
         response = line_client.post(
-            WEBHOOK.format("tax"), content=body,
+            WEBHOOK.format("tax"),
+            content=body,
             headers={"Content-Type": "application/json", "X-Line-Signature": sign(body)},
-        )  # fmt: skip
+        )
     assert response.status_code == 200
     answers = {r["body"]["replyToken"]: r["body"]["messages"][0]["text"] for r in fake_line.requests}
     assert set(answers) == {e["replyToken"] for e in [*hostile, good]}  # every event answered

@@ -27,24 +27,48 @@ def test_should_take_an_old_unmarked_date_as_a_birth_date_only_next_to_a_name():
     assert named.kinds == ("name", "birth_date")
 
 
-@pytest.mark.parametrize("text", ["お母さんに聞いた", "皆さんどうしてますか", "大家さんが来ない", "業者さんに頼んだ",
-                                  "お客様センター", "ワンちゃんの登録", "お医者さんに行った"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "お母さんに聞いた",
+        "皆さんどうしてますか",
+        "大家さんが来ない",
+        "業者さんに頼んだ",
+        "お客様センター",
+        "ワンちゃんの登録",
+        "お医者さんに行った",
+    ],
+)
 def test_should_not_take_kin_pets_or_trades_for_names(text):
     assert mask_personal_data(text) == MaskResult(text, ())
 
 
-@pytest.mark.parametrize("text", ["188に電話した", "#7119にかけた", "0570-064-556に相談", "06-6616-0888は何時まで",
-                                  "０６－６９１０－８００１", "0120-279-338"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "188に電話した",
+        "#7119にかけた",
+        "0570-064-556に相談",
+        "06-6616-0888は何時まで",
+        "０６－６９１０－８００１",
+        "0120-279-338",
+    ],
+)
 def test_should_leave_short_codes_and_the_bots_public_numbers_readable(text):
     assert mask_personal_data(text) == MaskResult(text, ())
 
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("カード番号 4111-1111-1111-1112", "card"), ("マイナンバー 1234 5678 9012", "my_number"),
-     ("免許証番号 123456789012", "driver_license"), ("口座 1234567", "bank_account"),
-     ("保険証の記号 12 番号 345", "health_insurance"), ("パスポート番号 1234567", "passport")],
-)  # fmt: skip
+    [
+        ("カード番号 4111-1111-1111-1112", "card"),
+        ("マイナンバー 1234 5678 9012", "my_number"),
+        ("免許証番号 123456789012", "driver_license"),
+        ("口座 1234567", "bank_account"),
+        ("保険証の記号 12 番号 345", "health_insurance"),
+        ("パスポート番号 1234567", "passport"),
+    ],
+)
 def test_should_mask_a_labelled_number_whatever_its_checksum(text, kind):
     result = mask_personal_data(text)
     assert result.kinds == (kind,) and not any(c.isdigit() for c in result.text)
@@ -57,9 +81,13 @@ def test_should_mask_a_phone_number_read_out_in_kana():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("マイケル・ジョンソンです", f"{NAME}です"), ("グエン・ヴァン・アンと申します", f"{NAME}と申します"),
-     ("I am Taro Yamada", f"I am {NAME}"), ("I am Japanese", "I am Japanese")],
-)  # fmt: skip
+    [
+        ("マイケル・ジョンソンです", f"{NAME}です"),
+        ("グエン・ヴァン・アンと申します", f"{NAME}と申します"),
+        ("I am Taro Yamada", f"I am {NAME}"),
+        ("I am Japanese", "I am Japanese"),
+    ],
+)
 def test_should_mask_foreign_names_whole(text, expected):
     assert mask_personal_data(text).text == expected
 

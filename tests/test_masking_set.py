@@ -17,8 +17,20 @@ from chat_platform.privacy import mask_personal_data
 from chat_platform.privacy.public_numbers import PUBLIC_PHONE_NUMBERS
 from tests.masking_measure import SET, measure
 
-KINDS = {"phone", "email", "my_number", "card", "bank_account", "birth_date", "address", "name", "passport",
-         "driver_license", "health_insurance", "health"}  # fmt: skip
+KINDS = {
+    "phone",
+    "email",
+    "my_number",
+    "card",
+    "bank_account",
+    "birth_date",
+    "address",
+    "name",
+    "passport",
+    "driver_license",
+    "health_insurance",
+    "health",
+}
 
 
 HELD_OUT = SET.with_name("masking_heldout.jsonl")
@@ -107,9 +119,21 @@ def _strings(node: object, into: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["1-" * 500, "0 " * 500, "12 " * 333, "(1)" * 333, "12345678 " * 111, "大" * 1000, "ぜろ" * 500,
-     "a@" * 500, "x at " * 200, "一二" * 500, "山田さん090-1234-5678 " * 50, "生年月日" * 250],
-)  # fmt: skip
+    [
+        "1-" * 500,
+        "0 " * 500,
+        "12 " * 333,
+        "(1)" * 333,
+        "12345678 " * 111,
+        "大" * 1000,
+        "ぜろ" * 500,
+        "a@" * 500,
+        "x at " * 200,
+        "一二" * 500,
+        "山田さん090-1234-5678 " * 50,
+        "生年月日" * 250,
+    ],
+)
 def test_should_mask_a_hostile_message_of_the_longest_allowed_size_quickly(text):
     # Given a message of 1,000 characters built to make patterns backtrack
     mask_personal_data("山田さん")

@@ -150,8 +150,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "MADOGUCHI_RATE_LIMIT_SESSIONS_PER_ADDRESS_PER_MINUTE": "1000000",
         "MADOGUCHI_RATE_LIMIT_PARSE_PER_ADDRESS_PER_MINUTE": "1000000",
     }
-    command = [str(Path(sys.executable).parent / "madoguchi"), "serve", "--workers", str(WORKERS),
-               "--port", str(port), "--database-url", url]  # fmt: skip
+    command = [
+        str(Path(sys.executable).parent / "madoguchi"),
+        "serve",
+        "--workers",
+        str(WORKERS),
+        "--port",
+        str(port),
+        "--database-url",
+        url,
+    ]
     log = folder / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -315,16 +323,22 @@ def test_a_bot_opened_in_the_admin_goes_live_on_every_worker_when_activated(serv
     with db.session() as session:
         token = create_token(session, "strategy", "multiworker self-service")[0]
     db.dispose()
-    bot = {"id": "mw_parks", "name": "公園案内（複数ワーカー）", "department": "府民文化",
-           "description": "府営公園のご利用についてお答えします。",
-           "contact": {"name": "府民お問合せセンター", "phone": "06-6910-8001", "hours": "09:00-18:00"}}  # fmt: skip
+    bot = {
+        "id": "mw_parks",
+        "name": "公園案内（複数ワーカー）",
+        "department": "府民文化",
+        "description": "府営公園のご利用についてお答えします。",
+        "contact": {"name": "府民お問合せセンター", "phone": "06-6910-8001", "hours": "09:00-18:00"},
+    }
     created, _ = server.call("POST", "/admin/api/v1/bots", json=bot, headers=bearer(token))
     assert created.status_code == 201, created.text
     sheet = "質問,回答\n公園の駐車場は何時まで使えますか,駐車場の利用時間は公園ごとに異なります。各公園の案内をご覧ください。\n"
     imported, _ = server.call(
-        "POST", "/admin/api/v1/bots/mw_parks/faq-import", headers=bearer(token),
+        "POST",
+        "/admin/api/v1/bots/mw_parks/faq-import",
+        headers=bearer(token),
         files={"file": ("faq.csv", sheet.encode("cp932"), "text/csv")},
-    )  # fmt: skip
+    )
     assert imported.status_code == 201, imported.text
     version = imported.json()["version"]
     activated, _ = server.call(

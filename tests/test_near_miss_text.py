@@ -115,9 +115,19 @@ def test_should_follow_the_files_line_endings_and_a_missing_last_newline() -> No
 
 @pytest.mark.parametrize(
     "text",
-    ['"引用符" と \'アポストロフィ\'', "- 先頭がハイフン", "# 先頭がシャープ", "a: b # c", "{波かっこ} [角かっこ]",
-     "*alias &anchor !tag", "% @ ` |", "   前後の空白   ", "タブ\tを含む", "100% 😀 ＠"],
-)  # fmt: skip
+    [
+        "\"引用符\" と 'アポストロフィ'",
+        "- 先頭がハイフン",
+        "# 先頭がシャープ",
+        "a: b # c",
+        "{波かっこ} [角かっこ]",
+        "*alias &anchor !tag",
+        "% @ ` |",
+        "   前後の空白   ",
+        "タブ\tを含む",
+        "100% 😀 ＠",
+    ],
+)
 def test_should_write_any_one_line_text_so_that_yaml_reads_it_back_unchanged(text: str) -> None:
     line = near_miss_line(text)
     changed = insert_near_miss(LAYOUT, "vaccination", line)

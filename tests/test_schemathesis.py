@@ -59,8 +59,13 @@ admin_schema = schemathesis.openapi.from_dict(_spec("admin"))
 # Random strings almost never name a bot, so half the examples get a real one: the requests then reach
 # the NLU, the dialogue, the pack validator and the reports instead of stopping at "unknown bot".
 BOTS = sorted(p.name for p in TEST_PACKS.iterdir() if (p / "bot.yml").is_file() and p.name != "common")
-REAL = {"bot_id": st.sampled_from(BOTS), "bot": st.sampled_from(BOTS), "version": st.just(1),
-        "project_id": st.just(1), "file_name": st.just("responses.yml")}  # fmt: skip
+REAL = {
+    "bot_id": st.sampled_from(BOTS),
+    "bot": st.sampled_from(BOTS),
+    "version": st.just(1),
+    "project_id": st.just(1),
+    "file_name": st.just("responses.yml"),
+}
 
 
 def _sometimes_real(values: dict[str, Any] | None) -> Any:
@@ -204,14 +209,20 @@ def _services(url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[An
 
     running = start_platform_services(
         Settings.from_mapping(
-            {"database_url": url, "bots_dir": TEST_PACKS, "model_dir": tmp_path_factory.mktemp("st-models"),
-             "rate_limit_per_minute": 100000, "rate_limit_per_address_per_minute": 100000,
-             "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000,
-             # a configured LINE channel, so the webhook checks the signature of whatever arrives
-             "line_channels": {"tax": {"secret": "fuzz-secret", "token": "fuzz-token"}},
-             "line_api_base": "http://127.0.0.1:9"}
+            {
+                "database_url": url,
+                "bots_dir": TEST_PACKS,
+                "model_dir": tmp_path_factory.mktemp("st-models"),
+                "rate_limit_per_minute": 100000,
+                "rate_limit_per_address_per_minute": 100000,
+                "rate_limit_sessions_per_address_per_minute": 100000,
+                "rate_limit_parse_per_address_per_minute": 100000,
+                # a configured LINE channel, so the webhook checks the signature of whatever arrives
+                "line_channels": {"tax": {"secret": "fuzz-secret", "token": "fuzz-token"}},
+                "line_api_base": "http://127.0.0.1:9",
+            }
         )
-    )  # fmt: skip
+    )
     yield running
     wait_for_reloads(timeout=60)  # a pack upload may still be training in the background
     running.stop()
@@ -254,9 +265,11 @@ def test_admin_service_conforms_to_its_schema(
     case: Any, admin_client: ASGIClient, strategy_token: str
 ) -> None:
     response = case.call_and_validate(
-        base_url=BASE_URL, session=admin_client, checks=CHECKS,
+        base_url=BASE_URL,
+        session=admin_client,
+        checks=CHECKS,
         headers={"Authorization": f"Bearer {strategy_token}"},
-    )  # fmt: skip
+    )
     # the strategy token may do everything: a 401 or 403 would mean the token never arrived
     assert response.status_code not in (401, 403), response.text
 
@@ -275,8 +288,10 @@ def test_admin_service_refuses_hostile_strings_with_4xx(
     case: Any, admin_client: ASGIClient, strategy_token: str
 ) -> None:
     response = case.call_and_validate(
-        base_url=BASE_URL, session=admin_client, checks=CHECKS,
+        base_url=BASE_URL,
+        session=admin_client,
+        checks=CHECKS,
         headers={"Authorization": f"Bearer {strategy_token}"},
-    )  # fmt: skip
+    )
     if _holds_poison(case):
         assert 400 <= response.status_code < 500, (case.operation.label, response.status_code, response.text)

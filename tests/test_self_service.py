@@ -90,10 +90,16 @@ def own(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     with empty_database(request.param, tmp_path_factory.mktemp("selfservice"), "selfservice") as url:
         _fresh_database(url)
         settings = Settings.from_mapping(
-            {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp("ss-models"),
-             "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
-             "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
-        )  # fmt: skip
+            {
+                "database_url": url,
+                "bots_dir": ROOT / "bots",
+                "model_dir": tmp_path_factory.mktemp("ss-models"),
+                "rate_limit_per_minute": 1000,
+                "rate_limit_per_address_per_minute": 100000,
+                "rate_limit_sessions_per_address_per_minute": 100000,
+                "rate_limit_parse_per_address_per_minute": 100000,
+            }
+        )
         services = start_services(settings)
         with services.db.session() as session:
             tokens = {
@@ -267,8 +273,12 @@ def test_should_import_a_workbook_as_a_draft_and_report_each_refused_row(own):
     report = response.json()
     assert report["taken"] == len(WASTE_ROWS)
     assert [(r["row"], r["reason"]) for r in report["refused"]] == [
-        (7, "empty_answer"), (8, "duplicate_question"), (9, "too_long"), (10, "formula"), (11, "empty_question"),
-    ]  # fmt: skip
+        (7, "empty_answer"),
+        (8, "duplicate_question"),
+        (9, "too_long"),
+        (10, "formula"),
+        (11, "empty_question"),
+    ]
     assert all(r["message"] for r in report["refused"])
     listed = {v["version"]: v for v in versions(own, "sheet_bot")}
     assert listed[report["version"]]["active"] is False
@@ -371,19 +381,25 @@ def test_should_check_files_without_saving_them(own):
         "    ja:\n      - text: 受付は平日 9時から18時までです。\n"
     )
     response = own["client"].post(
-        f"{ADMIN}/bots/typing_bot/packs/validate", json={"files": {"nlu.yml": broken}},
+        f"{ADMIN}/bots/typing_bot/packs/validate",
+        json={"files": {"nlu.yml": broken}},
         headers=bearer(own["tokens"]["fumin"]),
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.text
     result = response.json()
     assert result["ok"] is False
     errors = [d for d in result["diagnostics"] if d["severity"] == "error"]
     assert errors and errors[0]["file"] == "typing_bot/nlu.yml" and errors[0]["line"] >= 5
     fixed = broken.replace("   - 何時まで", "    - 何時まで")
-    ok = own["client"].post(
-        f"{ADMIN}/bots/typing_bot/packs/validate", json={"files": {"nlu.yml": fixed, "responses.yml": responses}},
-        headers=bearer(own["tokens"]["fumin"]),
-    ).json()  # fmt: skip
+    ok = (
+        own["client"]
+        .post(
+            f"{ADMIN}/bots/typing_bot/packs/validate",
+            json={"files": {"nlu.yml": fixed, "responses.yml": responses}},
+            headers=bearer(own["tokens"]["fumin"]),
+        )
+        .json()
+    )
     assert not [d for d in ok["diagnostics"] if d["severity"] == "error"]
     assert len(versions(own, "typing_bot")) == before
 
@@ -437,9 +453,12 @@ def test_should_try_a_draft_without_storing_anything_and_activate_it_for_residen
 def test_should_keep_serving_the_active_version_while_a_draft_is_saved(own):
     create(own, "steady_bot")
     first = import_sheet(own, "steady_bot", workbook(PARK_ROWS), "faq.xlsx").json()["version"]
-    assert own["client"].post(
-        f"{ADMIN}/bots/steady_bot/packs/{first}/activate", headers=bearer(own["tokens"]["fumin"])
-    ).status_code == 200  # fmt: skip
+    assert (
+        own["client"]
+        .post(f"{ADMIN}/bots/steady_bot/packs/{first}/activate", headers=bearer(own["tokens"]["fumin"]))
+        .status_code
+        == 200
+    )
     settle(own["services"])
     changed = [(q, a.replace("決められた場所でだけ", "予約した場所でだけ")) for q, a in PARK_ROWS]
     second = import_sheet(own, "steady_bot", workbook(changed), "faq.xlsx").json()["version"]

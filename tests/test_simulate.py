@@ -51,12 +51,16 @@ class Run:
         for message in self.messages:
             by_conversation.setdefault(message.conversation_id, []).append(message)
         return sorted(
-            (c.bot_id, c.started_at, tuple(
-                m.text if m.direction == "in" else f"{m.bot_id}/{m.response}"
-                for m in sorted(by_conversation.get(c.id, []), key=lambda m: m.seq)
-            ))
+            (
+                c.bot_id,
+                c.started_at,
+                tuple(
+                    m.text if m.direction == "in" else f"{m.bot_id}/{m.response}"
+                    for m in sorted(by_conversation.get(c.id, []), key=lambda m: m.seq)
+                ),
+            )
             for c in self.conversations
-        )  # fmt: skip
+        )
 
 
 def _settings(tmp: Path, models: Path, name: str) -> Settings:
@@ -73,10 +77,14 @@ def _run(tmp: Path, models: Path, name: str) -> Run:
     summary = simulate(services, days=DAYS, per_day=PER_DAY, seed=SEED, today=today)
     with services.db.session() as session:
         return Run(
-            services, today,
-            list(session.scalars(select(Conversation))), list(session.scalars(select(Message))),
-            list(session.scalars(select(Rating))), list(session.scalars(select(Event))), summary,
-        )  # fmt: skip
+            services,
+            today,
+            list(session.scalars(select(Conversation))),
+            list(session.scalars(select(Message))),
+            list(session.scalars(select(Rating))),
+            list(session.scalars(select(Event))),
+            summary,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -152,8 +160,10 @@ def test_should_mark_nothing_as_not_simulated(first: Run) -> None:
 def test_should_replay_the_same_traffic_for_the_same_seed(first: Run, second: Run) -> None:
     assert first.summary.total() == second.summary.total()
     assert (len(first.conversations), len(first.messages), len(first.ratings)) == (
-        len(second.conversations), len(second.messages), len(second.ratings),
-    )  # fmt: skip
+        len(second.conversations),
+        len(second.messages),
+        len(second.ratings),
+    )
     assert first.transcripts() == second.transcripts()
 
 
@@ -166,8 +176,11 @@ def test_should_store_the_simulated_moment_of_a_request(first: Run) -> None:
     headers = {"X-Madoguchi-Simulation": "1", "X-Madoguchi-Simulated-Time": moment.isoformat()}
     with TestClient(create_app(services=first.services, watch=False, allow_simulation=True)) as client:
         session_id = client.post("/api/v1/bots/tax/sessions", json={}, headers=headers).json()["session_id"]
-        reply = client.post("/api/v1/bots/tax/messages", json={"session_id": session_id, "text": "自動車税の期限"},
-                            headers=headers)  # fmt: skip
+        reply = client.post(
+            "/api/v1/bots/tax/messages",
+            json={"session_id": session_id, "text": "自動車税の期限"},
+            headers=headers,
+        )
     assert reply.status_code == 200
     with first.services.db.session() as session:
         conversation = session.get(Conversation, session_id)
@@ -297,8 +310,9 @@ def test_should_not_copy_training_examples_verbatim() -> None:
     assert not copied
 
 
-def test_cli_should_add_traffic_and_print_a_summary(tmp_path: Path, models: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_cli_should_add_traffic_and_print_a_summary(
+    tmp_path: Path, models: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chat_platform.cli import simulate as simulate_cli
 
     app = typer.Typer()  # the command alone, as `madoguchi simulate` registers it

@@ -112,16 +112,33 @@ def test_should_read_scripts_into_steps_with_templates_and_their_overrides(tmp_p
     assert diags.items == []
     assert scripts == {
         "tax": (
-            Script("tax_due_then_payment", "tax", (
-                Step(("こんにちは〜",), None, "utter_greet", 0.2, 0.02),  # the template, chance replaced
-                Step(("車の税金、5月中に払えばええんやっけ？", "自動車税のしめきりいつ？"), None, "utter_auto_tax_due_date", rate=0.3),
-                Step(("払い方も知りたいです",), "/auto_tax_payment", "utter_auto_tax_payment", chance=0.7),
-                Step((), "支払い", "utter_auto_tax_payment"),
-            ), weight=2.0, peak_months=(4, 5)),
-            Script("tax_english", "tax", (Step(("When is the car tax due?",), expect="utter_auto_tax_due_date"),),
-                   language="en"),
+            Script(
+                "tax_due_then_payment",
+                "tax",
+                (
+                    Step(("こんにちは〜",), None, "utter_greet", 0.2, 0.02),  # the template, chance replaced
+                    Step(
+                        ("車の税金、5月中に払えばええんやっけ？", "自動車税のしめきりいつ？"),
+                        None,
+                        "utter_auto_tax_due_date",
+                        rate=0.3,
+                    ),
+                    Step(
+                        ("払い方も知りたいです",), "/auto_tax_payment", "utter_auto_tax_payment", chance=0.7
+                    ),
+                    Step((), "支払い", "utter_auto_tax_payment"),
+                ),
+                weight=2.0,
+                peak_months=(4, 5),
+            ),
+            Script(
+                "tax_english",
+                "tax",
+                (Step(("When is the car tax due?",), expect="utter_auto_tax_due_date"),),
+                language="en",
+            ),
         )
-    }  # fmt: skip
+    }
     assert all(type(s.weight) is float for s in scripts["tax"])
     assert all(
         type(v) is float for s in scripts["tax"] for st in s.steps for v in (st.chance, st.rate, st.helpful)
@@ -266,8 +283,9 @@ def test_should_report_weights_months_and_keys_it_does_not_know(tmp_path) -> Non
 def test_load_should_refuse_a_file_it_cannot_read_but_leave_the_pack_checks_to_validate(tmp_path) -> None:
     wrong_expect = TAX_SIMULATION.replace("utter_auto_tax_due_date", "utter_nothing_like_it")
     assert [s.name for s in load_simulations(_write(tmp_path, scripts=wrong_expect))["tax"]] == [
-        "tax_due_then_payment", "tax_english",
-    ]  # fmt: skip
+        "tax_due_then_payment",
+        "tax_english",
+    ]
     root = _write(tmp_path, scripts=TAX_SIMULATION.replace("chance: 0.7", "chance: 7"))
     with pytest.raises(PackError) as raised:
         load_simulations(root)

@@ -80,9 +80,16 @@ def test_should_not_suggest_for_out_of_scope_or_implausible_results(real_nlu: Nl
 
 @pytest.mark.parametrize(
     "text",
-    ["/tax_office_contact", "/cooling_off_check", '/cooling_off_check{"transaction_type": "訪問販売"}',
-     "/greet@0.9", '/inform@1.0{"date": "2026-11-20"}', "  /affirm  ", "/auto_tax_payment{}"],
-)  # fmt: skip
+    [
+        "/tax_office_contact",
+        "/cooling_off_check",
+        '/cooling_off_check{"transaction_type": "訪問販売"}',
+        "/greet@0.9",
+        '/inform@1.0{"date": "2026-11-20"}',
+        "  /affirm  ",
+        "/auto_tax_payment{}",
+    ],
+)
 def test_should_take_rasa_button_payloads_for_clicks(text: str) -> None:
     assert is_button_payload(text) and not is_question(text)
 
@@ -90,11 +97,21 @@ def test_should_take_rasa_button_payloads_for_clicks(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "question"),
     [
-        ("", False), ("   \n ", False), (None, False),
-        ("［電話番号］", False), ("［電話番号］、［メール］！", False), ("［マイナンバー］ ［口座番号］", False),
-        ("［電話番号］に電話したいです", True), ("自動車税", True), ("1/2の期限は？", True),
-        ("/ 税金のこと", True), ("/税金", True), ("？？", True), ("and/or", True), ("w/o a car", True),
+        ("", False),
+        ("   \n ", False),
+        (None, False),
+        ("［電話番号］", False),
+        ("［電話番号］、［メール］！", False),
+        ("［マイナンバー］ ［口座番号］", False),
+        ("［電話番号］に電話したいです", True),
+        ("自動車税", True),
+        ("1/2の期限は？", True),
+        ("/ 税金のこと", True),
+        ("/税金", True),
+        ("？？", True),
+        ("and/or", True),
+        ("w/o a car", True),
     ],
-)  # fmt: skip
+)
 def test_should_keep_only_what_residents_typed_as_questions(text: str | None, question: bool) -> None:
     assert is_question(text) is question

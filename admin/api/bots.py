@@ -97,31 +97,46 @@ class TryOut(BaseModel):
 
 
 @router.post(
-    "/bots", response_model=BotCreatedOut, status_code=201, responses=error_responses(400, 409),
+    "/bots",
+    response_model=BotCreatedOut,
+    status_code=201,
+    responses=error_responses(400, 409),
     summary="Open a new bot for a department (strategy)",
-)  # fmt: skip
+)
 def create_bot(
     body: BotIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> BotCreatedOut:
     require_role(principal, "strategy")
     if not bot_creation.BOT_ID.match(body.id):
         raise AppError(
-            422, "bad_bot_id", "id は半角英小文字で始め、英小文字・数字・_ だけで 2〜40 文字にしてください（例: waste_sorting）。",
+            422,
+            "bad_bot_id",
+            "id は半角英小文字で始め、英小文字・数字・_ だけで 2〜40 文字にしてください（例: waste_sorting）。",
             "The id must start with a lower-case letter and use only a-z, 0-9 and _ (2-40 characters).",
-        )  # fmt: skip
+        )
     if not bot_creation.PHONE.match(body.contact.phone):
         raise AppError(
-            422, "bad_phone", "電話番号は 06-6941-0351 や #7119 のように書いてください。",
+            422,
+            "bad_phone",
+            "電話番号は 06-6941-0351 や #7119 のように書いてください。",
             "Write the phone number like 06-6941-0351 or #7119.",
-        )  # fmt: skip
+        )
     if not HOURS_RE.match(body.contact.hours):
         raise AppError(
-            422, "bad_hours", "受付時間は 09:00-17:45 のように書いてください。", "Write the hours like 09:00-17:45."
-        )  # fmt: skip
+            422,
+            "bad_hours",
+            "受付時間は 09:00-17:45 のように書いてください。",
+            "Write the hours like 09:00-17:45.",
+        )
     spec = bot_creation.NewBot(
-        body.id, body.name.strip(), body.department, body.description.strip(), body.contact.name.strip(),
-        body.contact.phone, body.contact.hours,
-    )  # fmt: skip
+        body.id,
+        body.name.strip(),
+        body.department,
+        body.description.strip(),
+        body.contact.name.strip(),
+        body.contact.phone,
+        body.contact.hours,
+    )
     existing = set(services.runtime.current.packs.packs)
     row = bot_creation.create_bot(session, principal, spec, existing)
     pack_publishing.validate(session, principal, body.id, row.files)
@@ -131,10 +146,12 @@ def create_bot(
 
 
 @router.post(
-    "/bots/{bot_id}/faq-import", response_model=FaqImportOut, status_code=201,
+    "/bots/{bot_id}/faq-import",
+    response_model=FaqImportOut,
+    status_code=201,
     responses=error_responses(400, 404, 409, 413),
     summary="Import an FAQ spreadsheet (.xlsx or .csv) as a new draft",
-)  # fmt: skip
+)
 async def import_faq(
     bot_id: str,
     session: SessionDep,
@@ -150,23 +167,31 @@ async def import_faq(
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise AppError(
-            413, "file_too_large", f"ファイルが大きすぎます（上限 {limit // 1000} kB）。画像や他のシートを消すか、CSV で保存してください。",
+            413,
+            "file_too_large",
+            f"ファイルが大きすぎます（上限 {limit // 1000} kB）。画像や他のシートを消すか、CSV で保存してください。",
             f"The file is too large (limit {limit // 1000} kB). Remove images and other sheets, or save it as CSV.",
-        )  # fmt: skip
+        )
     try:
         result = faq_import.read_spreadsheet(file.filename or "", data)
     except faq_import.ImportRefused as exc:
         raise AppError(422, "spreadsheet_unreadable", exc.ja, exc.en) from exc
     if not result.entries:
         raise AppError(
-            422, "no_rows_taken", f"取り込める行がありません（{len(result.refused)} 行はエラー）。" + _first_refusal(result),
+            422,
+            "no_rows_taken",
+            f"取り込める行がありません（{len(result.refused)} 行はエラー）。" + _first_refusal(result),
             f"No row could be imported ({len(result.refused)} refused).",
-        )  # fmt: skip
+        )
     text = _faq_without_collisions(session, bot_id, result)
     saved = pack_publishing.save(
-        session, principal, bot_id, {"faq.yml": text}, comment or f"FAQ を取り込みました（{file.filename or 'ファイル'}）",
+        session,
+        principal,
+        bot_id,
+        {"faq.yml": text},
+        comment or f"FAQ を取り込みました（{file.filename or 'ファイル'}）",
         activate=False,
-    )  # fmt: skip
+    )
     session.commit()
     return FaqImportOut(
         version=saved.version,
@@ -178,9 +203,11 @@ async def import_faq(
 
 
 @router.post(
-    "/bots/{bot_id}/packs/validate", response_model=ValidationOut, responses=error_responses(400, 404),
+    "/bots/{bot_id}/packs/validate",
+    response_model=ValidationOut,
+    responses=error_responses(400, 404),
     summary="Check pack files without saving them (for the editor, as the department types)",
-)  # fmt: skip
+)
 def validate_files(
     bot_id: str, body: FilesIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> ValidationOut:
@@ -202,9 +229,11 @@ def validate_files(
 
 
 @router.post(
-    "/bots/{bot_id}/packs/{version}/try", response_model=TryOut, responses=error_responses(400, 404),
+    "/bots/{bot_id}/packs/{version}/try",
+    response_model=TryOut,
+    responses=error_responses(400, 404),
     summary="What this version would answer (nothing is stored; drafts stay drafts)",
-)  # fmt: skip
+)
 def try_version(
     bot_id: str,
     version: VersionPath,
@@ -238,9 +267,12 @@ def _faq_without_collisions(session: SessionDep, bot_id: str, result: faq_import
         sources[bot_id] = {name: t.encode("utf-8") for name, t in files.items()}
         _, diags = validate_packs(sources)
         clashing = {
-            d.line for d in diags.sorted()
-            if d.severity is Severity.ERROR and d.file == f"{bot_id}/faq.yml" and d.code.startswith("duplicate")
-        }  # fmt: skip
+            d.line
+            for d in diags.sorted()
+            if d.severity is Severity.ERROR
+            and d.file == f"{bot_id}/faq.yml"
+            and d.code.startswith("duplicate")
+        }
         if not clashing:
             return text
         lines = text.split("\n")
@@ -251,14 +283,19 @@ def _faq_without_collisions(session: SessionDep, bot_id: str, result: faq_import
             result.entries.remove(entry)
             result.refused.append(
                 faq_import.RefusedRow(
-                    entry["row"], "duplicate_question", "同じ質問が別の質問（intent）の例文にあります。どちらか一方にしてください。"
+                    entry["row"],
+                    "duplicate_question",
+                    "同じ質問が別の質問（intent）の例文にあります。どちらか一方にしてください。",
                 )
-            )  # fmt: skip
+            )
         result.refused.sort(key=lambda r: r.row)
         if not result.entries:
             raise AppError(
-                422, "no_rows_taken", "取り込める行がありません。" + _first_refusal(result), "No row could be imported."
-            )  # fmt: skip
+                422,
+                "no_rows_taken",
+                "取り込める行がありません。" + _first_refusal(result),
+                "No row could be imported.",
+            )
     return result.faq_yml(date.today())
 
 

@@ -42,9 +42,10 @@ def _out(settings: CostSettings, row: Setting | None) -> CostSettingsOut:
 
 
 @router.get(
-    "/settings/cost", response_model=CostSettingsOut,
+    "/settings/cost",
+    response_model=CostSettingsOut,
     summary="The shared platform cost (千円/year) and how it is allocated (every role)",
-)  # fmt: skip
+)
 def read_cost_settings(
     session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> CostSettingsOut:
@@ -55,9 +56,11 @@ def read_cost_settings(
 
 
 @router.put(
-    "/settings/cost", response_model=CostSettingsOut, responses=error_responses(400),
+    "/settings/cost",
+    response_model=CostSettingsOut,
+    responses=error_responses(400),
     summary="Change the shared platform cost and its allocation (strategy; audited)",
-)  # fmt: skip
+)
 def write_cost_settings(
     body: CostSettings, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> CostSettingsOut:
@@ -71,8 +74,11 @@ def write_cost_settings(
         row.value = body.model_dump()
     session.flush()
     audit.record(
-        session, principal, "settings.cost.update", f"setting:{SETTING_KEY}",
+        session,
+        principal,
+        "settings.cost.update",
+        f"setting:{SETTING_KEY}",
         {"before": before.model_dump(), "after": body.model_dump()},
-    )  # fmt: skip
+    )
     session.refresh(row)
     return _out(body, row)

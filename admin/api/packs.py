@@ -147,9 +147,11 @@ AllowOverlap = Annotated[
 
 
 @router.get(
-    "/bots/{bot_id}/packs", response_model=list[VersionOut], responses=error_responses(404),
+    "/bots/{bot_id}/packs",
+    response_model=list[VersionOut],
+    responses=error_responses(404),
     summary="A bot's pack versions, newest first",
-)  # fmt: skip
+)
 def list_versions(
     bot_id: str, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> list[VersionOut]:
@@ -159,9 +161,11 @@ def list_versions(
 
 
 @router.get(
-    "/bots/{bot_id}/packs/{version}", response_model=VersionDetailOut, responses=error_responses(404),
+    "/bots/{bot_id}/packs/{version}",
+    response_model=VersionDetailOut,
+    responses=error_responses(404),
     summary="One version's files and diff",
-)  # fmt: skip
+)
 def get_version(
     bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> VersionDetailOut:
@@ -171,9 +175,12 @@ def get_version(
 
 
 @router.post(
-    "/bots/{bot_id}/packs", response_model=SavedOut, status_code=201, responses=SAVE_RESPONSES,
+    "/bots/{bot_id}/packs",
+    response_model=SavedOut,
+    status_code=201,
+    responses=SAVE_RESPONSES,
     summary="Upload a new version",
-)  # fmt: skip
+)
 def upload(
     bot_id: str,
     body: UploadIn,
@@ -186,29 +193,58 @@ def upload(
     # a draft changes nothing residents get: the lane check runs when it is activated
     check = _lane_check(services, allow_overlap) if body.activate else None
     saved = _audit_refusal(
-        session, services, principal, bot_id, "pack.upload_refused",
+        session,
+        services,
+        principal,
+        bot_id,
+        "pack.upload_refused",
         lambda: pack_publishing.save(
-            session, principal, bot_id, body.files, body.comment, check,
-            activate=body.activate, base_version=body.base_version,
+            session,
+            principal,
+            bot_id,
+            body.files,
+            body.comment,
+            check,
+            activate=body.activate,
+            base_version=body.base_version,
         ),
-    )  # fmt: skip
+    )
     return _finish(session, services, saved)
 
 
 @router.put(
-    "/bots/{bot_id}/packs/files/{file_name}", response_model=SavedOut, status_code=201, responses=SAVE_RESPONSES,
+    "/bots/{bot_id}/packs/files/{file_name}",
+    response_model=SavedOut,
+    status_code=201,
+    responses=SAVE_RESPONSES,
     summary="Replace one file (text/plain body, or JSON {text, comment}) as a new version",
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "text/plain": {"schema": {"type": "string"}},
-        "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
-            "text": {"type": "string"}, "comment": {"type": "string"}}}},
-    }}},
-)  # fmt: skip
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/plain": {"schema": {"type": "string"}},
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["text"],
+                        "properties": {"text": {"type": "string"}, "comment": {"type": "string"}},
+                    }
+                },
+            },
+        }
+    },
+)
 def put_file(
-    bot_id: str, file_name: str, request: Request, session: SessionDep, principal: PrincipalDep,
-    services: ServicesDep, raw: Annotated[bytes, Depends(raw_body)], comment: str | None = None,
+    bot_id: str,
+    file_name: str,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    raw: Annotated[bytes, Depends(raw_body)],
+    comment: str | None = None,
     allow_overlap: AllowOverlap = False,
-) -> SavedOut:  # fmt: skip
+) -> SavedOut:
     check = _lane_check(services, allow_overlap)
 
     def save() -> pack_publishing.Saved:  # after the access check, before the body is read as anything
@@ -228,10 +264,16 @@ def put_file(
     summary="Activate (roll back to) a version; a draft that measures worse needs confirm=true",
 )
 def activate(
-    bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    bot_id: str,
+    version: VersionPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    services: ServicesDep,
     allow_overlap: AllowOverlap = False,
-    confirm: Annotated[bool, Query(description="activate a draft even though it measures worse than the active version")] = False,
-) -> SavedOut:  # fmt: skip
+    confirm: Annotated[
+        bool, Query(description="activate a draft even though it measures worse than the active version")
+    ] = False,
+) -> SavedOut:
     """A version that never served residents (a draft) is measured first (:mod:`admin.pack_quality`):
     when it answers worse than the active version, 409 ``quality_worse`` with both reports, unless
     ``confirm=true``. Rolling back to a version that was live before is not measured again."""
@@ -245,8 +287,12 @@ def activate(
             if report["worse"] and not confirm:
                 raise QualityWorse(report)
             figures = report["report"]
-            measured = {"worse": report["worse"], "confirmed": confirm, "accuracy": figures.get("accuracy"),
-                        "answered": figures.get("answered")}  # fmt: skip
+            measured = {
+                "worse": report["worse"],
+                "confirmed": confirm,
+                "accuracy": figures.get("accuracy"),
+                "answered": figures.get("answered"),
+            }
         return pack_publishing.activate(session, principal, bot_id, version, check, quality=measured)
 
     saved = _audit_refusal(session, services, principal, bot_id, "pack.activate_refused", change)
@@ -254,9 +300,11 @@ def activate(
 
 
 @router.get(
-    "/bots/{bot_id}/packs/{version}/quality", response_model=QualityOut, responses=error_responses(404),
+    "/bots/{bot_id}/packs/{version}/quality",
+    response_model=QualityOut,
+    responses=error_responses(404),
     summary="A version's cross-validated quality next to the active version's",
-)  # fmt: skip
+)
 def quality(
     bot_id: str, version: VersionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> QualityOut:
@@ -274,11 +322,14 @@ def quality_report(session: Session, bot_id: str, row: Any) -> dict[str, Any]:
     draft = pack_quality.measure(sources, f"{fingerprint}|{bot_id}:{row.version}:{row.digest}", bot_id)
     reasons = pack_quality.worse(draft, active_report)
     return {
-        "version": row.version, "report": draft,
-        "active_version": live.version if live is not None else None, "active_report": active_report,
-        "worse": bool(reasons), "reasons": reasons,
+        "version": row.version,
+        "report": draft,
+        "active_version": live.version if live is not None else None,
+        "active_report": active_report,
+        "worse": bool(reasons),
+        "reasons": reasons,
         "diff_from_active": pack_publishing.pack_diff(live.files if live is not None else {}, row.files),
-    }  # fmt: skip
+    }
 
 
 class QualityWorse(AppError):
@@ -286,29 +337,42 @@ class QualityWorse(AppError):
         self.report = report
         reasons = " ".join(report["reasons"])
         super().__init__(
-            409, "quality_worse", f"このバージョンは有効なバージョン {report['active_version']} より答えが悪くなります。{reasons} それでも有効にするときは confirm=true を付けてください。",
+            409,
+            "quality_worse",
+            f"このバージョンは有効なバージョン {report['active_version']} より答えが悪くなります。{reasons} それでも有効にするときは confirm=true を付けてください。",
             f"This version answers worse than the active version {report['active_version']}; add confirm=true to activate it anyway.",
-        )  # fmt: skip
+        )
 
     def body(self, language: str = "ja") -> dict[str, object]:
         return with_error_fields(super().body(language), quality=self.report)
 
 
 @router.post(
-    "/bots/{bot_id}/examples", response_model=SavedOut, status_code=201, responses=error_responses(400, 404, 409),
+    "/bots/{bot_id}/examples",
+    response_model=SavedOut,
+    status_code=201,
+    responses=error_responses(400, 404, 409),
     summary="Add one training example",
-)  # fmt: skip
+)
 def add_example(
-    bot_id: str, body: ExampleIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    bot_id: str,
+    body: ExampleIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    services: ServicesDep,
     allow_overlap: AllowOverlap = False,
-) -> SavedOut:  # fmt: skip
+) -> SavedOut:
     check = _lane_check(services, allow_overlap) if body.activate else None
     saved = _audit_refusal(
-        session, services, principal, bot_id, "pack.add_example_refused",
+        session,
+        services,
+        principal,
+        bot_id,
+        "pack.add_example_refused",
         lambda: pack_text.add_example(
             session, principal, bot_id, body.intent, body.text, body.comment, check, activate=body.activate
         ),
-    )  # fmt: skip
+    )
     return _finish(session, services, saved)
 
 
@@ -342,20 +406,32 @@ def _audit_refusal(
 
 
 @router.post(
-    "/bots/{bot_id}/unanswered/{question_id}/not-covered", response_model=NearMissOut, status_code=201,
-    responses=error_responses(400, 404, 409), summary="Mark an unanswered question as not covered by the bot",
+    "/bots/{bot_id}/unanswered/{question_id}/not-covered",
+    response_model=NearMissOut,
+    status_code=201,
+    responses=error_responses(400, 404, 409),
+    summary="Mark an unanswered question as not covered by the bot",
     description=not_covered.__doc__,
-)  # fmt: skip
+)
 def mark_not_covered(
-    bot_id: str, question_id: QuestionPath, session: SessionDep, principal: PrincipalDep, services: ServicesDep,
+    bot_id: str,
+    question_id: QuestionPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    services: ServicesDep,
     body: NotCoveredIn | None = None,
-) -> NearMissOut:  # fmt: skip
+) -> NearMissOut:
     editor_access(services, principal, bot_id)
     nlu = services.runtime.current.nlu
     added = not_covered.mark_not_covered(
-        session, principal, nlu, bot_id, question_id, body.comment if body else None,
+        session,
+        principal,
+        nlu,
+        bot_id,
+        question_id,
+        body.comment if body else None,
         activate=body.activate if body else True,
-    )  # fmt: skip
+    )
     saved = _finish(session, services, added.saved)
     return NearMissOut(**saved.model_dump(), intent=added.intent, text=added.text)
 
@@ -404,9 +480,11 @@ def _file_body(raw: bytes, content_type: str, comment: str | None) -> tuple[str,
         return raw.decode("utf-8-sig"), comment
     except UnicodeDecodeError as exc:
         raise AppError(
-            422, "not_utf8", "ファイルが UTF-8 ではありません。UTF-8 で保存し直してください（Shift_JIS は読めません）。",
+            422,
+            "not_utf8",
+            "ファイルが UTF-8 ではありません。UTF-8 で保存し直してください（Shift_JIS は読めません）。",
             "The file is not UTF-8. Save it as UTF-8.",
-        ) from exc  # fmt: skip
+        ) from exc
 
 
 def _serving(services: Services, bot_id: str) -> int | None:
@@ -425,6 +503,8 @@ def _out(model: type[Any], row: Any, serving: int | None, **extra: Any) -> Any:
 
 def _too_large(limit: int) -> AppError:
     return AppError(
-        413, "body_too_large", f"本文が大きすぎます（上限 {limit // 1024} KB）。",
+        413,
+        "body_too_large",
+        f"本文が大きすぎます（上限 {limit // 1024} KB）。",
         f"The request body is too large (limit {limit // 1024} KB).",
-    )  # fmt: skip
+    )

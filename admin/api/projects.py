@@ -125,9 +125,12 @@ def list_projects(
 
 
 @router.post(
-    "/projects", response_model=ProjectOut, status_code=201, responses=error_responses(400, 409),
+    "/projects",
+    response_model=ProjectOut,
+    status_code=201,
+    responses=error_responses(400, 409),
     summary="Register a project (strategy)",
-)  # fmt: skip
+)
 def create_project(
     body: ProjectIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> Project:
@@ -184,9 +187,11 @@ def update_project(
         changes.get("retirement_message") or project.retirement_message
     ):
         raise AppError(
-            422, "retirement_message_required", "廃止するボットには、住民に表示するメッセージ（retirement_message）が必要です。",
+            422,
+            "retirement_message_required",
+            "廃止するボットには、住民に表示するメッセージ（retirement_message）が必要です。",
             "Retiring a bot needs the message residents will see (retirement_message).",
-        )  # fmt: skip
+        )
     if changes.get("status") == "retired" and "retired_on" not in changes and project.retired_on is None:
         changes["retired_on"] = today_in_japan()  # the day in Osaka, not the server's
     for key, value in changes.items():
@@ -209,21 +214,29 @@ def list_bots(session: SessionDep, principal: PrincipalDep, services: ServicesDe
         project = projects.get(pack.id)
         result.append(
             BotOut(
-                id=pack.id, name=pack.bot.name, department=pack.bot.department,
+                id=pack.id,
+                name=pack.bot.name,
+                department=pack.bot.department,
                 project=ProjectOut.model_validate(project) if project else None,
                 pack_digest=services.runtime.current.packs.digest[:12],
-                live=True, widget_snippet=widget_snippet(pack.id),
+                live=True,
+                widget_snippet=widget_snippet(pack.id),
             )
-        )  # fmt: skip
+        )
     served = {pack.id for pack in services.runtime.current.packs.packs.values()}
     for project in unserved_bots(session, served):
         if principal.can_see_department(project.department):
             result.append(
                 BotOut(
-                    id=project.bot_id or "", name={"ja": project.name}, department=project.department,
-                    project=ProjectOut.model_validate(project), pack_digest="", live=False, widget_snippet=None,
+                    id=project.bot_id or "",
+                    name={"ja": project.name},
+                    department=project.department,
+                    project=ProjectOut.model_validate(project),
+                    pack_digest="",
+                    live=False,
+                    widget_snippet=None,
                 )
-            )  # fmt: skip
+            )
     return result
 
 

@@ -75,15 +75,24 @@ tokens see every department; a department token only its own row (totals over wh
 
 
 @router.get(
-    "/reports/usage", response_model=usage.UsageReport, responses=BOT_REPORT_RESPONSES,
-    summary="Usage per bot and period: sessions, answer rate, helpful rate, hand-offs …", description=USAGE,
-)  # fmt: skip
+    "/reports/usage",
+    response_model=usage.UsageReport,
+    responses=BOT_REPORT_RESPONSES,
+    summary="Usage per bot and period: sessions, answer rate, helpful rate, hand-offs …",
+    description=USAGE,
+)
 def usage_report(
-    session: SessionDep, principal: PrincipalDep, services: ServicesDep, bot: BotQuery = None,
-    date_from: FromQuery = None, date_to: ToQuery = None, granularity: usage.Granularity = "day",
+    session: SessionDep,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    bot: BotQuery = None,
+    date_from: FromQuery = None,
+    date_to: ToQuery = None,
+    granularity: usage.Granularity = "day",
     channel: Annotated[str | None, Query(max_length=16, description="each | widget | rest | line")] = None,
-    include_simulated: SimulatedQuery = False, fmt: FormatQuery = "json",
-) -> usage.UsageReport | Response:  # fmt: skip
+    include_simulated: SimulatedQuery = False,
+    fmt: FormatQuery = "json",
+) -> usage.UsageReport | Response:
     bots = visible_bots(services, principal, bot)
     days = date_range(date_from, date_to)
     report = usage.usage_report(session, bots, days, granularity, channel, include_simulated)
@@ -94,15 +103,22 @@ def usage_report(
 
 
 @router.get(
-    "/reports/cost", response_model=cost.CostReport, responses=DOWNLOAD_RESPONSES,
+    "/reports/cost",
+    response_model=cost.CostReport,
+    responses=DOWNLOAD_RESPONSES,
     summary="Cost per bot: own budget, share of the shared platform, per session; consolidation",
     description=COST,
-)  # fmt: skip
+)
 def cost_report(
-    session: SessionDep, principal: PrincipalDep, services: ServicesDep,
-    fiscal_year: Annotated[int | None, Query(ge=2000, le=2100, description="default: the current one")] = None,
-    include_simulated: SimulatedQuery = False, fmt: FormatQuery = "json",
-) -> cost.CostReport | Response:  # fmt: skip
+    session: SessionDep,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    fiscal_year: Annotated[
+        int | None, Query(ge=2000, le=2100, description="default: the current one")
+    ] = None,
+    include_simulated: SimulatedQuery = False,
+    fmt: FormatQuery = "json",
+) -> cost.CostReport | Response:
     year = fiscal_year or fiscal_year_of(today_in_japan())
     settings, _ = cost.load_settings(session, services.settings)
     visible = visible_bots(services, principal, None)
@@ -113,14 +129,23 @@ def cost_report(
 
 
 @router.get(
-    "/reports/unanswered", response_model=unanswered.UnansweredReport, responses=BOT_REPORT_RESPONSES,
-    summary="Unanswered questions grouped by similarity, with a suggested intent", description=UNANSWERED,
-)  # fmt: skip
+    "/reports/unanswered",
+    response_model=unanswered.UnansweredReport,
+    responses=BOT_REPORT_RESPONSES,
+    summary="Unanswered questions grouped by similarity, with a suggested intent",
+    description=UNANSWERED,
+)
 def unanswered_report(
-    session: SessionDep, principal: PrincipalDep, services: ServicesDep, bot: BotQuery = None,
-    date_from: FromQuery = None, date_to: ToQuery = None, include_simulated: SimulatedQuery = False,
-    limit: Annotated[int, Query(ge=1, le=500, description="groups returned")] = 50, fmt: FormatQuery = "json",
-) -> unanswered.UnansweredReport | Response:  # fmt: skip
+    session: SessionDep,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    bot: BotQuery = None,
+    date_from: FromQuery = None,
+    date_to: ToQuery = None,
+    include_simulated: SimulatedQuery = False,
+    limit: Annotated[int, Query(ge=1, le=500, description="groups returned")] = 50,
+    fmt: FormatQuery = "json",
+) -> unanswered.UnansweredReport | Response:
     bots = visible_bots(services, principal, bot)
     days = date_range(date_from, date_to)
     nlu = services.runtime.current.nlu
@@ -132,19 +157,27 @@ def unanswered_report(
 
 
 @router.get(
-    "/reports/inventory", response_model=inventory.InventoryReport, responses=DOWNLOAD_RESPONSES,
-    summary="The ICT project inventory per department (棚卸し)", description=INVENTORY,
-)  # fmt: skip
+    "/reports/inventory",
+    response_model=inventory.InventoryReport,
+    responses=DOWNLOAD_RESPONSES,
+    summary="The ICT project inventory per department (棚卸し)",
+    description=INVENTORY,
+)
 def inventory_report(
-    session: SessionDep, principal: PrincipalDep, fiscal_year: Annotated[int, Query(ge=2000, le=2100)] = 2021,
+    session: SessionDep,
+    principal: PrincipalDep,
+    fiscal_year: Annotated[int, Query(ge=2000, le=2100)] = 2021,
     kind: Annotated[str | None, Query(description="街のDX | 庁内DX")] = None,
-    department: Annotated[str | None, Query(max_length=64)] = None, fmt: FormatQuery = "json",
-) -> inventory.InventoryReport | Response:  # fmt: skip
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    fmt: FormatQuery = "json",
+) -> inventory.InventoryReport | Response:
     if kind is not None and kind not in KINDS:
         raise AppError(
-            422, "invalid_kind", f"kind は {' / '.join(KINDS)} のどちらかです。",
+            422,
+            "invalid_kind",
+            f"kind は {' / '.join(KINDS)} のどちらかです。",
             f"kind must be one of {', '.join(KINDS)}.",
-        )  # fmt: skip
+        )
     if principal.role == "department":
         if department is not None:
             require_department(principal, department, f"部局「{department}」の棚卸し")

@@ -54,20 +54,26 @@ def date_range(date_from: date | None, date_to: date | None) -> DateRange:
     end = date_to or today_in_japan()
     if any(day is not None and not EARLIEST <= day <= LATEST for day in (date_from, end)):
         raise AppError(
-            422, "invalid_date_range", f"日付は {EARLIEST} から {LATEST} までの範囲で指定してください。",
+            422,
+            "invalid_date_range",
+            f"日付は {EARLIEST} から {LATEST} までの範囲で指定してください。",
             f"Dates must lie between {EARLIEST} and {LATEST}.",
-        )  # fmt: skip
+        )
     start = date_from or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         raise AppError(
-            422, "invalid_date_range", "date_from は date_to より前の日付にしてください。",
+            422,
+            "invalid_date_range",
+            "date_from は date_to より前の日付にしてください。",
             "date_from must not be after date_to.",
-        )  # fmt: skip
+        )
     if (end - start).days >= MAX_DAYS:
         raise AppError(
-            422, "date_range_too_long", f"期間は{MAX_DAYS}日以内にしてください。",
+            422,
+            "date_range_too_long",
+            f"期間は{MAX_DAYS}日以内にしてください。",
             f"The range may cover at most {MAX_DAYS} days.",
-        )  # fmt: skip
+        )
     return DateRange(start, end)
 
 

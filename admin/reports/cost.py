@@ -101,7 +101,9 @@ def allocate(total: int, weights: dict[str, int]) -> dict[str, int]:
     return {key: parts[key][0] + (1 if key in order[:left] else 0) for key in parts}
 
 
-def _traffic(session: Session, fiscal_year: int, bots: list[str], include_simulated: bool) -> dict[str, tuple[int, int, int]]:  # fmt: skip
+def _traffic(
+    session: Session, fiscal_year: int, bots: list[str], include_simulated: bool
+) -> dict[str, tuple[int, int, int]]:
     """bot → (sessions, resident messages, answered messages) in the fiscal year (SQL aggregates)."""
     days = fiscal_year_range(fiscal_year)
     sessions: dict[str, int] = {
@@ -122,11 +124,16 @@ def _traffic(session: Session, fiscal_year: int, bots: list[str], include_simula
         bot: (int(total), int(ok or 0))
         for bot, total, ok in session.execute(
             select(Message.bot_id, func.count(), func.sum(answered))
-            .where(Message.direction == "in", Message.bot_id.in_(bots), Message.created_at >= days.start,
-                   Message.created_at < days.end, simulated_filter(Message.simulated, include_simulated))
+            .where(
+                Message.direction == "in",
+                Message.bot_id.in_(bots),
+                Message.created_at >= days.start,
+                Message.created_at < days.end,
+                simulated_filter(Message.simulated, include_simulated),
+            )
             .group_by(Message.bot_id)
         )
-    }  # fmt: skip
+    }
     return {bot: (sessions.get(bot, 0), *messages.get(bot, (0, 0))) for bot in bots}
 
 
@@ -146,9 +153,13 @@ def _projects(session: Session, fiscal_year: int, bots: list[str]) -> dict[str, 
 
 
 def cost_report(
-    session: Session, settings: CostSettings, fiscal_year: int, departments: dict[str, str],
-    visible: list[str], include_simulated: bool,
-) -> CostReport:  # fmt: skip
+    session: Session,
+    settings: CostSettings,
+    fiscal_year: int,
+    departments: dict[str, str],
+    visible: list[str],
+    include_simulated: bool,
+) -> CostReport:
     """``departments``: every bot → department (allocation runs over all); ``visible``: rows shown."""
     traffic = _traffic(session, fiscal_year, list(departments), include_simulated)
     basis = {bot: t[0] if settings.allocation == "sessions" else t[1] for bot, t in traffic.items()}
@@ -163,23 +174,39 @@ def cost_report(
         sessions, messages, answered = traffic[bot]
         missing = ["project"] if project is None else []
         missing += [name for name, value in (("budget", budget), ("budget_before", before)) if value is None]
-        rows.append(BotCost(
-            bot=bot, department=departments[bot], project_id=project.id if project else None,
-            budget_thousand_yen=budget, budget_before_thousand_yen=before, sessions=sessions,
-            resident_messages=messages, answered_messages=answered, shared_share_thousand_yen=shares[bot],
-            total_thousand_yen=total, cost_per_session_yen=per_unit_yen(total, sessions),
-            cost_per_answered_message_yen=per_unit_yen(total, answered), missing=missing,
-        ))  # fmt: skip
+        rows.append(
+            BotCost(
+                bot=bot,
+                department=departments[bot],
+                project_id=project.id if project else None,
+                budget_thousand_yen=budget,
+                budget_before_thousand_yen=before,
+                sessions=sessions,
+                resident_messages=messages,
+                answered_messages=answered,
+                shared_share_thousand_yen=shares[bot],
+                total_thousand_yen=total,
+                cost_per_session_yen=per_unit_yen(total, sessions),
+                cost_per_answered_message_yen=per_unit_yen(total, answered),
+                missing=missing,
+            )
+        )
     units = sum(basis.values())
     unallocated = settings.shared_cost_thousand_yen if units == 0 else 0
     everything = set(visible) == set(departments)
     days = fiscal_year_range(fiscal_year)
     return CostReport(
-        fiscal_year=fiscal_year, period_from=days.date_from.isoformat(), period_to=days.date_to.isoformat(),
-        include_simulated=include_simulated, shared_cost_thousand_yen=settings.shared_cost_thousand_yen,
-        allocation=settings.allocation, allocation_units=units, unallocated_thousand_yen=unallocated, bots=rows,
+        fiscal_year=fiscal_year,
+        period_from=days.date_from.isoformat(),
+        period_to=days.date_to.isoformat(),
+        include_simulated=include_simulated,
+        shared_cost_thousand_yen=settings.shared_cost_thousand_yen,
+        allocation=settings.allocation,
+        allocation_units=units,
+        unallocated_thousand_yen=unallocated,
+        bots=rows,
         consolidation=_consolidation(rows, settings.shared_cost_thousand_yen if everything else None),
-    )  # fmt: skip
+    )
 
 
 def _consolidation(rows: list[BotCost], shared_cost: int | None) -> Consolidation:
@@ -191,33 +218,87 @@ def _consolidation(rows: list[BotCost], shared_cost: int | None) -> Consolidatio
     own = None if missing_budget else sum(r.budget_thousand_yen or 0 for r in rows)
     platform = shared + own if own is not None else None
     return Consolidation(
-        before_thousand_yen=before, shared_cost_thousand_yen=shared, own_budgets_thousand_yen=own,
+        before_thousand_yen=before,
+        shared_cost_thousand_yen=shared,
+        own_budgets_thousand_yen=own,
         platform_total_thousand_yen=platform,
         difference_thousand_yen=before - platform if before is not None and platform is not None else None,
-        complete=not missing_budget and not missing_before, missing_budget=missing_budget,
+        complete=not missing_budget and not missing_before,
+        missing_budget=missing_budget,
         missing_budget_before=missing_before,
-    )  # fmt: skip
+    )
 
 
 HEADER = [
-    "ボット", "部局", "事業費（千円）", "統合前の年間費用（千円）", "セッション数", "住民メッセージ数", "回答数",
-    "共通基盤の按分（千円）", "合計（千円）", "1セッションあたり（円）", "1回答あたり（円）", "未入力",
-]  # fmt: skip
+    "ボット",
+    "部局",
+    "事業費（千円）",
+    "統合前の年間費用（千円）",
+    "セッション数",
+    "住民メッセージ数",
+    "回答数",
+    "共通基盤の按分（千円）",
+    "合計（千円）",
+    "1セッションあたり（円）",
+    "1回答あたり（円）",
+    "未入力",
+]
 
 
 def cost_table(report: CostReport) -> list[list[Cell]]:
     """One row per bot, then the consolidation: before, platform total and the difference."""
     table: list[list[Cell]] = [
-        [r.bot, r.department, r.budget_thousand_yen, r.budget_before_thousand_yen, r.sessions, r.resident_messages,
-         r.answered_messages, r.shared_share_thousand_yen, r.total_thousand_yen, r.cost_per_session_yen,
-         r.cost_per_answered_message_yen, ", ".join(r.missing)]
+        [
+            r.bot,
+            r.department,
+            r.budget_thousand_yen,
+            r.budget_before_thousand_yen,
+            r.sessions,
+            r.resident_messages,
+            r.answered_messages,
+            r.shared_share_thousand_yen,
+            r.total_thousand_yen,
+            r.cost_per_session_yen,
+            r.cost_per_answered_message_yen,
+            ", ".join(r.missing),
+        ]
         for r in report.bots
-    ]  # fmt: skip
+    ]
     c = report.consolidation
     blank: list[Cell] = [None] * 6
     table.append(
         ["統合前の合計", None, None, c.before_thousand_yen, *blank, None, ", ".join(c.missing_budget_before)]
     )
-    table.append(["共通基盤の合計", None, c.own_budgets_thousand_yen, None, None, None, None, c.shared_cost_thousand_yen, c.platform_total_thousand_yen, None, None, ", ".join(c.missing_budget)])  # fmt: skip
-    table.append(["差額（統合前 − 共通基盤）", None, None, None, None, None, None, None, c.difference_thousand_yen, None, None, None])  # fmt: skip
+    table.append(
+        [
+            "共通基盤の合計",
+            None,
+            c.own_budgets_thousand_yen,
+            None,
+            None,
+            None,
+            None,
+            c.shared_cost_thousand_yen,
+            c.platform_total_thousand_yen,
+            None,
+            None,
+            ", ".join(c.missing_budget),
+        ]
+    )
+    table.append(
+        [
+            "差額（統合前 − 共通基盤）",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            c.difference_thousand_yen,
+            None,
+            None,
+            None,
+        ]
+    )
     return table

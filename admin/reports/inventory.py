@@ -23,9 +23,21 @@ from .export import Cell
 TOWN, INTERNAL = "街のDX", "庁内DX"
 POLICE = "公安"
 SEED_ORDER = (
-    "危機管理", "総務", "財務・税務", "福祉", "健康医療", "商工", "府民文化",
-    "都市整備", "環境農林", "住まち", "教育", "会計", "議会", "公安",
-)  # fmt: skip
+    "危機管理",
+    "総務",
+    "財務・税務",
+    "福祉",
+    "健康医療",
+    "商工",
+    "府民文化",
+    "都市整備",
+    "環境農林",
+    "住まち",
+    "教育",
+    "会計",
+    "議会",
+    "公安",
+)
 EXCLUDED_SOURCE = "bots"
 
 
@@ -89,9 +101,13 @@ def _totals(rows: list[DepartmentRow]) -> Totals:
         budget_thousand_yen=sum(r.internal.budget_thousand_yen for r in rows),
     )
     return Totals(
-        town=town, internal=internal,
-        all=Total(count=town.count + internal.count, budget_thousand_yen=town.budget_thousand_yen + internal.budget_thousand_yen),
-    )  # fmt: skip
+        town=town,
+        internal=internal,
+        all=Total(
+            count=town.count + internal.count,
+            budget_thousand_yen=town.budget_thousand_yen + internal.budget_thousand_yen,
+        ),
+    )
 
 
 def inventory_report(
@@ -111,36 +127,69 @@ def inventory_report(
         projects = by_department[name]
         town = _cell([p for p in projects if p.kind == TOWN])
         internal = _cell([p for p in projects if p.kind == INTERNAL])
-        rows.append(DepartmentRow(
-            department=name, town=town, internal=internal, count=town.count + internal.count,
-            budget_thousand_yen=town.budget_thousand_yen + internal.budget_thousand_yen,
-        ))  # fmt: skip
+        rows.append(
+            DepartmentRow(
+                department=name,
+                town=town,
+                internal=internal,
+                count=town.count + internal.count,
+                budget_thousand_yen=town.budget_thousand_yen + internal.budget_thousand_yen,
+            )
+        )
     return InventoryReport(
-        fiscal_year=fiscal_year, kind=kind, departments=rows, totals=_totals(rows),
+        fiscal_year=fiscal_year,
+        kind=kind,
+        departments=rows,
+        totals=_totals(rows),
         totals_excluding_police=_totals([r for r in rows if r.department != POLICE]),
-    )  # fmt: skip
+    )
 
 
 HEADER = [
-    "部局", "街のDX 件数", "街のDX 事業費（千円）", "街のDX 主な事業",
-    "庁内DX 件数", "庁内DX 事業費（千円）", "庁内DX 主な事業", "合計 件数", "合計 事業費（千円）",
-]  # fmt: skip
+    "部局",
+    "街のDX 件数",
+    "街のDX 事業費（千円）",
+    "街のDX 主な事業",
+    "庁内DX 件数",
+    "庁内DX 事業費（千円）",
+    "庁内DX 主な事業",
+    "合計 件数",
+    "合計 事業費（千円）",
+]
 TOTAL_LABEL, TOTAL_EXCLUDING_POLICE_LABEL = "合計", "合計（公安を除く）"
 
 
 def inventory_table(report: InventoryReport) -> list[list[Cell]]:
     """One row per department, then 合計 and 合計（公安を除く）."""
     table: list[list[Cell]] = [
-        [r.department, r.town.count, r.town.budget_thousand_yen, r.town.main_project, r.internal.count,
-         r.internal.budget_thousand_yen, r.internal.main_project, r.count, r.budget_thousand_yen]
+        [
+            r.department,
+            r.town.count,
+            r.town.budget_thousand_yen,
+            r.town.main_project,
+            r.internal.count,
+            r.internal.budget_thousand_yen,
+            r.internal.main_project,
+            r.count,
+            r.budget_thousand_yen,
+        ]
         for r in report.departments
-    ]  # fmt: skip
+    ]
     for label, t in (
         (TOTAL_LABEL, report.totals),
         (TOTAL_EXCLUDING_POLICE_LABEL, report.totals_excluding_police),
     ):
-        table.append([
-            label, t.town.count, t.town.budget_thousand_yen, None, t.internal.count,
-            t.internal.budget_thousand_yen, None, t.all.count, t.all.budget_thousand_yen,
-        ])  # fmt: skip
+        table.append(
+            [
+                label,
+                t.town.count,
+                t.town.budget_thousand_yen,
+                None,
+                t.internal.count,
+                t.internal.budget_thousand_yen,
+                None,
+                t.all.count,
+                t.all.budget_thousand_yen,
+            ]
+        )
     return table

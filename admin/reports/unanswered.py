@@ -120,20 +120,29 @@ class _Item:
 
 def _items(session: Session, bots: list[str], days: DateRange, include_simulated: bool) -> list[_Item]:
     fallbacks = session.execute(
-        select(Message.id, Message.bot_id, Message.text, Message.created_at, Message.masked_kinds)
-        .where(Message.direction == "in", Message.fallback.is_(True), Message.bot_id.in_(bots),
-               Message.created_at >= days.start, Message.created_at < days.end,
-               simulated_filter(Message.simulated, include_simulated))
-    )  # fmt: skip
+        select(Message.id, Message.bot_id, Message.text, Message.created_at, Message.masked_kinds).where(
+            Message.direction == "in",
+            Message.fallback.is_(True),
+            Message.bot_id.in_(bots),
+            Message.created_at >= days.start,
+            Message.created_at < days.end,
+            simulated_filter(Message.simulated, include_simulated),
+        )
+    )
     outgoing, incoming = aliased(Message), aliased(Message)
     not_helpful = session.execute(
         select(incoming.id, incoming.bot_id, incoming.text, incoming.created_at, incoming.masked_kinds)
         .select_from(Rating)
         .join(outgoing, outgoing.id == Rating.message_id)
         .join(incoming, incoming.id == outgoing.reply_to)
-        .where(Rating.helpful.is_(False), incoming.bot_id.in_(bots), incoming.created_at >= days.start,
-               incoming.created_at < days.end, simulated_filter(Rating.simulated, include_simulated))
-    )  # fmt: skip
+        .where(
+            Rating.helpful.is_(False),
+            incoming.bot_id.in_(bots),
+            incoming.created_at >= days.start,
+            incoming.created_at < days.end,
+            simulated_filter(Rating.simulated, include_simulated),
+        )
+    )
     found: dict[str, _Item] = {}
     for kind, rows in (("fallback", fallbacks), ("not_helpful", not_helpful)):
         for message_id, bot, text, created, masked in rows:
@@ -178,7 +187,10 @@ def _groups_of_bot(bot: str, items: list[_Item]) -> list[UnansweredGroup]:
     groups = []
     for indices in members.values():
         centrality = similarity[np.ix_(indices, indices)] @ weights[indices]  # count-weighted similarity
-        best = min(range(len(indices)), key=lambda k: (-round(float(centrality[k]), 9), -weights[indices[k]], texts[indices[k]]))  # fmt: skip
+        best = min(
+            range(len(indices)),
+            key=lambda k: (-round(float(centrality[k]), 9), -weights[indices[k]], texts[indices[k]]),
+        )
         central = by_text[texts[indices[best]]]
         representative = _most_frequent([item.text for item in central])[0]
         # the latest message with that text stands for the group (a stable id while nothing newer comes)
@@ -190,14 +202,23 @@ def _groups_of_bot(bot: str, items: list[_Item]) -> list[UnansweredGroup]:
         kinds = Counter(item.kind for item in grouped)
         moments = [item.created_at for item in grouped]
         masked = Counter(kind for item in grouped for kind in item.masked)
-        groups.append(UnansweredGroup(
-            bot=bot, question_id=question.message_id, representative=representative, count=len(grouped),
-            kinds={"fallback": kinds["fallback"], "not_helpful": kinds["not_helpful"]},
-            examples=[representative, *examples][:EXAMPLES], masked_kinds=dict(sorted(masked.items())),
-            first_seen=iso_japan(min(moments)) or "", last_seen=iso_japan(max(moments)) or "",
-            suggested_intent=None, add_example_url=ADD_EXAMPLE_URL.format(bot=bot), add_example=None,
-            not_covered_url=NOT_COVERED_URL.format(bot=bot, question_id=question.message_id),
-        ))  # fmt: skip
+        groups.append(
+            UnansweredGroup(
+                bot=bot,
+                question_id=question.message_id,
+                representative=representative,
+                count=len(grouped),
+                kinds={"fallback": kinds["fallback"], "not_helpful": kinds["not_helpful"]},
+                examples=[representative, *examples][:EXAMPLES],
+                masked_kinds=dict(sorted(masked.items())),
+                first_seen=iso_japan(min(moments)) or "",
+                last_seen=iso_japan(max(moments)) or "",
+                suggested_intent=None,
+                add_example_url=ADD_EXAMPLE_URL.format(bot=bot),
+                add_example=None,
+                not_covered_url=NOT_COVERED_URL.format(bot=bot, question_id=question.message_id),
+            )
+        )
     return groups
 
 
@@ -210,11 +231,15 @@ def _suggest(group: UnansweredGroup, nlu: NluEngine) -> UnansweredGroup:
         return group
     if top is None:
         return group
-    return group.model_copy(update={
-        "suggested_intent": SuggestedIntent(intent=top.name, bot=top.bot, confidence=round(top.confidence, 4)),
-        "add_example_url": ADD_EXAMPLE_URL.format(bot=top.bot),
-        "add_example": AddExample(intent=top.name, text=group.representative),
-    })  # fmt: skip
+    return group.model_copy(
+        update={
+            "suggested_intent": SuggestedIntent(
+                intent=top.name, bot=top.bot, confidence=round(top.confidence, 4)
+            ),
+            "add_example_url": ADD_EXAMPLE_URL.format(bot=top.bot),
+            "add_example": AddExample(intent=top.name, text=group.representative),
+        }
+    )
 
 
 def unanswered_report(
@@ -230,10 +255,13 @@ def unanswered_report(
     shown = groups[:limit]
     marked = _near_misses(session, sorted({g.bot for g in shown}))
     return UnansweredReport(
-        date_from=days.date_from.isoformat(), date_to=days.date_to.isoformat(),
-        include_simulated=include_simulated, messages=len(items), groups_total=len(groups),
+        date_from=days.date_from.isoformat(),
+        date_to=days.date_to.isoformat(),
+        include_simulated=include_simulated,
+        messages=len(items),
+        groups_total=len(groups),
         groups=[_suggest(_marked(g, marked), nlu) for g in shown],
-    )  # fmt: skip
+    )
 
 
 def _near_misses(session: Session, bots: list[str]) -> dict[str, dict[str, str]]:
@@ -257,17 +285,35 @@ def _marked(group: UnansweredGroup, near_misses: dict[str, dict[str, str]]) -> U
 
 
 HEADER = [
-    "ボット", "件数", "代表的な質問", "フォールバック", "役に立たなかった", "初回", "最終",
-    "候補インテント", "候補ボット", "例", "マスクした個人情報",
-]  # fmt: skip
+    "ボット",
+    "件数",
+    "代表的な質問",
+    "フォールバック",
+    "役に立たなかった",
+    "初回",
+    "最終",
+    "候補インテント",
+    "候補ボット",
+    "例",
+    "マスクした個人情報",
+]
 
 
 def unanswered_table(report: UnansweredReport) -> list[list[Cell]]:
     """One row per group; examples joined by " / "."""
     return [
-        [g.bot, g.count, g.representative, g.kinds["fallback"], g.kinds["not_helpful"], g.first_seen, g.last_seen,
-         g.suggested_intent.intent if g.suggested_intent else None,
-         g.suggested_intent.bot if g.suggested_intent else None, " / ".join(g.examples),
-         ", ".join(f"{kind} {n}" for kind, n in g.masked_kinds.items()) or None]
+        [
+            g.bot,
+            g.count,
+            g.representative,
+            g.kinds["fallback"],
+            g.kinds["not_helpful"],
+            g.first_seen,
+            g.last_seen,
+            g.suggested_intent.intent if g.suggested_intent else None,
+            g.suggested_intent.bot if g.suggested_intent else None,
+            " / ".join(g.examples),
+            ", ".join(f"{kind} {n}" for kind, n in g.masked_kinds.items()) or None,
+        ]
         for g in report.groups
-    ]  # fmt: skip
+    ]

@@ -90,21 +90,36 @@ class _Tally:
     def row(self, bot: str, period: str | None, channel: str | None) -> UsageRow:
         top = sorted(self.intents.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))[:TOP_INTENTS]
         return UsageRow(
-            bot=bot, period=period, channel=channel, sessions=self.sessions, resident_messages=self.messages,
-            answered_messages=self.answered, answer_rate=ratio(self.answered, self.messages),
-            ratings=self.ratings, helpful_ratings=self.helpful, helpful_rate=ratio(self.helpful, self.ratings),
-            fallback_messages=self.fallbacks, fallback_rate=ratio(self.fallbacks, self.messages),
-            handoff_sessions=self.handoffs, handoff_rate=ratio(self.handoffs, self.sessions),
-            clarification_messages=self.clarifications, clarification_rate=ratio(self.clarifications, self.messages),
+            bot=bot,
+            period=period,
+            channel=channel,
+            sessions=self.sessions,
+            resident_messages=self.messages,
+            answered_messages=self.answered,
+            answer_rate=ratio(self.answered, self.messages),
+            ratings=self.ratings,
+            helpful_ratings=self.helpful,
+            helpful_rate=ratio(self.helpful, self.ratings),
+            fallback_messages=self.fallbacks,
+            fallback_rate=ratio(self.fallbacks, self.messages),
+            handoff_sessions=self.handoffs,
+            handoff_rate=ratio(self.handoffs, self.sessions),
+            clarification_messages=self.clarifications,
+            clarification_rate=ratio(self.clarifications, self.messages),
             avg_turns=round(self.turns / self.sessions, 2) if self.sessions else None,
-            top_intents=[IntentCount(intent=i, bot=b, count=n) for (i, b), n in top], busiest_hours=self.hours,
-        )  # fmt: skip
+            top_intents=[IntentCount(intent=i, bot=b, count=n) for (i, b), n in top],
+            busiest_hours=self.hours,
+        )
 
 
 def usage_report(
-    session: Session, bots: list[str], days: DateRange, granularity: Granularity,
-    channel: str | None, include_simulated: bool,
-) -> UsageReport:  # fmt: skip
+    session: Session,
+    bots: list[str],
+    days: DateRange,
+    granularity: Granularity,
+    channel: str | None,
+    include_simulated: bool,
+) -> UsageReport:
     """Count everything in ``days`` for ``bots``. ``channel``: None (merged), "each", or one channel."""
     rows: dict[tuple[str, str, str | None], _Tally] = {}
     totals = {bot: _Tally() for bot in bots}
@@ -140,13 +155,21 @@ def usage_report(
             tally.turns += turns
             tally.handoffs += conversation_id in handed_off
     messages = select(
-        Message.bot_id, Message.channel, Message.created_at, Message.intent, Message.answered_bot,
-        Message.fallback, Message.clarification,
+        Message.bot_id,
+        Message.channel,
+        Message.created_at,
+        Message.intent,
+        Message.answered_bot,
+        Message.fallback,
+        Message.clarification,
     ).where(
-        Message.direction == "in", Message.bot_id.in_(bots), Message.created_at >= days.start,
-        Message.created_at < days.end, simulated_filter(Message.simulated, include_simulated),
+        Message.direction == "in",
+        Message.bot_id.in_(bots),
+        Message.created_at >= days.start,
+        Message.created_at < days.end,
+        simulated_filter(Message.simulated, include_simulated),
         *where_channel(Message.channel),
-    )  # fmt: skip
+    )
     for bot, chan, created, intent, answered_bot, fallback, clarification in session.execute(messages):
         understood = intent if intent != FALLBACK_INTENT else None  # None also for a retired bot's reply
         answered = understood is not None
@@ -175,18 +198,38 @@ def usage_report(
             tally.ratings += 1
             tally.helpful += bool(helpful)
     return UsageReport(
-        date_from=days.date_from.isoformat(), date_to=days.date_to.isoformat(), granularity=granularity,
-        channel=channel, include_simulated=include_simulated, bots=bots,
+        date_from=days.date_from.isoformat(),
+        date_to=days.date_to.isoformat(),
+        granularity=granularity,
+        channel=channel,
+        include_simulated=include_simulated,
+        bots=bots,
         rows=[rows[key].row(*key) for key in sorted(rows, key=lambda k: (k[0], k[1], k[2] or ""))],
         totals=[totals[bot].row(bot, None, channel if channel != EACH_CHANNEL else None) for bot in bots],
-    )  # fmt: skip
+    )
 
 
 HEADER = [
-    "ボット", "期間", "チャネル", "セッション数", "住民メッセージ数", "回答数", "回答率", "評価数", "役に立った",
-    "正答率", "フォールバック数", "フォールバック率", "引き継ぎセッション数", "引き継ぎ率", "聞き返し数",
-    "聞き返し率", "平均ターン数", "上位インテント", *[f"{h}時" for h in range(24)],
-]  # fmt: skip
+    "ボット",
+    "期間",
+    "チャネル",
+    "セッション数",
+    "住民メッセージ数",
+    "回答数",
+    "回答率",
+    "評価数",
+    "役に立った",
+    "正答率",
+    "フォールバック数",
+    "フォールバック率",
+    "引き継ぎセッション数",
+    "引き継ぎ率",
+    "聞き返し数",
+    "聞き返し率",
+    "平均ターン数",
+    "上位インテント",
+    *[f"{h}時" for h in range(24)],
+]
 
 
 def usage_table(report: UsageReport) -> list[list[Cell]]:
@@ -194,10 +237,27 @@ def usage_table(report: UsageReport) -> list[list[Cell]]:
     table: list[list[Cell]] = []
     for row in [*report.rows, *report.totals]:
         intents = " / ".join(f"{i.intent} ({i.count})" for i in row.top_intents)
-        table.append([
-            row.bot, row.period or "合計", row.channel, row.sessions, row.resident_messages, row.answered_messages,
-            row.answer_rate, row.ratings, row.helpful_ratings, row.helpful_rate, row.fallback_messages,
-            row.fallback_rate, row.handoff_sessions, row.handoff_rate, row.clarification_messages,
-            row.clarification_rate, row.avg_turns, intents, *row.busiest_hours,
-        ])  # fmt: skip
+        table.append(
+            [
+                row.bot,
+                row.period or "合計",
+                row.channel,
+                row.sessions,
+                row.resident_messages,
+                row.answered_messages,
+                row.answer_rate,
+                row.ratings,
+                row.helpful_ratings,
+                row.helpful_rate,
+                row.fallback_messages,
+                row.fallback_rate,
+                row.handoff_sessions,
+                row.handoff_rate,
+                row.clarification_messages,
+                row.clarification_rate,
+                row.avg_turns,
+                intents,
+                *row.busiest_hours,
+            ]
+        )
     return table

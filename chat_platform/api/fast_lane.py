@@ -195,8 +195,15 @@ def _lane_route(context: Any, earlier: list[Any], problems: list[str]) -> LaneRo
 def _probe(path_format: str, method: str) -> Scope:
     """A request of a route's own path, each parameter ``x``."""
     path = re.sub(r"\{[^}]*\}", "x", path_format)
-    return {"type": "http", "method": method, "path": path, "root_path": "", "path_params": {},
-            "query_string": b"", "headers": []}  # fmt: skip
+    return {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "root_path": "",
+        "path_params": {},
+        "query_string": b"",
+        "headers": [],
+    }
 
 
 def _as_called(key: Any, handler: Any, problems: list[str]) -> Handler | None:

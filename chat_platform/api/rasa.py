@@ -76,16 +76,20 @@ ParseLimit = Depends(limit_parse)
 
 
 @router.post(
-    "/bots/{bot_id}/model/parse", responses=error_responses(404, 429), dependencies=[ParseLimit],
+    "/bots/{bot_id}/model/parse",
+    responses=error_responses(404, 429),
+    dependencies=[ParseLimit],
     summary="Parse a message as one bot (Rasa's parse result plus bot)",
-)  # fmt: skip
+)
 def parse_for_bot(bot_id: str, body: ParseIn, services: ResidentServicesDep) -> dict[str, Any]:
     return _parse(services, body.text, bot_id)
 
 
 @router.post(
-    "/model/parse", responses=error_responses(429), dependencies=[ParseLimit],
+    "/model/parse",
+    responses=error_responses(429),
+    dependencies=[ParseLimit],
     summary="Parse a message across every bot (routing)",
-)  # fmt: skip
+)
 def parse_routed(body: ParseIn, services: ResidentServicesDep) -> dict[str, Any]:
     return _parse(services, body.text, None)

@@ -61,11 +61,18 @@ def _text_message(text: str, buttons: list[dict[str, str]]) -> Message:
     text = text or CHOOSE_BELOW  # LINE refuses an empty text, and buttons need a message to hang on
     message: Message = {"type": "text", "text": text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"}
     items = [
-        {"type": "action", "action": {"type": "postback", "label": b["title"][:MAX_LABEL],
-                                      "data": b["payload"], "displayText": b["title"][:MAX_DATA]}}
+        {
+            "type": "action",
+            "action": {
+                "type": "postback",
+                "label": b["title"][:MAX_LABEL],
+                "data": b["payload"],
+                "displayText": b["title"][:MAX_DATA],
+            },
+        }
         for b in buttons
         if b["title"] and len(b["payload"]) <= MAX_DATA  # a cut payload would be a different (broken) one
-    ][:MAX_QUICK_REPLIES]  # fmt: skip
+    ][:MAX_QUICK_REPLIES]
     if items:
         message["quickReply"] = {"items": items}
     return message
@@ -163,15 +170,19 @@ async def line_webhook(
     secret, token = channel.get("secret"), channel.get("token")
     if not secret or not token:
         raise AppError(
-            401, "line_not_configured", "このボットには LINE チャネルが設定されていません。",
+            401,
+            "line_not_configured",
+            "このボットには LINE チャネルが設定されていません。",
             "This bot has no LINE channel configured (MADOGUCHI_LINE_CHANNELS).",
-        )  # fmt: skip
+        )
     body = await request.body()
     if not signature_ok(secret, body, request.headers.get("x-line-signature")):
         raise AppError(
-            401, "invalid_signature", "LINE の署名（X-Line-Signature）がないか、正しくありません。",
+            401,
+            "invalid_signature",
+            "LINE の署名（X-Line-Signature）がないか、正しくありません。",
             "The X-Line-Signature header is missing or does not match the request body.",
-        )  # fmt: skip
+        )
     try:
         payload = json.loads(body)
     except ValueError:
@@ -179,9 +190,11 @@ async def line_webhook(
     events = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(events, list):
         raise AppError(
-            400, "invalid_json", "LINE の Webhook として読めない本文です。",
+            400,
+            "invalid_json",
+            "LINE の Webhook として読めない本文です。",
             "The body is not a LINE webhook (a JSON object with an events list).",
-        )  # fmt: skip
+        )
     if events:  # an empty list is LINE's "Verify" button: answering 200 is all it wants
         background.add_task(handle_events, services, _reply_client(request, services), bot_id, token, events)
     return {"ok": True}

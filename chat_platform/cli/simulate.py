@@ -67,9 +67,12 @@ def simulate(
         raise TypeError("simulate needs the resident services (start them with public=True)")
     try:
         with Progress(
-            TextColumn("[bold]simulating[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("[bold]simulating[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
             console=console,
-        ) as bar:  # fmt: skip
+        ) as bar:
             task = bar.add_task("simulate", total=None)
 
             def advance(done: int, total: int) -> None:
@@ -112,9 +115,14 @@ def _print_summary(summary: Summary, database: str) -> None:
     for bot, tally in rows:
         helpful = f"{tally.helpful / tally.ratings:.0%}" if tally.ratings else "-"
         table.add_row(
-            bot, str(tally.conversations), str(tally.messages), str(tally.resident_messages),
-            str(tally.ratings), helpful, end_section=bot == rows[-2][0],
-        )  # fmt: skip
+            bot,
+            str(tally.conversations),
+            str(tally.messages),
+            str(tally.resident_messages),
+            str(tally.ratings),
+            helpful,
+            end_section=bot == rows[-2][0],
+        )
     console.print(table)
     console.print(
         f"{summary.total().conversations} simulated conversations added to {database} in "

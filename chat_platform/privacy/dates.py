@@ -94,8 +94,17 @@ def find_dates(base: str, everywhere: bool) -> list[DateFound]:
     for m in _matches(base, marks, everywhere):
         start, end = m.span()
         after = bool(_MARK_AFTER.match(base, end))
-        before = next((e for e in marks if e <= start and start - e <= 12 and e not in used_marks
-                       and not _DIGIT.search(base, e, start)), None)  # fmt: skip
+        before = next(
+            (
+                e
+                for e in marks
+                if e <= start
+                and start - e <= 12
+                and e not in used_marks
+                and not _DIGIT.search(base, e, start)
+            ),
+            None,
+        )
         if m["yo"] is not None:  # a year alone: 昭和60年生まれ, 生まれは1985年 (not 新1年生, a grade)
             if (after or before is not None) and (
                 m["era2"] or len(m["yo"].strip().rstrip("年").strip()) >= 2

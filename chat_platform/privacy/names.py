@@ -32,13 +32,62 @@ _JAPANESE = re.compile("[一-龥々ぁ-ゖァ-ヺ]")
 _SEGMENT = re.compile("[^、。,!?！？\n「」『』()（）【】\\[\\]［］\ufffc]+")
 _POLITE = {"さん", "さま", "様", "氏", "殿", "先生", "はん", "ちゃま", "どの"}
 _DIMINUTIVE = {"くん", "君", "ちゃん", "たん", "クン", "チャン"}
-_NOT_A_CHILD = {"ワン", "わん", "猫", "ねこ", "ネコ", "犬", "いぬ", "イヌ", "赤", "姉", "兄", "母", "父", "婆", "爺", "おばあ",
-                "おじい", "お姉", "お兄", "孫", "坊", "嬢", "お嬢", "ぼっ", "坊っ", "おっ", "ばあ", "じい", "ニャン", "にゃん"}  # fmt: skip
-_KIN_WORDS = _NOT_A_CHILD | {"かあ", "とう", "にい", "ねえ", "おかあ", "おとう", "おにい", "おねえ", "じい", "ばあ",
-                            "おじ", "おば", "みな", "みんな", "あかちゃん", "おまわり", "おいしゃ"}  # fmt: skip
+_NOT_A_CHILD = {
+    "ワン",
+    "わん",
+    "猫",
+    "ねこ",
+    "ネコ",
+    "犬",
+    "いぬ",
+    "イヌ",
+    "赤",
+    "姉",
+    "兄",
+    "母",
+    "父",
+    "婆",
+    "爺",
+    "おばあ",
+    "おじい",
+    "お姉",
+    "お兄",
+    "孫",
+    "坊",
+    "嬢",
+    "お嬢",
+    "ぼっ",
+    "坊っ",
+    "おっ",
+    "ばあ",
+    "じい",
+    "ニャン",
+    "にゃん",
+}
+_KIN_WORDS = _NOT_A_CHILD | {
+    "かあ",
+    "とう",
+    "にい",
+    "ねえ",
+    "おかあ",
+    "おとう",
+    "おにい",
+    "おねえ",
+    "じい",
+    "ばあ",
+    "おじ",
+    "おば",
+    "みな",
+    "みんな",
+    "あかちゃん",
+    "おまわり",
+    "おいしゃ",
+}
 # One-kanji family names that Sudachi files as ordinary words.
-_SURNAME_WORDS = set("林森原東西北南関星岡谷泉堀辻沢宮島浜松竹梅桜菊岩石杉栗柴畑池川山村坂丸堤滝陣藤鶴亀熊鷹"
-                     "浅畠芝萩桐楠榎柳楓蓮葛蔦舘館瀬渕淵湊港")  # fmt: skip
+_SURNAME_WORDS = set(
+    "林森原東西北南関星岡谷泉堀辻沢宮島浜松竹梅桜菊岩石杉栗柴畑池川山村坂丸堤滝陣藤鶴亀熊鷹"
+    "浅畠芝萩桐楠榎柳楓蓮葛蔦舘館瀬渕淵湊港"
+)
 _INTRO = r"(?:と|って|っちゅう)(?:申し|申す|もうし|いいます|言います|いいまして|言いまして)"
 _INTRO_AFTER = re.compile(rf" ?{_INTRO}")
 _INTRO_ANYWHERE = re.compile(_INTRO)
@@ -128,8 +177,13 @@ def _in_context(base: str, tokens: tuple[Morpheme, ...]) -> list[Span]:
     i = 0
     while i < len(tokens):
         j = i
-        while j < len(tokens) and (_is_person(tokens[j]) or (tokens[j].surface in _SURNAME_WORDS and (
-                j > i or (j + 1 < len(tokens) and _is_person(tokens[j + 1]))))):  # fmt: skip
+        while j < len(tokens) and (
+            _is_person(tokens[j])
+            or (
+                tokens[j].surface in _SURNAME_WORDS
+                and (j > i or (j + 1 < len(tokens) and _is_person(tokens[j + 1])))
+            )
+        ):
             j += 1
         if j == i and _may_be_name(tokens[i]):
             j = i + 1  # one word that may be a name: it needs its context
@@ -141,8 +195,13 @@ def _in_context(base: str, tokens: tuple[Morpheme, ...]) -> list[Span]:
             i = j
             continue
         # any noun before くん / ちゃん, but pets and kin
-        if (i + 1 < len(tokens) and tokens[i + 1].surface in _DIMINUTIVE and _is_noun(tokens[i])
-                and tokens[i].surface not in _KIN_WORDS and not _kana_word_in_kana_soup(tokens, i, i + 1)):  # fmt: skip
+        if (
+            i + 1 < len(tokens)
+            and tokens[i + 1].surface in _DIMINUTIVE
+            and _is_noun(tokens[i])
+            and tokens[i].surface not in _KIN_WORDS
+            and not _kana_word_in_kana_soup(tokens, i, i + 1)
+        ):
             found.append((tokens[i].start, tokens[i].end, "name"))
         if tokens[i].surface in _LABEL_WORDS:
             found += _after_label(tokens, i)

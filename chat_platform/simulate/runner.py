@@ -55,10 +55,58 @@ TAX_SEASON = {3: 1.1, 4: 1.5, 5: 1.9, 6: 1.5, 7: 1.1}
 COVID_WINTER = {12: 1.3, 1: 1.3, 2: 1.2}  # colds and flu: more COVID questions in winter
 
 # Relative traffic per hour of the day (Japan time).
-WEEKDAY_HOURS = (0.3, 0.15, 0.1, 0.05, 0.05, 0.1, 0.3, 0.8, 1.6, 4.0, 5.0, 4.8,
-                 2.6, 4.4, 4.8, 4.5, 4.0, 2.6, 1.8, 1.7, 1.9, 1.8, 1.2, 0.6)  # fmt: skip
-WEEKEND_HOURS = (0.4, 0.2, 0.1, 0.05, 0.05, 0.1, 0.2, 0.5, 1.0, 1.8, 2.4, 2.6,
-                 2.2, 2.4, 2.6, 2.5, 2.2, 2.0, 1.8, 1.9, 2.2, 2.1, 1.5, 0.8)  # fmt: skip
+WEEKDAY_HOURS = (
+    0.3,
+    0.15,
+    0.1,
+    0.05,
+    0.05,
+    0.1,
+    0.3,
+    0.8,
+    1.6,
+    4.0,
+    5.0,
+    4.8,
+    2.6,
+    4.4,
+    4.8,
+    4.5,
+    4.0,
+    2.6,
+    1.8,
+    1.7,
+    1.9,
+    1.8,
+    1.2,
+    0.6,
+)
+WEEKEND_HOURS = (
+    0.4,
+    0.2,
+    0.1,
+    0.05,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1.0,
+    1.8,
+    2.4,
+    2.6,
+    2.2,
+    2.4,
+    2.6,
+    2.5,
+    2.2,
+    2.0,
+    1.8,
+    1.9,
+    2.2,
+    2.1,
+    1.5,
+    0.8,
+)
 WEEKDAY_FACTOR, SATURDAY_FACTOR, HOLIDAY_FACTOR = 1.2, 0.55, 0.45  # a week averages 1.0
 
 
@@ -105,9 +153,11 @@ class Summary:
 def simulation_settings(settings: Settings) -> Settings:
     """The settings with rate limits lifted: the simulator sends every request from one address."""
     return replace(
-        settings, rate_limit_per_minute=1_000_000, rate_limit_per_address_per_minute=1_000_000_000,
+        settings,
+        rate_limit_per_minute=1_000_000,
+        rate_limit_per_address_per_minute=1_000_000_000,
         rate_limit_sessions_per_address_per_minute=1_000_000_000,
-    )  # fmt: skip
+    )
 
 
 # ---- planning ------------------------------------------------------------------------------------
@@ -153,8 +203,9 @@ def day_factor(day: date, public_holidays: Any) -> float:
     return SATURDAY_FACTOR if day.weekday() == 5 else WEEKDAY_FACTOR
 
 
-def plan(days: int, per_day: int, seed: int, scripts: Mapping[str, Sequence[Script]],
-         today: date | None = None) -> list[PlannedConversation]:  # fmt: skip
+def plan(
+    days: int, per_day: int, seed: int, scripts: Mapping[str, Sequence[Script]], today: date | None = None
+) -> list[PlannedConversation]:
     """The conversations to play over the ``days`` days ending yesterday (Japan time), in time order,
     among the bots of ``scripts`` (bot → its scripts, see :func:`load_scripts`)."""
     bots = planning_order(scripts)
@@ -194,8 +245,14 @@ def _pick_script(rng: random.Random, candidates: Sequence[Script], month: int) -
 
 
 # ---- playing -------------------------------------------------------------------------------------
-def simulate(services: ResidentServices, days: int = 30, per_day: int = 40, seed: int = 0, today: date | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Summary:  # fmt: skip
+def simulate(
+    services: ResidentServices,
+    days: int = 30,
+    per_day: int = 40,
+    seed: int = 0,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
     """Play the planned conversations through the widget API of an in-process app.
 
     ``progress(done, total)`` is called after each conversation. Returns counts per bot.
@@ -274,8 +331,13 @@ def _play(client: Any, conversation: PlannedConversation, tally: BotTally) -> st
         pressed = text.startswith("/")
         pause = (4 + 21 * draws.pause) if pressed else (20 + 80 * draws.pause)
         at += timedelta(seconds=round(pause if number else 5 + 30 * draws.pause))
-        reply = _post(client, f"/api/v1/bots/{script.bot}/messages", {"session_id": session_id, "text": text},
-                      headers(), script)  # fmt: skip
+        reply = _post(
+            client,
+            f"/api/v1/bots/{script.bot}/messages",
+            {"session_id": session_id, "text": text},
+            headers(),
+            script,
+        )
         messages = reply["messages"]
         tally.resident_messages += 1
         tally.bot_messages += len(messages)
@@ -283,8 +345,13 @@ def _play(client: Any, conversation: PlannedConversation, tally: BotTally) -> st
         if rateable and draws.rate < step.rate:
             helpful = draws.helpful < step.helpful
             at += timedelta(seconds=3 + round(12 * draws.pause))
-            _post(client, f"/api/v1/messages/{rateable[-1]['id']}/rating",
-                  {"session_id": session_id, "helpful": helpful}, headers(), script)  # fmt: skip
+            _post(
+                client,
+                f"/api/v1/messages/{rateable[-1]['id']}/rating",
+                {"session_id": session_id, "helpful": helpful},
+                headers(),
+                script,
+            )
             tally.ratings += 1
             tally.helpful += helpful
         buttons = [b for m in messages for b in m.get("buttons") or []]
@@ -313,8 +380,9 @@ def _text(step: Step, buttons: list[dict[str, str]], draws: _Draws) -> str | Non
     return None
 
 
-def _post(client: Any, path: str, body: dict[str, Any], headers: dict[str, str],
-          script: Script | None = None) -> dict[str, Any]:  # fmt: skip
+def _post(
+    client: Any, path: str, body: dict[str, Any], headers: dict[str, str], script: Script | None = None
+) -> dict[str, Any]:
     response = client.post(path, json=body, headers=headers)
     if response.status_code != 200:
         where = f" (script {script.name})" if script else ""

@@ -103,9 +103,19 @@ class NewConversationRow:
     def read(self) -> ConversationRow:
         """This conversation as a turn sees it."""
         return ConversationRow(
-            self.id, self.bot_id, self.channel, self.state, self.status, self.language, self.handed_off,
-            self.simulated, self.turns, self.message_count, self.last_active_at, None,
-        )  # fmt: skip
+            self.id,
+            self.bot_id,
+            self.channel,
+            self.state,
+            self.status,
+            self.language,
+            self.handed_off,
+            self.simulated,
+            self.turns,
+            self.message_count,
+            self.last_active_at,
+            None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +189,15 @@ ROWS = (
     RowShape(ConversationRow, conversations, "read", frozenset({"sender_hash", "started_at"})),
     RowShape(NewConversationRow, conversations, "insert", frozenset({"ended_at"})),  # a new one is open
     # an idle conversation is ended apart (``TurnStore.end_idle``); the rest never changes
-    RowShape(ConversationChange, conversations, "update",
-             frozenset({"bot_id", "channel", "sender_hash", "simulated", "started_at", "ended_at"})),
+    RowShape(
+        ConversationChange,
+        conversations,
+        "update",
+        frozenset({"bot_id", "channel", "sender_hash", "simulated", "started_at", "ended_at"}),
+    ),
     RowShape(MessageRow, messages, "insert"),
     RowShape(EventRow, events, "insert", frozenset({"id"})),  # numbered by the database
-)  # fmt: skip
+)
 
 
 def columns_of(row: type) -> list[str]:
@@ -249,12 +263,16 @@ _LOCK_BY_SENDER = (
 )
 _STORED_ANSWERS = (
     select(
-        messages.c.id, messages.c.text, messages.c.buttons, messages.c.bot_id, messages.c.response,
+        messages.c.id,
+        messages.c.text,
+        messages.c.buttons,
+        messages.c.bot_id,
+        messages.c.response,
         messages.c.intent,
     )
     .where(messages.c.reply_to == bindparam("incoming"))
     .order_by(messages.c.seq)
-)  # fmt: skip
+)
 _INSERT_CONVERSATION = insert(conversations)
 # SQLite: executemany of each row type's dicts (in-process, cheap); PostgreSQL: storage/bulk.py
 _INSERT_MESSAGES = insert(messages)
@@ -401,11 +419,16 @@ class TurnStore:
         """Store a batch's messages and events and its conversations' new state."""
         changes = list(writes.conversations.values())
         if self._json_rows:
-            connection.execute(self._write_all, {
-                "new_conversations": bulk.as_json(writes.new_conversations), "messages": bulk.as_json(writes.messages),
-                "events": bulk.as_json(writes.events), "updates": bulk.as_json(changes),
-                "updates_keys": list(writes.conversations),
-            })  # fmt: skip
+            connection.execute(
+                self._write_all,
+                {
+                    "new_conversations": bulk.as_json(writes.new_conversations),
+                    "messages": bulk.as_json(writes.messages),
+                    "events": bulk.as_json(writes.events),
+                    "updates": bulk.as_json(changes),
+                    "updates_keys": list(writes.conversations),
+                },
+            )
             return
         if writes.new_conversations:
             connection.execute(_INSERT_CONVERSATION, _NEW_CONVERSATION_VALUES(writes.new_conversations))

@@ -87,8 +87,11 @@ def make_engine(url: str, pool_size: int = 10, counters: bool = False) -> Engine
     # No overflow: connections opened beyond the pool were closed again as soon as they were returned,
     # so bursts opened and closed dozens of connections (each a PostgreSQL process) per minute.
     kwargs: dict[str, Any] = {
-        "pool_size": pool_size, "max_overflow": 0, "pool_timeout": 5, "hide_parameters": True,
-    }  # fmt: skip
+        "pool_size": pool_size,
+        "max_overflow": 0,
+        "pool_timeout": 5,
+        "hide_parameters": True,
+    }
     if url.startswith("postgresql"):
         # fail fast when the database is down instead of hanging residents' requests
         # named, so pg_stat_activity tells the service's connections (and its counters') apart.
@@ -96,8 +99,10 @@ def make_engine(url: str, pool_size: int = 10, counters: bool = False) -> Engine
         # PostgreSQL's plan for "id = ANY($1)" made while a fresh database's tables were small
         # stayed a sequential scan as they grew (a load run read 800,000 rows to lock 10).
         kwargs["connect_args"] = {
-            "connect_timeout": 3, "application_name": "madoguchi", "options": "-c plan_cache_mode=force_custom_plan",
-        }  # fmt: skip
+            "connect_timeout": 3,
+            "application_name": "madoguchi",
+            "options": "-c plan_cache_mode=force_custom_plan",
+        }
         if counters:
             kwargs["connect_args"]["application_name"] = "madoguchi-counters"
             kwargs["connect_args"]["options"] += " -c synchronous_commit=off"

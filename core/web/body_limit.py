@@ -109,9 +109,11 @@ def _content_length(scope: Scope) -> int | None:
 def too_large(limit: int) -> AppError:
     size = f"{limit // 1024} KB" if limit < 1_048_576 else f"{limit / 1_048_576:g} MB"
     return AppError(
-        413, "body_too_large", f"リクエストが大きすぎます（{size} まで）。内容を減らしてから送ってください。",
+        413,
+        "body_too_large",
+        f"リクエストが大きすぎます（{size} まで）。内容を減らしてから送ってください。",
         f"The request is too large (at most {size}). Send less in one request.",
-    )  # fmt: skip
+    )
 
 
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:

@@ -46,9 +46,11 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             where = ", ".join(".".join(str(x) for x in p.get("loc", ()) if x != "body") for p in problems[:5])
             error = AppError(
-                422, "invalid_request", f"リクエストの項目が正しくありません: {where}",
+                422,
+                "invalid_request",
+                f"リクエストの項目が正しくありません: {where}",
                 f"Some fields of the request are missing or have the wrong type: {where}",
-            )  # fmt: skip
+            )
         metrics_error(request, error.code)
         return JSONResponse(error.body(_language(request)), status_code=error.status)
 
@@ -117,9 +119,11 @@ def _framework_error(status: int) -> AppError:
         return AppError(404, "not_found", "そのアドレスはありません。", "There is nothing at this address.")
     if status == 405:
         return AppError(
-            405, "method_not_allowed", "このアドレスはその方法（メソッド）では使えません。",
+            405,
+            "method_not_allowed",
+            "このアドレスはその方法（メソッド）では使えません。",
             "This address does not accept that method.",
-        )  # fmt: skip
+        )
     return AppError(
         status, "http_error", "リクエストを処理できませんでした。", "The request could not be processed."
     )

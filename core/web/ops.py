@@ -24,10 +24,16 @@ def healthz() -> dict[str, str]:
 
 
 @router.get(
-    "/readyz", response_model=ReadyOut,
-    responses={503: {"model": ReadyOut, "description": "The database is unreachable or refuses writes, or no packs are loaded"}},
+    "/readyz",
+    response_model=ReadyOut,
+    responses={
+        503: {
+            "model": ReadyOut,
+            "description": "The database is unreachable or refuses writes, or no packs are loaded",
+        }
+    },
     summary="The database is reachable and takes writes, and the packs are loaded",
-)  # fmt: skip
+)
 def readyz(services: ServicesDep) -> JSONResponse:
     database = services.db.ping()
     writes = database and services.db.writable()  # a heartbeat write at most every few seconds

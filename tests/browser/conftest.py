@@ -50,10 +50,16 @@ def start_services(tmp_path_factory: pytest.TempPathFactory, name: str = "browse
     url = f"sqlite:///{tmp_path_factory.mktemp(f'{name}-db') / 'madoguchi.db'}"
     upgrade(url)
     settings = Settings.from_mapping(
-        {"database_url": url, "bots_dir": ROOT / "bots", "model_dir": tmp_path_factory.mktemp(f"{name}-models"),
-         "rate_limit_per_minute": 1000, "rate_limit_per_address_per_minute": 100000,
-         "rate_limit_sessions_per_address_per_minute": 100000, "rate_limit_parse_per_address_per_minute": 100000}
-    )  # fmt: skip
+        {
+            "database_url": url,
+            "bots_dir": ROOT / "bots",
+            "model_dir": tmp_path_factory.mktemp(f"{name}-models"),
+            "rate_limit_per_minute": 1000,
+            "rate_limit_per_address_per_minute": 100000,
+            "rate_limit_sessions_per_address_per_minute": 100000,
+            "rate_limit_parse_per_address_per_minute": 100000,
+        }
+    )
     from madoguchi.app import start_services as start_platform
 
     return start_platform(settings)

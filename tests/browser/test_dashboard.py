@@ -38,9 +38,15 @@ WEATHER = "明日の天気はどうですか"
 DUE_DATE_LINE = "納税通知書は5月上旬に届き、納期限は5月31日です（土日祝日にあたる場合は翌開庁日）。"
 CHANGED_LINE = "納税通知書は5月上旬に届き、納期限は5月31日（月末）です（土日祝日にあたる場合は翌開庁日）。"
 KPI_KEYS = [
-    "sessions", "resident_messages", "answer_rate", "helpful_rate",
-    "fallback_rate", "handoff_rate", "clarification_rate", "avg_turns",
-]  # fmt: skip
+    "sessions",
+    "resident_messages",
+    "answer_rate",
+    "helpful_rate",
+    "fallback_rate",
+    "handoff_rate",
+    "clarification_rate",
+    "avg_turns",
+]
 
 
 # ---- fixtures ----------------------------------------------------------------------------
@@ -428,7 +434,11 @@ def test_should_render_costs_and_let_strategy_change_the_settings(
         admin.send(
             "PUT", "/settings/cost", {k: before[k] for k in ("shared_cost_thousand_yen", "allocation")}
         )
-        admin.send("PATCH", f"/projects/{tax_project['id']}", {"budget_thousand_yen": None, "budget_before_thousand_yen": None})  # fmt: skip
+        admin.send(
+            "PATCH",
+            f"/projects/{tax_project['id']}",
+            {"budget_thousand_yen": None, "budget_before_thousand_yen": None},
+        )
 
 
 def test_should_upload_a_changed_file_show_its_diff_and_roll_back(

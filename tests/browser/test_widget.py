@@ -378,9 +378,11 @@ def assert_no_serious_violations(result: dict, state: str) -> None:
         print(f"  needs review: {v['id']}: {v['help']} at {v['targets']}")
     # axe writes the target of an element inside a shadow root as [[host selector, inner selector]].
     in_widget = [
-        t for p in result["passes"] for t in p["targets"]
+        t
+        for p in result["passes"]
+        for t in p["targets"]
         if isinstance(t[0], list) and t[0][0] == "#madoguchi-widget"
-    ]  # fmt: skip
+    ]
     assert in_widget, f"axe checked nothing inside the widget's shadow root ({state})"
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, f"serious or critical accessibility violations ({state}): {serious}"

@@ -43,22 +43,39 @@ def mobile() -> list[str]:
 
 
 def landline() -> list[str]:
-    return R.choice([
-        ["06", digits(4, R.choice("2345679")), digits(4)],
-        [R.choice(["072", "075", "078", "073"]), digits(3, R.choice("2345689")), digits(4)],
-        ["0120", digits(3, R.choice("123456789")), digits(3)],
-        ["050", digits(4, R.choice("123456789")), digits(4)],
-        [R.choice(["0721", "0725", "0743"]), digits(2, R.choice("23456789")), digits(4)],
-    ])  # fmt: skip
+    return R.choice(
+        [
+            ["06", digits(4, R.choice("2345679")), digits(4)],
+            [R.choice(["072", "075", "078", "073"]), digits(3, R.choice("2345689")), digits(4)],
+            ["0120", digits(3, R.choice("123456789")), digits(3)],
+            ["050", digits(4, R.choice("123456789")), digits(4)],
+            [R.choice(["0721", "0725", "0743"]), digits(2, R.choice("23456789")), digits(4)],
+        ]
+    )
 
 
 PHONE_CONTEXTS = [
-    "電話番号は{}です", "{}に折り返しお願いできますか", "携帯→{}", "連絡先：{}", "TEL {} 山田", "夜なら{}に出られます",
-    "{}までお電話ください", "うちの電話は{}やねん", "番号変わりました。新しいのは{}です", "ケータイ {} です",
-    "{}（自宅）へ連絡ください", "call me at {} please", "My phone number is {}", "不在なら{}に",
-    "こちらの連絡先は{}になります", "FAX {} へ送ってもいいですか", "SMSは{}宛てで", "{}から電話があったんですが、私の番号です",
-    "日中は{}、夜は出られません", "スマホの番号 {} を登録したい",
-]  # fmt: skip
+    "電話番号は{}です",
+    "{}に折り返しお願いできますか",
+    "携帯→{}",
+    "連絡先：{}",
+    "TEL {} 山田",
+    "夜なら{}に出られます",
+    "{}までお電話ください",
+    "うちの電話は{}やねん",
+    "番号変わりました。新しいのは{}です",
+    "ケータイ {} です",
+    "{}（自宅）へ連絡ください",
+    "call me at {} please",
+    "My phone number is {}",
+    "不在なら{}に",
+    "こちらの連絡先は{}になります",
+    "FAX {} へ送ってもいいですか",
+    "SMSは{}宛てで",
+    "{}から電話があったんですが、私の番号です",
+    "日中は{}、夜は出られません",
+    "スマホの番号 {} を登録したい",
+]
 for n in range(70):
     groups = mobile() if n % 2 else landline()
     style = n % 10
@@ -110,10 +127,26 @@ for _ in range(6):
 
 # ---------------------------------------------------------------- email
 USERS = ["hanako.y", "taro_1985", "k-suzuki", "mika2024", "yamada.t", "osaka.fumin", "n.tanaka77", "ayaka_s"]
-DOMAINS = ["example.jp", "example.co.jp", "mail.example.com", "docomo.ne.jp", "gmail.com", "ezweb.ne.jp",
-           "icloud.com", "example.or.jp"]  # fmt: skip
-EMAIL_CONTEXTS = ["メールは{}です", "{}に送ってください", "返信は{}まで", "連絡先メール：{}", "mail: {}",
-                  "アドレス {} に資料を", "{}宛てにお願いします", "Please email {}"]  # fmt: skip
+DOMAINS = [
+    "example.jp",
+    "example.co.jp",
+    "mail.example.com",
+    "docomo.ne.jp",
+    "gmail.com",
+    "ezweb.ne.jp",
+    "icloud.com",
+    "example.or.jp",
+]
+EMAIL_CONTEXTS = [
+    "メールは{}です",
+    "{}に送ってください",
+    "返信は{}まで",
+    "連絡先メール：{}",
+    "mail: {}",
+    "アドレス {} に資料を",
+    "{}宛てにお願いします",
+    "Please email {}",
+]
 for n in range(48):
     user, domain = R.choice(USERS), R.choice(DOMAINS)
     style = n % 12
@@ -154,14 +187,26 @@ def my_number() -> str:
     return body + str(0 if remainder <= 1 else 11 - remainder)
 
 
-MYNA_CONTEXTS = ["マイナンバーは{}です", "個人番号：{}", "私のマイナンバー {} で合ってますか", "{}ってマイナンバーなんですが",
-                 "マイナンバーカードの番号は{}", "個人番号 {} を書く欄はどこ"]  # fmt: skip
+MYNA_CONTEXTS = [
+    "マイナンバーは{}です",
+    "個人番号：{}",
+    "私のマイナンバー {} で合ってますか",
+    "{}ってマイナンバーなんですが",
+    "マイナンバーカードの番号は{}",
+    "個人番号 {} を書く欄はどこ",
+]
 for n in range(36):
     number = my_number() if n % 3 else digits(12, R.choice("123456789"))  # every third fails the check
     style = n % 6
     parts = [number[:4], number[4:8], number[8:]]
-    value = {0: " ".join(parts), 1: "-".join(parts), 2: number, 3: number.translate(FW),
-             4: f"{number[:10]} {number[10:]}", 5: "ー".join(parts).translate(KANJI)}[style]  # fmt: skip
+    value = {
+        0: " ".join(parts),
+        1: "-".join(parts),
+        2: number,
+        3: number.translate(FW),
+        4: f"{number[:10]} {number[10:]}",
+        5: "ー".join(parts).translate(KANJI),
+    }[style]
     context = R.choice(MYNA_CONTEXTS) if n % 3 == 0 or n % 4 else "番号は{}です"
     add(context.format(value), f"my_number:{style}", ("my_number", value))
 
@@ -178,8 +223,14 @@ def luhn_complete(body: str) -> str:
     raise AssertionError
 
 
-CARD_CONTEXTS = ["カード番号は{}です", "クレジットカード {} の請求", "{}で決済しました", "VISAの{}が不正利用されたかも",
-                 "フィッシングサイトに{}を入れてしまった", "クレカ番号 {}"]  # fmt: skip
+CARD_CONTEXTS = [
+    "カード番号は{}です",
+    "クレジットカード {} の請求",
+    "{}で決済しました",
+    "VISAの{}が不正利用されたかも",
+    "フィッシングサイトに{}を入れてしまった",
+    "クレカ番号 {}",
+]
 for n in range(36):
     amex = n % 5 == 4
     number = (
@@ -221,8 +272,11 @@ for n in range(40):
         kigo, bango = "1" + digits(4), digits(8)
         add(f"ゆうちょ銀行 {kigo}-{bango}", "bank:yucho-joined", ("bank_account", f"{kigo}-{bango}"))
     elif style == 5:
-        add(f"返金の振込先は{account.translate(FW)}でお願いします", "bank:furikomisaki",
-            ("bank_account", account.translate(FW)))  # fmt: skip
+        add(
+            f"返金の振込先は{account.translate(FW)}でお願いします",
+            "bank:furikomisaki",
+            ("bank_account", account.translate(FW)),
+        )
     elif style == 6:
         add(f"普通預金 口座 {account} 名義は本人です", "bank:yokin", ("bank_account", account))
     else:
@@ -249,8 +303,16 @@ def kanji_number(n: int) -> str:
     return ("" if tens == 1 else ones[tens]) + "十" + (ones[one] if one else "")
 
 
-BIRTH_BEFORE = ["生年月日は{}です", "生年月日：{}", "誕生日 {}", "誕生日は{}やねん", "生年月日 {} 性別 男",
-                "母の生年月日は{}", "DOB {}", "生まれた日は{}"]  # fmt: skip
+BIRTH_BEFORE = [
+    "生年月日は{}です",
+    "生年月日：{}",
+    "誕生日 {}",
+    "誕生日は{}やねん",
+    "生年月日 {} 性別 男",
+    "母の生年月日は{}",
+    "DOB {}",
+    "生まれた日は{}",
+]
 BIRTH_AFTER = ["{}生まれです", "{}生", "{}に生まれました", "{}生まれの父が"]
 for n in range(48):
     era, letter, year, month = era_date()
@@ -278,12 +340,33 @@ add("誕生日、令和2年3月3日の子どもの手当について", "birth_da
 add("昭和五十八年生まれの者です", "birth_date:year", ("birth_date", "昭和五十八年"))
 
 # ---------------------------------------------------------------- addresses
-TOWNS = [("大阪市", "北区", "天満"), ("大阪市", "都島区", "東野田町"), ("大阪市", "浪速区", "難波中"),
-         ("堺市", "中区", "深井沢町"), ("豊中市", "", "新千里東町"), ("吹田市", "", "江坂町"), ("枚方市", "", "岡東町"),
-         ("東大阪市", "", "長田東"), ("八尾市", "", "本町"), ("高槻市", "", "城北町"), ("岸和田市", "", "宮本町"),
-         ("茨木市", "", "春日"), ("寝屋川市", "", "早子町"), ("和泉市", "", "府中町"), ("大阪市", "西成区", "岸里")]  # fmt: skip
-ADDRESS_CONTEXTS = ["住所は{}です", "{}に住んでいます", "自宅：{}", "届け先 {} までお願いします", "現住所 {}",
-                    "{}から引っ越しました", "実家は{}やけど", "{}の者ですが"]  # fmt: skip
+TOWNS = [
+    ("大阪市", "北区", "天満"),
+    ("大阪市", "都島区", "東野田町"),
+    ("大阪市", "浪速区", "難波中"),
+    ("堺市", "中区", "深井沢町"),
+    ("豊中市", "", "新千里東町"),
+    ("吹田市", "", "江坂町"),
+    ("枚方市", "", "岡東町"),
+    ("東大阪市", "", "長田東"),
+    ("八尾市", "", "本町"),
+    ("高槻市", "", "城北町"),
+    ("岸和田市", "", "宮本町"),
+    ("茨木市", "", "春日"),
+    ("寝屋川市", "", "早子町"),
+    ("和泉市", "", "府中町"),
+    ("大阪市", "西成区", "岸里"),
+]
+ADDRESS_CONTEXTS = [
+    "住所は{}です",
+    "{}に住んでいます",
+    "自宅：{}",
+    "届け先 {} までお願いします",
+    "現住所 {}",
+    "{}から引っ越しました",
+    "実家は{}やけど",
+    "{}の者ですが",
+]
 for n in range(64):
     city, ward, town = R.choice(TOWNS)
     style = n % 16
@@ -313,8 +396,36 @@ add("住所は大阪府大阪市北区天満です", "address:pref-city-ward-tow
 add("能勢町宿野の山の方に住んでます", "address:town-under-town", ("address", "能勢町宿野"))
 
 # ---------------------------------------------------------------- names
-FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山口", "松本", "井上",
-          "木村", "林", "清水", "斎藤", "森", "池田", "橋本", "阿部", "石川", "前田", "藤田", "岡田", "後藤", "長谷川"]  # fmt: skip
+FAMILY = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "清水",
+    "斎藤",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+    "前田",
+    "藤田",
+    "岡田",
+    "後藤",
+    "長谷川",
+]
 GIVEN = [
     "太郎",
     "花子",
@@ -332,13 +443,23 @@ GIVEN = [
     "愛",
 ]
 NAME_CONTEXTS = [
-    ("{}さんに聞いてください", "family"), ("担当の{}さんから電話がありました", "family"), ("{}様宛てに送って", "family"),
-    ("{}と申します。自動車税の件で", "full"), ("{}といいます、よろしく", "full"), ("名前は{}です", "full"),
-    ("氏名：{}", "full"), ("{}です。ワクチンの予約について", "full"), ("{}くんの母です", "given"),
-    ("{}ちゃんが熱を出して", "given"), ("{}先生に相談したら", "family"), ("私は{}ですが、納税証明書を", "family"),
-    ("こんにちは、{}です。", "family"), ("{}って言います", "full"), ("息子の{}が代わりに行きます", "full"),
+    ("{}さんに聞いてください", "family"),
+    ("担当の{}さんから電話がありました", "family"),
+    ("{}様宛てに送って", "family"),
+    ("{}と申します。自動車税の件で", "full"),
+    ("{}といいます、よろしく", "full"),
+    ("名前は{}です", "full"),
+    ("氏名：{}", "full"),
+    ("{}です。ワクチンの予約について", "full"),
+    ("{}くんの母です", "given"),
+    ("{}ちゃんが熱を出して", "given"),
+    ("{}先生に相談したら", "family"),
+    ("私は{}ですが、納税証明書を", "family"),
+    ("こんにちは、{}です。", "family"),
+    ("{}って言います", "full"),
+    ("息子の{}が代わりに行きます", "full"),
     ("{}氏の件で連絡しました", "family"),
-]  # fmt: skip
+]
 for n in range(64):
     context, which = NAME_CONTEXTS[n % len(NAME_CONTEXTS)]
     family, given = R.choice(FAMILY), R.choice(GIVEN)
@@ -346,9 +467,14 @@ for n in range(64):
     if which == "full" and n % 3 == 0:
         value = f"{family} {given}"
     add(context.format(value), f"name:{which}", ("name", value))
-KANA_NAMES = [("ヤマダ タロウ", "名義はヤマダ タロウです"), ("スズキハナコ", "口座名義 スズキハナコ"),
-              ("たなかみさき", "たなかみさきと申します"), ("やまもとけんた", "名前はやまもとけんたです"),
-              ("Mr. Tanaka", "I talked to Mr. Tanaka at the office"), ("Kenji Sato", "My name is Kenji Sato")]  # fmt: skip
+KANA_NAMES = [
+    ("ヤマダ タロウ", "名義はヤマダ タロウです"),
+    ("スズキハナコ", "口座名義 スズキハナコ"),
+    ("たなかみさき", "たなかみさきと申します"),
+    ("やまもとけんた", "名前はやまもとけんたです"),
+    ("Mr. Tanaka", "I talked to Mr. Tanaka at the office"),
+    ("Kenji Sato", "My name is Kenji Sato"),
+]
 for value, text in KANA_NAMES:
     add(text, "name:kana-latin", ("name", value))
 
@@ -364,15 +490,33 @@ for n in range(24):
         ),
         3: f"{letters.lower()}{number}",
     }[n % 4]
-    context = R.choice(["パスポート番号は{}です", "旅券番号 {}", "{}のパスポートが期限切れ", "passport no. {}",
-                        "パスポート（{}）をなくしました"])  # fmt: skip
+    context = R.choice(
+        [
+            "パスポート番号は{}です",
+            "旅券番号 {}",
+            "{}のパスポートが期限切れ",
+            "passport no. {}",
+            "パスポート（{}）をなくしました",
+        ]
+    )
     add(context.format(value), f"passport:{n % 4}", ("passport", value))
 for n in range(24):
     number = "62" + digits(10)
-    value = {0: number, 1: f"{number[:4]} {number[4:8]} {number[8:]}", 2: number.translate(FW),
-             3: f"{number[:4]}-{number[4:8]}-{number[8:]}"}[n % 4]  # fmt: skip
-    context = R.choice(["免許証番号は{}です", "運転免許証の番号 {} で更新の案内が来ない", "免許証 {}",
-                        "運転免許 第{}号", "免許の番号が{}なんですが"])  # fmt: skip
+    value = {
+        0: number,
+        1: f"{number[:4]} {number[4:8]} {number[8:]}",
+        2: number.translate(FW),
+        3: f"{number[:4]}-{number[4:8]}-{number[8:]}",
+    }[n % 4]
+    context = R.choice(
+        [
+            "免許証番号は{}です",
+            "運転免許証の番号 {} で更新の案内が来ない",
+            "免許証 {}",
+            "運転免許 第{}号",
+            "免許の番号が{}なんですが",
+        ]
+    )
     add(context.format(value), f"driver_license:{n % 4}", ("driver_license", value))
 for n in range(30):
     kigo, bango = (
@@ -381,8 +525,12 @@ for n in range(30):
     )
     style = n % 6
     if style == 0:
-        add(f"保険証の記号は{kigo}、番号は{bango}です", "insurance:kigo-bango",
-            ("health_insurance", kigo), ("health_insurance", bango))  # fmt: skip
+        add(
+            f"保険証の記号は{kigo}、番号は{bango}です",
+            "insurance:kigo-bango",
+            ("health_insurance", kigo),
+            ("health_insurance", bango),
+        )
     elif style == 1:
         value = digits(8, "06")
         add(f"保険者番号 {value} の保険証をなくした", "insurance:hokensha", ("health_insurance", value))
@@ -390,12 +538,21 @@ for n in range(30):
         value = digits(10, "1")
         add(f"介護保険証の被保険者番号は{value}", "insurance:kaigo", ("health_insurance", value))
     elif style == 3:
-        add(f"国保 記号{kigo.translate(FW)} 番号{bango.translate(FW)}", "insurance:kokuho",
-            ("health_insurance", kigo.translate(FW)), ("health_insurance", bango.translate(FW)))  # fmt: skip
+        add(
+            f"国保 記号{kigo.translate(FW)} 番号{bango.translate(FW)}",
+            "insurance:kokuho",
+            ("health_insurance", kigo.translate(FW)),
+            ("health_insurance", bango.translate(FW)),
+        )
     elif style == 4:
         eda = f"0{R.randint(0, 9)}"
-        add(f"保険証 記号：{kigo} 番号：{bango} 枝番：{eda}", "insurance:edaban",
-            ("health_insurance", kigo), ("health_insurance", bango), ("health_insurance", eda))  # fmt: skip
+        add(
+            f"保険証 記号：{kigo} 番号：{bango} 枝番：{eda}",
+            "insurance:edaban",
+            ("health_insurance", kigo),
+            ("health_insurance", bango),
+            ("health_insurance", eda),
+        )
     else:
         value = digits(8, "3")
         add(
@@ -405,14 +562,39 @@ for n in range(30):
         )
 
 # ---------------------------------------------------------------- health details next to an identifier
-CONDITIONS = ["糖尿病", "高血圧", "うつ病", "認知症", "乳がん", "統合失調症", "喘息", "心臓病", "脳梗塞", "パニック障害",
-              "白内障", "腰痛", "花粉症", "アレルギー", "リウマチ", "HIV", "コロナ陽性", "妊娠中", "人工透析", "肝炎"]  # fmt: skip
+CONDITIONS = [
+    "糖尿病",
+    "高血圧",
+    "うつ病",
+    "認知症",
+    "乳がん",
+    "統合失調症",
+    "喘息",
+    "心臓病",
+    "脳梗塞",
+    "パニック障害",
+    "白内障",
+    "腰痛",
+    "花粉症",
+    "アレルギー",
+    "リウマチ",
+    "HIV",
+    "コロナ陽性",
+    "妊娠中",
+    "人工透析",
+    "肝炎",
+]
 for n, condition in enumerate(CONDITIONS * 2):
     family = R.choice(FAMILY)
     style = n % 4
     if style == 0:
-        add(f"{family}さんは{condition}で通院しています", "health:name", ("name", family), ("health", condition),
-            ("health", "通院"))  # fmt: skip
+        add(
+            f"{family}さんは{condition}で通院しています",
+            "health:name",
+            ("name", family),
+            ("health", condition),
+            ("health", "通院"),
+        )
     elif style == 1:
         phone = "-".join(mobile())
         add(
@@ -423,12 +605,20 @@ for n, condition in enumerate(CONDITIONS * 2):
         )
     elif style == 2:
         kigo = digits(6, "1")
-        add(f"保険証の記号{kigo}、{condition}の薬をもらっています", "health:insurance",
-            ("health_insurance", kigo), ("health", condition))  # fmt: skip
+        add(
+            f"保険証の記号{kigo}、{condition}の薬をもらっています",
+            "health:insurance",
+            ("health_insurance", kigo),
+            ("health", condition),
+        )
     else:
         given = R.choice(GIVEN)
-        add(f"{family}{given}と申します。{condition}があります", "health:intro",
-            ("name", family + given), ("health", condition))  # fmt: skip
+        add(
+            f"{family}{given}と申します。{condition}があります",
+            "health:intro",
+            ("name", family + given),
+            ("health", condition),
+        )
 
 # ---------------------------------------------------------------- several in one message
 for _ in range(12):
@@ -436,49 +626,157 @@ for _ in range(12):
     phone = "-".join(mobile())
     city, ward, town = R.choice(TOWNS)
     address = f"{city}{ward}{town}{R.randint(1, 5)}-{R.randint(1, 20)}-{R.randint(1, 30)}"
-    add(f"{family}{given}です。住所は{address}、電話は{phone}でお願いします", "several",
-        ("name", family + given), ("address", address), ("phone", phone))  # fmt: skip
+    add(
+        f"{family}{given}です。住所は{address}、電話は{phone}でお願いします",
+        "several",
+        ("name", family + given),
+        ("address", address),
+        ("phone", phone),
+    )
 
 # ---------------------------------------------------------------- look-alikes: nothing to mask
 LOOKALIKES = [
     # amounts and counts
-    "布団を12万円で買わされました", "3,000円の返金はありますか", "¥12,800の請求が来た", "口座から250000円引き落とされた",
-    "自動車税は39,500円でした", "延滞金が1,200円つくの？", "家族4人で住んでます", "2-3人で相談に行きます",
-    "1500000円も払えません", "税額 45000円", "8日以内ならクーリングオフできる？", "20日間の期間", "3回目のワクチン",
-    "38.5度の熱があります", "体温は37度5分", "12歳の子どもの契約", "18歳未満", "100%返金されますか", "5,000,000円の家",
-    "振込手数料は330円", "普通は2〜3日で届きます", "口座振替で1万円", "記号が3つある書類", "番号札は25番でした",
+    "布団を12万円で買わされました",
+    "3,000円の返金はありますか",
+    "¥12,800の請求が来た",
+    "口座から250000円引き落とされた",
+    "自動車税は39,500円でした",
+    "延滞金が1,200円つくの？",
+    "家族4人で住んでます",
+    "2-3人で相談に行きます",
+    "1500000円も払えません",
+    "税額 45000円",
+    "8日以内ならクーリングオフできる？",
+    "20日間の期間",
+    "3回目のワクチン",
+    "38.5度の熱があります",
+    "体温は37度5分",
+    "12歳の子どもの契約",
+    "18歳未満",
+    "100%返金されますか",
+    "5,000,000円の家",
+    "振込手数料は330円",
+    "普通は2〜3日で届きます",
+    "口座振替で1万円",
+    "記号が3つある書類",
+    "番号札は25番でした",
     # event dates, years and times
-    "11月20日に契約しました", "令和8年11月20日に届いた書面", "2026-11-20に訪問販売", "5月31日が期限ですよね",
-    "2026/5/31までに払えば", "令和6年度の府民税", "2026年に引っ越しました", "平成30年4月1日以降に取得した土地",
-    "受付は9時から17時30分まで", "9:00〜18:00に電話します", "昨日の15時頃", "3日前に届いた", "6/1から新しい制度",
-    "2019年10月1日から消費税が10%", "令和7年3月31日まで", "毎月25日に引き落とし", "年末の12月29日から1月3日",
-    "2024.4.1施行の法律", "平成20年3月に購入した車", "1日2回飲む薬",
+    "11月20日に契約しました",
+    "令和8年11月20日に届いた書面",
+    "2026-11-20に訪問販売",
+    "5月31日が期限ですよね",
+    "2026/5/31までに払えば",
+    "令和6年度の府民税",
+    "2026年に引っ越しました",
+    "平成30年4月1日以降に取得した土地",
+    "受付は9時から17時30分まで",
+    "9:00〜18:00に電話します",
+    "昨日の15時頃",
+    "3日前に届いた",
+    "6/1から新しい制度",
+    "2019年10月1日から消費税が10%",
+    "令和7年3月31日まで",
+    "毎月25日に引き落とし",
+    "年末の12月29日から1月3日",
+    "2024.4.1施行の法律",
+    "平成20年3月に購入した車",
+    "1日2回飲む薬",
     # public numbers and short codes
-    "188に電話したらええの？", "189はどんな時にかけるの", "110番するべき？", "119に電話して救急車を",
-    "#7119にかけてもいいですか", "＃８０００は子どもの相談", "#8008のDV相談", "#9110につながらない",
-    "0570-064-556に電話しました", "06-6910-8001の受付時間は", "06-6616-0888は何時まで", "0120-279-338は24時間？",
-    "０６－６９１０－８００５にFAXします", "消費生活センター（06-6616-0888）に聞いた", "0120-279-889に相談した",
-    "06-6582-7119に電話していい？", "06(6910)8001に聞きます",
+    "188に電話したらええの？",
+    "189はどんな時にかけるの",
+    "110番するべき？",
+    "119に電話して救急車を",
+    "#7119にかけてもいいですか",
+    "＃８０００は子どもの相談",
+    "#8008のDV相談",
+    "#9110につながらない",
+    "0570-064-556に電話しました",
+    "06-6910-8001の受付時間は",
+    "06-6616-0888は何時まで",
+    "0120-279-338は24時間？",
+    "０６－６９１０－８００５にFAXします",
+    "消費生活センター（06-6616-0888）に聞いた",
+    "0120-279-889に相談した",
+    "06-6582-7119に電話していい？",
+    "06(6910)8001に聞きます",
     # postal codes, cities and wards alone
-    "郵便番号の調べ方", "大阪市北区に住んでいます", "堺市在住です", "豊中市から来ました", "東大阪市の税務署はどこ",
-    "大阪市中央区役所の場所", "吹田市内の病院", "大阪市立の学校", "堺市民です", "北区の3番窓口", "府庁は大阪市中央区ですよね",
-    "型番は530-0001です", "大阪府内の市町村", "お住まいの市区町村の窓口へ", "大阪市北区役所の1-2階",
+    "郵便番号の調べ方",
+    "大阪市北区に住んでいます",
+    "堺市在住です",
+    "豊中市から来ました",
+    "東大阪市の税務署はどこ",
+    "大阪市中央区役所の場所",
+    "吹田市内の病院",
+    "大阪市立の学校",
+    "堺市民です",
+    "北区の3番窓口",
+    "府庁は大阪市中央区ですよね",
+    "型番は530-0001です",
+    "大阪府内の市町村",
+    "お住まいの市区町村の窓口へ",
+    "大阪市北区役所の1-2階",
     # intent words and product names
-    "自動車税の納期限はいつ", "納税証明書がほしい", "クーリングオフのやり方", "マイナンバーカードの申請方法",
-    "マイナンバーカードの有効期限は2030年", "保険証の切り替えはどうするの", "パスポートの申請に必要なもの",
-    "運転免許の更新場所", "口座振替の申込み", "府営住宅の申し込み", "ワクチン接種の予約", "発熱外来はどこ",
-    "陽性になったら何日休む？", "糖尿病の検査はどこで受けられますか", "妊娠中でもワクチンは打てますか",
-    "iPhone 15 Proを買った", "PS5の抽選販売", "Galaxy S24が届かない", "第2-3号様式を出してください",
-    "別表1-2を見てください", "第3条第2項", "様式第1号", "ルンバ980の定期購入", "Windows 11にしたら",
-    "お母さんが詐欺にあった", "皆さんに聞きたい", "大家さんに相談した", "業者さんが来た", "お客様センター",
-    "大和川の近くの公園", "中村屋のお菓子", "佐藤錦という名前のさくらんぼ", "山田錦のお酒",
-    "セキュリティコードって何", "カード番号を入れてしまった", "口座番号を教えてと電話がきた", "電話番号を変えたい",
-    "記号番号の欄はどこに書くの", "暗証番号を忘れた", "保険証の記号と番号の見方", "免許証番号の確認方法",
-    "https://www.pref.osaka.lg.jp/ を見た", "バージョン1.2.3", "QRコードが読めない", "3-4日かかる",
-    "1-2週間で届く", "8時30分から", "No.1の人気商品", "ver2.0", "4K テレビ 55型", "品番 KJ-55X9500H",
-    "注文番号123456789012", "4111 1111 1111 1112で払った", "会員数は1,234,567人", "電話で3000円払った",
-    "電話の受付は平日9時から", "携帯料金が月8000円", "携帯を2台持ってます", "口座に5万円入金",
-]  # fmt: skip
+    "自動車税の納期限はいつ",
+    "納税証明書がほしい",
+    "クーリングオフのやり方",
+    "マイナンバーカードの申請方法",
+    "マイナンバーカードの有効期限は2030年",
+    "保険証の切り替えはどうするの",
+    "パスポートの申請に必要なもの",
+    "運転免許の更新場所",
+    "口座振替の申込み",
+    "府営住宅の申し込み",
+    "ワクチン接種の予約",
+    "発熱外来はどこ",
+    "陽性になったら何日休む？",
+    "糖尿病の検査はどこで受けられますか",
+    "妊娠中でもワクチンは打てますか",
+    "iPhone 15 Proを買った",
+    "PS5の抽選販売",
+    "Galaxy S24が届かない",
+    "第2-3号様式を出してください",
+    "別表1-2を見てください",
+    "第3条第2項",
+    "様式第1号",
+    "ルンバ980の定期購入",
+    "Windows 11にしたら",
+    "お母さんが詐欺にあった",
+    "皆さんに聞きたい",
+    "大家さんに相談した",
+    "業者さんが来た",
+    "お客様センター",
+    "大和川の近くの公園",
+    "中村屋のお菓子",
+    "佐藤錦という名前のさくらんぼ",
+    "山田錦のお酒",
+    "セキュリティコードって何",
+    "カード番号を入れてしまった",
+    "口座番号を教えてと電話がきた",
+    "電話番号を変えたい",
+    "記号番号の欄はどこに書くの",
+    "暗証番号を忘れた",
+    "保険証の記号と番号の見方",
+    "免許証番号の確認方法",
+    "https://www.pref.osaka.lg.jp/ を見た",
+    "バージョン1.2.3",
+    "QRコードが読めない",
+    "3-4日かかる",
+    "1-2週間で届く",
+    "8時30分から",
+    "No.1の人気商品",
+    "ver2.0",
+    "4K テレビ 55型",
+    "品番 KJ-55X9500H",
+    "注文番号123456789012",
+    "4111 1111 1111 1112で払った",
+    "会員数は1,234,567人",
+    "電話で3000円払った",
+    "電話の受付は平日9時から",
+    "携帯料金が月8000円",
+    "携帯を2台持ってます",
+    "口座に5万円入金",
+]
 for text in LOOKALIKES:
     add(text, "lookalike")
 # generated look-alikes: amounts, dates of events, counts in many shapes
