@@ -23,7 +23,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared_nlu.dialogue.business_hours import JAPAN
+from shared_nlu.clock import JAPAN
 
 from .api import ops, rasa, resident
 from .api.body_limit import BodyLimit, BodyLimits

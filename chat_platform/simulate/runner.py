@@ -21,17 +21,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import delete
+
+from shared_nlu.clock import JAPAN
 
 from ..services import Services
 from ..settings import Settings
 from ..storage.models import RateCounter
 from .scripts import ANY_BUTTON, BOTS, SCRIPTS, Script, Step
 
-JAPAN = ZoneInfo("Asia/Tokyo")
 SIMULATION_HEADER = "X-Madoguchi-Simulation"
 TIME_HEADER = "X-Madoguchi-Simulated-Time"
 
