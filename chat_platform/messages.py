@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared_nlu.constants import FALLBACK_INTENT
 from shared_nlu.dialogue.messages import BotMessage
-from shared_nlu.pack.model import FALLBACK_INTENT
 
 # answers that are not answers to the question (so residents are not asked to rate them)
 NOT_RATEABLE = {

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from chat_platform.storage.models import Conversation, Event, Message, Rating
-from shared_nlu.pack.model import FALLBACK_INTENT
+from shared_nlu.constants import FALLBACK_INTENT
 
 from .common import JAPAN_TZ_NAME, DateRange, period_of, ratio, simulated_filter, to_japan
 from .export import Cell

@@ -65,8 +65,8 @@ def validate(
         )
         raise typer.Exit(2)
     sources = {folder.name: read_pack_folder(folder) for folder in folders}
-    if "common" not in sources and (common := folders[0].parent / "common").is_dir():
-        sources["common"] = read_pack_folder(common)  # packs include common; check them together
+    if COMMON_BOT not in sources and (common := folders[0].parent / COMMON_BOT).is_dir():
+        sources[COMMON_BOT] = read_pack_folder(common)  # packs include common; check them together
     _, diags = validate_packs(sources)
     for diag in diags.sorted():
         style = "red" if diag.severity is Severity.ERROR else "yellow"

@@ -14,11 +14,11 @@ from datetime import date
 from typing import Any
 
 from ..actions.registry import ChoiceReader
+from ..constants import INFORM_INTENT
 from ..nlu.result import ParseResult
 from ..pack.model import Form
 from .slots import SlotValue, extract_slot
 
-INFORM_INTENT = "inform"
 # A question, not a statement: 「…って何番？」「…教えて」 "how do I …?"
 _QUESTION = re.compile(
     r"[?？]|(?:ですか|ますか|でしょうか|かな|かね|やろか|ますの)[。.]?$|教えて|おしえて|どう|どこ|なに|何|いつ|なんぼ|"

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..constants import COMMON_BOT, FALLBACK_INTENT, INFORM_INTENT, OUT_OF_SCOPE_INTENT
 from ..entities.model import EntityMatch
-from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from ..text.sentences import asking_sentence, sentences
 from .result import ParseResult
 from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label
@@ -35,7 +35,6 @@ QUESTION_WEIGHT_PER_WORD = 0.4
 # A story is two sentences or more before the question (measured: with one remark before a question,
 # as many of the packs' own examples are written, the remark often carries the topic).
 STORY_SENTENCES = 3
-FORM_ANSWER_INTENT = "inform"
 # Urgent intents of the common pack (bot catalog, safety section): recall first, so a crisis
 # message is never turned away for words its intent has not seen.
 SAFETY_INTENTS = frozenset(
@@ -105,7 +104,7 @@ class EdgeDecision:
         and ``minimum``); else the fallback, reason ``not_covered``."""
         if result.is_fallback or result.bot is None or result.intent in SAFETY_INTENTS:
             return result
-        if result.intent == FORM_ANSWER_INTENT:
+        if result.intent == INFORM_INTENT:
             # 「4日前」「訪問販売です」: a form's value, checked by the form itself — but a message
             # with neither a value nor a content word (「えーと、よくわからん」) is no answer
             if result.entities or self._has_content(text):

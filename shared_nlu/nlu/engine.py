@@ -16,11 +16,11 @@ from functools import lru_cache
 import numpy as np
 
 from ..clock import today_in_japan
+from ..constants import COMMON_BOT, FALLBACK_INTENT, INFORM_INTENT, OUT_OF_SCOPE_INTENT, answer_response
 from ..entities.builtin import extract_builtin_entities
 from ..entities.model import EntityMatch
 from ..entities.pack_entities import PackEntityExtractor
 from ..pack.loader import PackSet
-from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from ..text import SynonymMap, default_tokenizer, detect_language, normalize
 from ..text.content_words import default_content_words
 from ..text.dialect import standardize_kansai
@@ -44,7 +44,6 @@ from .training_data import (
 RANKING_SIZE = 10
 OUT_OF_SCOPE_LABEL = label_of(COMMON_BOT, OUT_OF_SCOPE_INTENT)
 FAQ_SOFTMAX_TEMPERATURE = 0.5  # fused retrieval scores are z-scores; 0.5 keeps a clear winner clear
-FORM_ANSWER_INTENT = "inform"  # Rasa's conventional name for "here is the value you asked for"
 
 
 @dataclass(frozen=True)
@@ -247,8 +246,8 @@ class NluEngine:
                 pack = self.packs.packs[bot]
                 names = sorted(pack.faq_intents)
                 answers = [
-                    pack.responses[f"utter_{n}"].variants["ja"][0].text
-                    if f"utter_{n}" in pack.responses
+                    pack.responses[answer_response(n)].variants["ja"][0].text
+                    if answer_response(n) in pack.responses
                     else ""
                     for n in names
                 ]
@@ -266,7 +265,7 @@ class NluEngine:
             cached = np.array(
                 [
                     (allowed is None or label_bot in allowed)
-                    and (intent != FORM_ANSWER_INTENT or label_bot == bot)
+                    and (intent != INFORM_INTENT or label_bot == bot)
                     for label_bot, intent in map(split_label, self.classifier.labels)
                 ],
                 dtype=bool,

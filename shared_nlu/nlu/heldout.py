@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..pack.model import COMMON_BOT, FALLBACK_INTENT
+from ..constants import COMMON_BOT, FALLBACK_INTENT
 from .result import ParseResult
 
 ROUTED = "*"  # the widget column of a message asked across all bots (the routed /model/parse)

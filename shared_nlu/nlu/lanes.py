@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from ..pack.checks import example_key
 from ..pack.diagnostics import Diagnostic, Severity
-from ..pack.model import COMMON_BOT, OUT_OF_SCOPE_INTENT, Pack
+from ..pack.model import Pack
 from .engine import NluEngine
 from .safety_phrases import SAFETY_INTENTS
 from .training_data import FAQ_LABEL, label_of, split_label
@@ -214,7 +215,7 @@ def _test_questions(pack: Pack) -> Iterator[Question]:
     """tests.yml's user turns: phrasings the department wrote apart from its examples (held out)."""
     for story in pack.stories:
         for step in story.steps:
-            if step.user and not step.user.startswith("/") and step.intent and step.intent != "nlu_fallback":
+            if step.user and not step.user.startswith("/") and step.intent and step.intent != FALLBACK_INTENT:
                 owner = step.bot or (pack.id if step.intent in pack.intents else COMMON_BOT)
                 if _answered_first(owner, step.intent):
                     continue

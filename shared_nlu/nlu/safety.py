@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..pack.model import COMMON_BOT
+from ..constants import COMMON_BOT
 from ..text import default_tokenizer
 from .classifier import IntentClassifier
 from .features import Featurizer

@@ -11,16 +11,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..actions.registry import ActionInfo
-from ..dialogue.texts import TEXTS as ENGINE_TEXTS
+from ..constants import (
+    ASK_RESPONSE_PREFIX,
+    BUTTON_PAYLOAD,
+    COMMON_BOT,
+    ENGINE_TEXT_RESPONSES,
+    OUT_OF_SCOPE_INTENT,
+    RESPONSE_PREFIX,
+    answer_response,
+    ask_response,
+)
 from .diagnostics import Diagnostics
-from .model import COMMON_BOT, OUT_OF_SCOPE_INTENT, Pack
+from .model import Pack
 
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
-PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<slots>\{.*\})?$", re.DOTALL)
 # values the engine itself fills into any response (bot name, contact, topics it can answer)
 ENGINE_VALUES = {"bot_name", "contact_name", "contact_phone", "contact_hours", "topics", "domain_contact"}
-# Responses the engine says by name (a pack's own version replaces the engine's text).
-ENGINE_RESPONSES = {"utter_nlu_fallback", "utter_other_bot", "utter_domain_contact"}
 # intents answered by the engine, needing no response or rule
 ENGINE_INTENTS = {OUT_OF_SCOPE_INTENT}
 _PUNCT = set(string.punctuation) | set("、。！？・「」『』（）［］【】〜～…ー　 ")
@@ -59,21 +65,26 @@ def check_pack(
     responses = set(pack.responses) | (set(shared.responses) if shared else set())
     slots = {slot.name for form in pack.forms.values() for slot in form.slots}
     provided = set(ENGINE_VALUES) | slots
-    used_responses: set[str] = set(ENGINE_RESPONSES)
+    used_responses: set[str] = set()
 
     def action_exists(action: str) -> bool:
         return action in responses or action in pack.forms or action in actions
 
     answers_unknown = bool({"responses.yml", "rules.yml"} & where.unreadable)
     for name in pack.intents:
-        if answers_unknown or name in ENGINE_INTENTS or name in pack.rules or f"utter_{name}" in responses:
+        if (
+            answers_unknown
+            or name in ENGINE_INTENTS
+            or name in pack.rules
+            or answer_response(name) in responses
+        ):
             continue
         diags.error(
             nlu,
             where.intents.get(name, (1, 1)),
             "no-response",
             f"intent「{name}」に応答もルールもありません。",
-            f"responses.yml に「utter_{name}:」を追加するか、rules.yml にこの intent のルールを書いてください。",
+            f"responses.yml に「{answer_response(name)}:」を追加するか、rules.yml にこの intent のルールを書いてください。",
         )
     for intent, rule in pack.rules.items():
         at = where.rules.get(intent, (1, 1))
@@ -116,7 +127,7 @@ def check_pack(
                 f"フォーム「{form.name}」の submit「{form.submit}」が見つかりません。",
             )
         for slot in form.slots:
-            ask = f"utter_ask_{slot.name}"
+            ask = ask_response(slot.name)
             used_responses.add(ask)
             if slot.if_unknown:
                 used_responses.add(slot.if_unknown)
@@ -149,12 +160,12 @@ def check_pack(
             )
     for name, response in pack.responses.items():
         at = where.responses.get(name, (1, 1))
-        stem = name.removeprefix("utter_")
-        overrides_engine = name in ENGINE_TEXTS  # a pack's own wording of an engine text
+        stem = name.removeprefix(RESPONSE_PREFIX)
+        overrides_engine = name in ENGINE_TEXT_RESPONSES  # a pack's own wording of an engine text
         if (
             stem not in intents
             and name not in used_responses
-            and not stem.startswith("ask_")
+            and not name.startswith(ASK_RESPONSE_PREFIX)
             and not overrides_engine
         ):
             diags.warning(
@@ -198,7 +209,7 @@ def check_pack(
 def _check_payload(
     payload: str, intents: set[str], slots: set[str], file: str, at: tuple[int, int], diags: Diagnostics
 ) -> None:
-    match = PAYLOAD.match(payload)
+    match = BUTTON_PAYLOAD.match(payload)
     if not match:
         diags.error(
             file,

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from ..actions.registry import registered_actions
 from ..clock import today_in_japan
+from ..constants import COMMON_BOT, FALLBACK_INTENT
 from .checks import Positions, check_duplicate_examples, check_pack
 from .diagnostics import Diagnostic, Diagnostics, PackError
-from .model import COMMON_BOT, Pack
+from .model import Pack
 from .near_misses import check_near_miss_duplicates
 from .parse_bot import parse_bot
 from .parse_dialogue import parse_forms, parse_rules, parse_stories
@@ -232,7 +233,7 @@ def _check_stories(packs: dict[str, Pack], diags: Diagnostics) -> None:
                     )
                     continue
                 target = packs.get(step.bot) if step.bot else None
-                known = own | (set(target.intents) if target else set()) | {"nlu_fallback"}
+                known = own | (set(target.intents) if target else set()) | {FALLBACK_INTENT}
                 if step.intent and step.intent not in known:
                     diags.error(
                         f"{pack.id}/tests.yml",
