@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from . import errors
-from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender, is_rateable
+from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender
 from .runtime import BotRuntime, Bots
 from .settings import Settings
 from .storage.database import Database
@@ -24,7 +24,7 @@ from .storage.turns import TurnStore
 from .turn_handler import TurnHandler
 from .validation import clean_id, clean_message
 
-__all__ = ["ChatService", "Incoming", "OutgoingMessage", "Reply", "hash_sender", "is_rateable"]
+__all__ = ["ChatService", "Incoming", "OutgoingMessage", "Reply", "hash_sender"]
 
 # Set only by the in-process simulator (``madoguchi simulate``): marks traffic as simulated and
 # replays it at past times, so demo reports have history. The public server never sets them.

@@ -42,21 +42,12 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared_nlu.dialogue.engine import Turn
-from shared_nlu.dialogue.messages import BotMessage
+from shared_nlu.dialogue.messages import BotMessage, is_rateable
 from shared_nlu.dialogue.messages import Event as DialogueEvent
 from shared_nlu.dialogue.state import SessionState
 
 from . import errors
-from .messages import (
-    NOT_RATEABLE,
-    Incoming,
-    NewSession,
-    OutgoingMessage,
-    Refused,
-    Reply,
-    hash_sender,
-    is_rateable,
-)
+from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender
 from .privacy.masking import mask_answer, mask_personal_data
 from .runtime import BotRuntime, Bots
 from .settings import Settings
@@ -268,7 +259,7 @@ class TurnHandler:
         packs = self.runtime.current.packs.packs
         messages = [
             outgoing(a.id, a.text, a.buttons, a.bot_id, a.response, packs, conversation.language,
-                     a.intent is not None and a.response not in NOT_RATEABLE)
+                     is_rateable(a.intent, a.response))
             for a in self.store.stored_answers(connection, incoming_id)
         ]  # fmt: skip
         return Reply(conversation.id, messages, conversation.status, conversation.language, replayed=True)
@@ -386,7 +377,7 @@ class TurnHandler:
                 "reply_to": incoming_id, "idempotency_key": None, "simulated": simulated, "created_at": item.now,
             })  # fmt: skip
             answers.append(outgoing(answer_id, message.text, buttons, message.bot, message.response,
-                                    bots.packs.packs, turn.state.language, is_rateable(message)))  # fmt: skip
+                                    bots.packs.packs, turn.state.language, message.rateable))  # fmt: skip
         writes.events.extend(
             {"conversation_id": conversation.id, "bot_id": conversation.bot_id, "type": event.type,
              "data": event.data, "simulated": simulated, "created_at": item.now}
