@@ -10,6 +10,9 @@ so any layer may import it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 # ---- bots and intents ---------------------------------------------------------------------------
 COMMON_BOT = "common"  # the pack every bot includes (safety, greetings, hand-off)
@@ -22,7 +25,7 @@ OPEN_BOT_INTENT = "open_bot"  # a button payload the widget acts on itself; othe
 # ---- response and action names -------------------------------------------------------------------
 RESPONSE_PREFIX = "utter_"  # every response's name starts so, as in Rasa
 ASK_RESPONSE_PREFIX = "utter_ask_"  # the question a form asks for a slot
-ACTION_PREFIX = "action_"  # a Python action (shared_nlu/actions), as in Rasa
+ACTION_PREFIX = "action_"  # a Python action (see ACTION_CONTRACTS below), as in Rasa
 # Hand-off texts (the engine's utter_handoff_open/closed, a pack's utter_handoff_human) start so
 HANDOFF_RESPONSE_PREFIX = "utter_handoff"
 
@@ -101,3 +104,35 @@ def intent_payload(intent: str) -> str:
 # A chat message, not a document: longer text is almost always a paste error. Pack files, the
 # admin's "add this question as an example" and the FAQ spreadsheet import all hold to it.
 MAX_EXAMPLE_CHARS = 300
+
+
+# ---- Python actions ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ActionContract:
+    """What a pack may rely on from a Python action without running it (the validator checks it)."""
+
+    responses: frozenset[str]  # the responses it may send: a pack that calls it must define them
+    provides: frozenset[str]  # the values it fills into those responses' {placeholders}
+
+
+COOLING_OFF_RESULT_ACTION = "action_cooling_off_result"
+# its answer for each state of the cooling-off period (shared_nlu/actions/cooling_off.py, Status)
+COOLING_OFF_RESPONSES: Mapping[str, str] = MappingProxyType(
+    {
+        "running": "utter_cooling_off_running",
+        "last_day": "utter_cooling_off_last_day",
+        "expired": "utter_cooling_off_expired",
+        "not_applicable": "utter_cooling_off_mail_order",
+    }
+)
+
+# Every action packs may call from rules.yml and forms.yml. The code that runs each is listed in
+# shared_nlu/actions/registry.py (tests/test_actions.py checks both name the same actions).
+ACTION_CONTRACTS: Mapping[str, ActionContract] = MappingProxyType(
+    {
+        COOLING_OFF_RESULT_ACTION: ActionContract(
+            responses=frozenset(COOLING_OFF_RESPONSES.values()),
+            provides=frozenset({"transaction_type", "period_days", "last_day", "days_left", "received_date"}),
+        ),
+    }
+)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..actions.registry import ActionContext, choice_readers, registered_actions
+from ..actions.model import ActionContext
+from ..actions.registry import ACTIONS, CHOICE_READERS
 from ..clock import to_japan_time
 from ..constants import (
     AMBIGUOUS_CHOICE_RESPONSE,
@@ -90,8 +91,8 @@ class DialogueEngine:
         self.nlu = nlu
         self.packs: dict[str, Pack] = nlu.packs.packs
         self.idle_timeout = idle_timeout
-        self.actions = registered_actions()
-        self.readers = choice_readers()
+        self.actions = ACTIONS
+        self.readers = CHOICE_READERS
 
     def new_session(self, session_id: str, bot: str) -> SessionState:
         if bot not in self.packs or bot == COMMON_BOT:
@@ -305,7 +306,7 @@ class DialogueEngine:
             return self._start_form(pack.forms[action], state, pack, parse, turn, now, given)
         if action in self.actions:
             context = ActionContext(pack.id, dict(state.slots), state.language, to_japan_time(now).date())
-            outcome = self.actions[action].run(context)
+            outcome = self.actions[action](context)
             turn.actions.append(action)
             turn.events.append(Event("action", {"name": action, "response": outcome.response}))
             turn.say(self._response(outcome.response, pack, state, now, parse.intent, outcome.values))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from ..actions.registry import ChoiceReader
+from ..actions.model import ChoiceReader
 from ..constants import INFORM_INTENT
 from ..nlu.result import ParseResult
 from ..pack.model import Form

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..actions.registry import ChoiceReader
+from ..actions.model import ChoiceReader
 from ..constants import (
     AMBIGUOUS_CHOICE_RESPONSE,
     EMPTY_ANSWER_RESPONSE,
@@ -60,8 +60,8 @@ def extract_slot(
     asked: bool = True,
 ) -> SlotValue:
     """``given`` is a value a button sent (``/inform{"slot": "value"}``); it is validated too.
-    ``reader`` reads a choice from everyday words (see ``register_choice_reader``). ``asked`` is
-    False when the slot is read from a message that answers something else: then a date must be
+    ``reader`` reads a choice from everyday words (``actions.registry.CHOICE_READERS``). ``asked``
+    is False when the slot is read from a message that answers something else: then a date must be
     a date in itself (「20日」 or 「月曜」 alone is a day only as the answer to "which day?")."""
     raw = str(given) if given is not None else None
     if slot.kind == "choice":

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..actions.registry import ActionInfo
 from ..constants import (
     ASK_RESPONSE_PREFIX,
     BUTTON_PAYLOAD,
@@ -18,6 +17,7 @@ from ..constants import (
     ENGINE_TEXT_RESPONSES,
     OUT_OF_SCOPE_INTENT,
     RESPONSE_PREFIX,
+    ActionContract,
     answer_response,
     ask_response,
 )
@@ -53,7 +53,7 @@ def check_pack(
     pack: Pack,
     common: Pack | None,
     where: Positions,
-    actions: Mapping[str, ActionInfo],
+    actions: Mapping[str, ActionContract],
     today: date,
     diags: Diagnostics,
 ) -> None:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..actions.registry import registered_actions
 from ..clock import today_in_japan
-from ..constants import COMMON_BOT, FALLBACK_INTENT
+from ..constants import ACTION_CONTRACTS, COMMON_BOT, FALLBACK_INTENT, ActionContract
 from .checks import Positions, check_duplicate_examples, check_pack
 from .diagnostics import Diagnostic, Diagnostics, PackError
 from .model import Pack
@@ -183,9 +182,12 @@ def parse_pack(
 
 
 def validate_packs(
-    sources: Mapping[str, Mapping[str, bytes]], today: date | None = None
+    sources: Mapping[str, Mapping[str, bytes]],
+    today: date | None = None,
+    actions: Mapping[str, ActionContract] = ACTION_CONTRACTS,
 ) -> tuple[dict[str, Pack], Diagnostics]:
-    """Parse and cross-check every pack. ``sources`` maps bot id → file name → contents."""
+    """Parse and cross-check every pack. ``sources`` maps bot id → file name → contents;
+    ``actions`` are the Python actions packs may call, by name (by default the engine's own)."""
     today = today or today_in_japan()  # valid_until dates are days in Japan
     diags = Diagnostics()
     parsed: dict[str, tuple[Pack, Positions]] = {}
@@ -194,7 +196,6 @@ def validate_packs(
         if pack is not None:
             parsed[bot_id] = (pack, where)
     common = parsed.get(COMMON_BOT, (None, None))[0]
-    actions = registered_actions()
     for pack, where in parsed.values():
         if pack.bot.include_common and pack.id != COMMON_BOT and common is None and COMMON_BOT not in sources:
             diags.error(

@@ -80,7 +80,7 @@ class SlotSpec:
 class Form:
     name: str
     slots: tuple[SlotSpec, ...]
-    submit: str  # a response or a registered Python action
+    submit: str  # a response or a Python action (constants.ACTION_CONTRACTS)
     on_cancel: str | None = None  # the response sent when the resident cancels (default: the engine's)
 
 
