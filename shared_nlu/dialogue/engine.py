@@ -36,7 +36,7 @@ from ..constants import (
     intent_payload,
 )
 from ..nlu.engine import NluEngine
-from ..nlu.result import ParseResult
+from ..nlu.result import FallbackReason, ParseResult
 from ..nlu.safety import is_safety
 from ..pack.model import Button, Form, Pack
 from ..text import normalize
@@ -177,10 +177,8 @@ class DialogueEngine:
                 given = {}
         bot = self._bot_for_intent(state, intent)
         if bot is None:
-            return ParseResult(
-                text, FALLBACK_INTENT, 1.0, None, state.language, (), fallback_reason="out_of_scope"
-            ), given
-        return ParseResult(text, intent, 1.0, bot, state.language, ()), given
+            return ParseResult.out_of_scope(text, state.language), given
+        return ParseResult(text=text, intent=intent, confidence=1.0, bot=bot, language=state.language), given
 
     def _bot_for_intent(self, state: SessionState, intent: str) -> str | None:
         """Which bot a button's intent belongs to: the offered candidates first, then the bots
@@ -229,15 +227,17 @@ class DialogueEngine:
         if state.fallbacks_in_a_row >= 1 or state.status is Status.AWAITING_CLARIFICATION:
             return self._handoff(state, turn, now, reason="repeated_fallback")
         other = parse.extra.get("other_bot")
-        if parse.fallback_reason == "other_bot" and other in self.packs:
+        if parse.fallback_reason == FallbackReason.OTHER_BOT and other in self.packs:
             text, button = other_bot_text(self.packs[other], state.language, entry)
             turn.say(BotMessage(text, OTHER_BOT_RESPONSE, entry.id, (button,), FALLBACK_INTENT))
-            turn.events.append(Event("fallback", {"reason": "other_bot", "other_bot": other}))
+            turn.events.append(Event("fallback", {"reason": FallbackReason.OTHER_BOT, "other_bot": other}))
             return state.transition(
                 Status.IDLE, candidates=(), fallbacks_in_a_row=state.fallbacks_in_a_row + 1
             )
         candidates = [r for r in parse.ranking if r.confidence >= CLARIFY_MIN_CONFIDENCE][:CLARIFY_CANDIDATES]
-        if (parse.fallback_reason == "low_confidence" or parse.ambiguous) and len(candidates) >= 1:
+        if (parse.fallback_reason == FallbackReason.LOW_CONFIDENCE or parse.ambiguous) and len(
+            candidates
+        ) >= 1:
             buttons = [
                 Button(self.packs[c.bot].intents[c.name].examples[0].text, intent_payload(c.name))
                 for c in candidates
@@ -489,7 +489,7 @@ class DialogueEngine:
             turn.say(ask)
             return state.transition(Status.IN_FORM, requested_slot=missing[0].name)
         turn.events.append(Event("form_completed", {"form": form.name, "bot": pack.id}))
-        dummy = ParseResult("", form.name, 1.0, pack.id, state.language, ())
+        dummy = ParseResult(text="", intent=form.name, confidence=1.0, bot=pack.id, language=state.language)
         state = self._run(form.submit, state, pack, dummy, turn, now, {})
         return self._end_form(state, form, pack, remember=True)
 

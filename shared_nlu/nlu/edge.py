@@ -22,7 +22,7 @@ import numpy as np
 from ..constants import COMMON_BOT, FALLBACK_INTENT, INFORM_INTENT, OUT_OF_SCOPE_INTENT
 from ..entities.model import EntityMatch
 from ..text.sentences import asking_sentence, sentences
-from .result import ParseResult
+from .result import FallbackReason, ParseResult
 from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label
 
 if TYPE_CHECKING:
@@ -45,8 +45,6 @@ SAFETY_INTENTS = frozenset(
 POINTING_COVERAGE = 0.6
 # Coverage scores from the bot's threshold up to this much above it get "did you mean …?" buttons.
 CLARIFY_BAND = 0.0
-NOT_COVERED = "not_covered"
-OTHER_BOT = "other_bot"
 
 
 class EdgeDecision:
@@ -131,14 +129,14 @@ class EdgeDecision:
     @staticmethod
     def _not_covered(result: ParseResult, score: float) -> ParseResult:
         return ParseResult(
-            result.text,
-            FALLBACK_INTENT,
-            1.0 - score,
-            None,
-            result.language,
-            result.ranking,
-            result.entities,
-            fallback_reason=NOT_COVERED,
+            text=result.text,
+            intent=FALLBACK_INTENT,
+            confidence=1.0 - score,
+            bot=None,
+            language=result.language,
+            ranking=result.ranking,
+            entities=result.entities,
+            fallback_reason=FallbackReason.NOT_COVERED,
             extra={"not_covered": f"{result.bot}/{result.intent}", "coverage": round(score, 4)},
         )
 
@@ -158,14 +156,14 @@ class EdgeDecision:
         if other is None:
             return own
         return ParseResult(
-            text,
-            FALLBACK_INTENT,
-            other.confidence,
-            None,
-            language,
-            own.ranking,
-            entities,
-            fallback_reason=OTHER_BOT,
+            text=text,
+            intent=FALLBACK_INTENT,
+            confidence=other.confidence,
+            bot=None,
+            language=language,
+            ranking=own.ranking,
+            entities=entities,
+            fallback_reason=FallbackReason.OTHER_BOT,
             extra={"other_bot": other.bot, "other_intent": other.intent},
         )
 

@@ -29,7 +29,7 @@ from .classifier import ClassifierConfig, IntentClassifier
 from .coverage import CoverageModel, answer_texts
 from .edge import EdgeDecision
 from .features import FeatureConfig, Featurizer
-from .result import ParseResult, RankedIntent
+from .result import FallbackReason, ParseResult, RankedIntent
 from .retrieval import FaqIndex
 from .safety import SafetyCheck
 from .training_data import (
@@ -149,9 +149,7 @@ class NluEngine:
         language = detect_language(text)
         entities = self.extract_entities(text, today or today_in_japan())
         if not normalize(text):
-            return ParseResult(
-                text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"
-            )
+            return ParseResult.out_of_scope(text, language, entities)
         return self.safety.first(self.decide(text, self.row(text), bot, language, entities))
 
     def decide(
@@ -193,9 +191,7 @@ class NluEngine:
         oos_confidence = float(scoped[oos_index]) if oos_index is not None else 0.0
         ranking = self._ranking(text, scoped, oos_index)
         if not ranking:
-            return ParseResult(
-                text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"
-            )
+            return ParseResult.out_of_scope(text, language, entities)
         best = ranking[0]
         thresholds = self.packs.packs[bot or best.bot].bot.thresholds
         ambiguous = len(ranking) > 1 and best.confidence - ranking[1].confidence < thresholds.ambiguity
@@ -203,10 +199,38 @@ class NluEngine:
         if oos_confidence > 0 and (
             oos_confidence > best.confidence or math.log(best.confidence / oos_confidence) < margin
         ):
-            return ParseResult(text, FALLBACK_INTENT, oos_confidence, None, language, ranking, entities, fallback_reason="out_of_scope")  # fmt: skip
+            return ParseResult(
+                text=text,
+                intent=FALLBACK_INTENT,
+                confidence=oos_confidence,
+                bot=None,
+                language=language,
+                ranking=ranking,
+                entities=entities,
+                fallback_reason=FallbackReason.OUT_OF_SCOPE,
+            )
         if best.confidence < thresholds.fallback:
-            return ParseResult(text, FALLBACK_INTENT, thresholds.fallback, None, language, ranking, entities, ambiguous, "low_confidence")  # fmt: skip
-        return ParseResult(text, best.name, best.confidence, best.bot, language, ranking, entities, ambiguous)
+            return ParseResult(
+                text=text,
+                intent=FALLBACK_INTENT,
+                confidence=thresholds.fallback,
+                bot=None,
+                language=language,
+                ranking=ranking,
+                entities=entities,
+                ambiguous=ambiguous,
+                fallback_reason=FallbackReason.LOW_CONFIDENCE,
+            )
+        return ParseResult(
+            text=text,
+            intent=best.name,
+            confidence=best.confidence,
+            bot=best.bot,
+            language=language,
+            ranking=ranking,
+            entities=entities,
+            ambiguous=ambiguous,
+        )
 
     def _ranking(self, text: str, scoped: np.ndarray, oos_index: int | None) -> tuple[RankedIntent, ...]:
         """The best intents, highest confidence first; a bot's FAQ label is expanded into its entries."""

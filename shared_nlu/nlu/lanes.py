@@ -29,6 +29,7 @@ from ..pack.checks import example_key
 from ..pack.diagnostics import Diagnostic, Severity
 from ..pack.model import Pack
 from .engine import NluEngine
+from .result import FallbackReason
 from .safety_phrases import SAFETY_INTENTS
 from .training_data import FAQ_LABEL, label_of, split_label
 
@@ -243,7 +244,7 @@ def _answer(
 ) -> tuple[str, str, float] | None:
     """(bot, intent, confidence) that answers ``text`` in ``where``; a referral counts as the bot referred to."""
     result = engine.decide(text, row, where)
-    if result.fallback_reason == "other_bot":
+    if result.fallback_reason == FallbackReason.OTHER_BOT:
         bot = str(result.extra["other_bot"])
         return bot, _best_intent_of(engine, row, bot), result.confidence
     if result.is_fallback or result.bot is None:
