@@ -72,7 +72,6 @@ class NluEngine:
         self._not_covered: np.ndarray = np.zeros(0, dtype=np.int64)
         self.entities = PackEntityExtractor(packs.packs.values())
         self.train_seconds = 0.0
-        self._label_bots: np.ndarray = np.array([], dtype=object)
         self._masks: dict[tuple[frozenset[str] | None, str | None], np.ndarray] = {}
         self._faq: dict[str, tuple[FaqIndex, list[str]]] = {}
         self._faq_lock = threading.Lock()
@@ -103,7 +102,6 @@ class NluEngine:
         self.coverage.fit(prepared, labels, answer_texts(self.packs, self.prepare), usual)
 
     def _index_labels(self) -> None:
-        self._label_bots = np.array([split_label(label)[0] for label in self.classifier.labels], dtype=object)
         self._not_covered = np.array(
             [
                 i
