@@ -173,5 +173,6 @@ class ChatService:
                 )
             )
             conversation = session.get(Conversation, session_id)
-            session.add(Event(conversation_id=session_id, bot_id=conversation.bot_id if conversation else message.bot_id, type="rating",
-                              data=self.runtime.current.dialogue.rate(message_id, helpful, message.response).data, simulated=message.simulated, created_at=self.now()))  # fmt: skip
+            rating = self.runtime.current.dialogue.rate(message_id, helpful, message.response)
+            session.add(Event(conversation_id=session_id, bot_id=conversation.bot_id if conversation else message.bot_id, type=rating.type,
+                              data=rating.data, simulated=message.simulated, created_at=self.now()))  # fmt: skip

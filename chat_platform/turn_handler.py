@@ -41,6 +41,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from shared_nlu.constants import CLARIFICATION_EVENT, USER_EVENT
 from shared_nlu.dialogue.engine import Turn
 from shared_nlu.dialogue.messages import BotMessage, is_rateable
 from shared_nlu.dialogue.messages import Event as DialogueEvent
@@ -358,7 +359,7 @@ class TurnHandler:
             "masked_kinds": ",".join(masked.kinds) or None, "intent": parse.intent if parse else None,
             "confidence": parse.confidence if parse else None, "answered_bot": parse.bot if parse else None,
             "fallback": bool(parse and parse.is_fallback),
-            "clarification": any(e.type == "clarification" for e in turn.events),
+            "clarification": any(e.type == CLARIFICATION_EVENT for e in turn.events),
             "response": None, "buttons": None, "reply_to": None, "idempotency_key": item.key,
             "simulated": simulated, "created_at": item.now,
         })  # fmt: skip
@@ -381,7 +382,7 @@ class TurnHandler:
         writes.events.extend(
             {"conversation_id": conversation.id, "bot_id": conversation.bot_id, "type": event.type,
              "data": event.data, "simulated": simulated, "created_at": item.now}
-            for event in turn.events if event.type != "user"
+            for event in turn.events if event.type != USER_EVENT
         )  # fmt: skip
         return answers
 

@@ -20,6 +20,8 @@ FALLBACK_INTENT = "nlu_fallback"  # Rasa's name for "no intent fits"
 OUT_OF_SCOPE_INTENT = "out_of_scope"  # trained like any intent, reported as FALLBACK_INTENT
 INFORM_INTENT = "inform"  # Rasa's conventional name for "here is the value you asked for"
 HANDOFF_INTENT = "handoff_human"  # "may I talk to a person?": answered with whom to call
+CAPABILITIES_INTENT = "bot_capabilities"  # "what can you answer?": the engine appends the topics
+DENY_INTENT = "deny"  # "none of these" (after "did you mean …?"): the engine hands off
 OPEN_BOT_INTENT = "open_bot"  # a button payload the widget acts on itself; other channels get a text
 
 # ---- response and action names -------------------------------------------------------------------
@@ -104,6 +106,15 @@ def intent_payload(intent: str) -> str:
 # A chat message, not a document: longer text is almost always a paste error. Pack files, the
 # admin's "add this question as an example" and the FAQ spreadsheet import all hold to it.
 MAX_EXAMPLE_CHARS = 300
+
+
+# ---- conversation events -------------------------------------------------------------------------
+# The dialogue engine records these (shared_nlu/dialogue/messages.Event); the chat service stores
+# them and the admin reports count them by type. The engine's other event types stay inside it.
+USER_EVENT = "user"  # what a message was understood as (not stored: the message row has it)
+CLARIFICATION_EVENT = "clarification"  # "did you mean …?" was asked
+HANDOFF_EVENT = "handoff"  # the resident was given whom to call
+RATING_EVENT = "rating"  # "was this helpful?" answered
 
 
 # ---- Python actions ------------------------------------------------------------------------------

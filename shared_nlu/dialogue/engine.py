@@ -15,13 +15,17 @@ from ..clock import to_japan_time
 from ..constants import (
     AMBIGUOUS_CHOICE_RESPONSE,
     BUTTON_PAYLOAD,
+    CAPABILITIES_INTENT,
+    CLARIFICATION_EVENT,
     CLARIFY_NONE_RESPONSE,
     CLARIFY_RESPONSE,
     COMMON_BOT,
+    DENY_INTENT,
     EMPTY_ANSWER_RESPONSE,
     FALLBACK_INTENT,
     FALLBACK_RESPONSE,
     FORM_CANCELLED_RESPONSE,
+    HANDOFF_EVENT,
     HANDOFF_INTENT,
     INFORM_INTENT,
     OFFER_HANDOFF_RESPONSE,
@@ -29,7 +33,9 @@ from ..constants import (
     OPEN_BOT_RESPONSE,
     OTHER_BOT_RESPONSE,
     OUT_OF_DATE_RESPONSE,
+    RATING_EVENT,
     ROUTED_RESPONSE,
+    USER_EVENT,
     WELCOME_RESPONSE,
     answer_response,
     ask_response,
@@ -58,8 +64,6 @@ from .slots import SlotValue
 from .state import SessionState, Status
 from .texts import CANCEL_WORDS
 
-CAPABILITIES_INTENT = "bot_capabilities"
-DENY_INTENT = "deny"
 FORM_MEMORY_TURNS = 6  # how many turns after its answer a form's values can still be corrected
 ABOUT_FORM_CONFIDENCE = 0.01  # the form's own intent at least this likely: the message is about it
 SHORT_ANSWER_CHARS = 15  # a message this short that carries a form value is an answer to the form
@@ -118,7 +122,7 @@ class DialogueEngine:
     @staticmethod
     def rate(message_id: str, helpful: bool, response: str | None = None) -> Event:
         """A resident's "was this helpful?" on one answer, as the event the reports count."""
-        return Event("rating", {"message_id": message_id, "helpful": helpful, "response": response})
+        return Event(RATING_EVENT, {"message_id": message_id, "helpful": helpful, "response": response})
 
     # ---- the turn -------------------------------------------------------------------------
     def handle(self, state: SessionState, text: str, now: datetime) -> Turn:
@@ -145,7 +149,7 @@ class DialogueEngine:
             )
             turn.state = state
             return turn
-        turn.events.append(Event("user", {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
+        turn.events.append(Event(USER_EVENT, {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
                                           "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
                                           "entities": [e.entity for e in parse.entities], "button": bool(payload)}))  # fmt: skip
         if is_safety(parse) and not self._answers_the_form(state, parse, text, given, now):
@@ -248,7 +252,7 @@ class DialogueEngine:
             message = self._engine_message(CLARIFY_RESPONSE, entry, state)
             turn.say(BotMessage(message.text, message.response, message.bot, tuple(buttons)))
             turn.events.append(
-                Event("clarification", {"candidates": [f"{c.bot}/{c.name}" for c in candidates]})
+                Event(CLARIFICATION_EVENT, {"candidates": [f"{c.bot}/{c.name}" for c in candidates]})
             )
             return state.transition(
                 Status.AWAITING_CLARIFICATION,
@@ -287,7 +291,7 @@ class DialogueEngine:
             turn.say(self._response(answer_response(HANDOFF_INTENT), pack, state, now, HANDOFF_INTENT))
         name, text = handoff_text(pack, state.language, now)
         turn.say(BotMessage(text, name, pack.id, (), HANDOFF_INTENT))
-        turn.events.append(Event("handoff", {"reason": reason, "bot": pack.id}))
+        turn.events.append(Event(HANDOFF_EVENT, {"reason": reason, "bot": pack.id}))
         return state.transition(Status.HANDED_OFF, form=None, form_bot=None, requested_slot=None, candidates=(),
                                 fallbacks_in_a_row=0, handed_off=True)  # fmt: skip
 

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from ..actions.model import ChoiceReader
-from ..constants import INFORM_INTENT
+from ..constants import DENY_INTENT, INFORM_INTENT
 from ..nlu.result import ParseResult
 from ..pack.model import Form
 from .slots import SlotValue, extract_slot
@@ -37,7 +37,7 @@ _ASKS_ELSEWHERE = re.compile(
     re.IGNORECASE,
 )
 # Small talk: a date or a type alongside it is the message's point ("yesterday" is not "yes")
-SMALL_TALK = frozenset({"affirm", "deny", "greet", "thanks", "goodbye"})
+SMALL_TALK = frozenset({"affirm", DENY_INTENT, "greet", "thanks", "goodbye"})
 
 
 def values_in_message(

@@ -21,9 +21,11 @@ import yaml
 
 from ..constants import (
     ACTION_PREFIX,
+    CAPABILITIES_INTENT,
     COMMON_BOT,
     FALLBACK_INTENT,
     FALLBACK_RESPONSE,
+    HANDOFF_INTENT,
     HANDOFF_OPEN_RESPONSE,
     OUT_OF_SCOPE_INTENT,
     RESPONSE_PREFIX,
@@ -42,8 +44,8 @@ TOKENIZER = "addons.ja_tokenizer.JapaneseScriptTokenizer"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
 _PAYLOAD = re.compile(r"^/(\w+)(.*)$", re.S)
 _APPENDED = {  # what the engine adds to these answers at run time, written out here
-    "utter_bot_capabilities": {"ja": "{topics}", "en": "{topics}"},
-    "utter_handoff_human": {
+    answer_response(CAPABILITIES_INTENT): {"ja": "{topics}", "en": "{topics}"},
+    answer_response(HANDOFF_INTENT): {
         "ja": "{contact_name}（電話 {contact_phone}、受付: 平日 {contact_hours}）",
         "en": "{contact_name} (phone {contact_phone}, weekdays {contact_hours})",
     },
@@ -193,7 +195,11 @@ class _Builder:
     def _appended(self, name: str, language: str) -> str:
         """What the engine adds to ``name``; for the hand-off, the bot's own hand-off text when it
         has one (the consumer bot gives 188 and its centre, not the contact in bot.yml)."""
-        own = self.main.responses.get(HANDOFF_OPEN_RESPONSE) if name == "utter_handoff_human" else None
+        own = (
+            self.main.responses.get(HANDOFF_OPEN_RESPONSE)
+            if name == answer_response(HANDOFF_INTENT)
+            else None
+        )
         if own is not None and own.for_language(language):
             return own.for_language(language)[0].text.rstrip("\n")
         return _APPENDED.get(name, {}).get(language, "")
