@@ -1,7 +1,7 @@
 """Every Python action and choice reader, listed by name (as Rasa lists its default actions).
 
-Listed, not registered by importing: this module imports the implementations, and nothing
-imports this module but the dialogue engine, so no import order can leave an action out. What
+Listed, not registered by importing: this module imports the implementations, and no module of
+the packages imports it but the dialogue engine, so no import order can leave an action out. What
 each action may send and fill, which the pack validator checks without running it, is plain data
 in ``shared_nlu.constants.ACTION_CONTRACTS``; tests/test_actions.py checks that both name the same
 actions.
