@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.errors import AppError
 from core.pack_versions import files_digest
 from core.storage.models import PackVersion, Project
-from shared_nlu.pack.model import COMMON_BOT
+from shared_nlu.constants import COMMON_BOT, WELCOME_RESPONSE
 
 from . import audit, plain_yaml
 from .auth import Principal
@@ -150,7 +150,7 @@ def starter_pack(bot: NewBot) -> dict[str, str]:
         f"{bot.name}です。{bot.description}\nご質問をどうぞ。"
         f"お電話でのご相談は {bot.contact_name}（電話 {bot.contact_phone}、平日 {bot.contact_hours}）へ。"
     )
-    responses = {"version": "3.1", "responses": {"utter_welcome": [{"text": welcome}]}}
+    responses = {"version": "3.1", "responses": {WELCOME_RESPONSE: [{"text": welcome}]}}
     header = "# 管理画面で作成したボットです。ここに書いた内容は下書きとして保存され、有効にするまで住民には表示されません。\n"
     return {
         "bot.yml": header + plain_yaml.dump(bot_yml),

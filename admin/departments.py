@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.pack_versions import active_versions
 from core.storage.models import Project
-from shared_nlu.pack.model import COMMON_BOT
+from shared_nlu.constants import COMMON_BOT
 
 
 def departments_with_bots(session: Session, bots_dir: Path | None = None) -> list[str]:

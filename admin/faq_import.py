@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from shared_nlu.constants import MAX_EXAMPLE_CHARS
 from shared_nlu.pack.parse_faq import MAX_ANSWER_CHARS
-from shared_nlu.pack.parse_nlu import MAX_EXAMPLE_CHARS
 
 from . import plain_yaml
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, aliased
 from core.errors import AppError
 from core.pack_versions import active_sources
 from core.storage.models import Message, Rating
+from shared_nlu.constants import INFORM_INTENT
 from shared_nlu.nlu import NluEngine
-from shared_nlu.nlu.engine import FORM_ANSWER_INTENT
 from shared_nlu.nlu.training_data import split_label
 from shared_nlu.pack.checks import example_key
 
@@ -55,7 +55,7 @@ def mark_not_covered(
     nlu_text = base.files.get("nlu.yml", "")
     _refuse_known(session, bot_id, nlu_text, text)
     # the form's answer intent (「訪問販売です」) only means something inside its form: not an edge to learn
-    candidates = set(pack_text.intents_of(bot_id, nlu_text)) - {FORM_ANSWER_INTENT}
+    candidates = set(pack_text.intents_of(bot_id, nlu_text)) - {INFORM_INTENT}
     intent = closest_intent(nlu, bot_id, text, candidates)
     if intent is None:
         raise AppError(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.errors import AppError
 from core.pack_versions import active_sources
 from core.storage.models import PackVersion
+from shared_nlu.constants import MAX_EXAMPLE_CHARS
 from shared_nlu.pack import Diagnostic, Diagnostics, Intent
 from shared_nlu.pack.checks import example_key
 from shared_nlu.pack.parse_nlu import parse_annotations, parse_nlu
@@ -25,7 +26,6 @@ from shared_nlu.pack.yaml_source import YamlMap, block_lines, parse_yaml_text
 from . import audit, lanes, pack_publishing
 from .auth import Principal
 
-MAX_EXAMPLE_CHARS = 300  # an example is a question a resident types, not a paragraph
 _INTENT = re.compile(r"^(?P<indent> *)- +intent: *(?P<q>[\"']?)(?P<name>[A-Za-z0-9_]+)(?P=q) *(#.*)?$")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half a UTF-16 pair: no character, cannot be stored
 _EXAMPLES = re.compile(r"^(?P<indent> *)examples: *\|[-+0-9]* *(#.*)?$")

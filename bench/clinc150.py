@@ -20,10 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.packs_from_data import pack_set  # noqa: E402
+from shared_nlu.constants import FALLBACK_INTENT  # noqa: E402
 from shared_nlu.nlu import EngineConfig, NluEngine  # noqa: E402
 from shared_nlu.nlu.classifier import ClassifierConfig  # noqa: E402
 from shared_nlu.nlu.features import FeatureConfig  # noqa: E402
-from shared_nlu.pack.model import FALLBACK_INTENT, Thresholds  # noqa: E402
+from shared_nlu.pack.model import Thresholds  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "clinc150" / "data_full.train_val.json"
 PUBLISHED = {  # test split, full data, oos-train (Larson et al. 2019)

@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from admin.reports.suggestion import SUGGESTIBLE_REASONS  # noqa: E402
+from shared_nlu.constants import OUT_OF_SCOPE_INTENT  # noqa: E402
 from shared_nlu.nlu import NluEngine  # noqa: E402
 from shared_nlu.nlu.evaluation import read_out_of_scope  # noqa: E402
 from shared_nlu.nlu.training_data import split_label, training_data  # noqa: E402
 from shared_nlu.pack import COMMON_BOT, load_packs  # noqa: E402
-from shared_nlu.pack.model import OUT_OF_SCOPE_INTENT  # noqa: E402
 
 BARS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 PLATEAU = 0.005  # gains closer than this are the same, given a few hundred fallbacks

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from core.settings import Settings
 from core.web.app import AppPart, LargerBodies
 from core.web.error_schemas import error_responses
-from shared_nlu.dialogue.business_hours import JAPAN
+from shared_nlu.clock import JAPAN
 
 from .api import fast_lane, rasa, resident
 from .channels import line

@@ -19,11 +19,11 @@ from core.settings import Settings
 from core.storage.database import Database
 from core.storage.models import Conversation, Event, Message, Rating
 
-from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender, is_rateable
+from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender
 from .storage.turns import TurnStore
 from .turn_handler import TurnHandler
 
-__all__ = ["ChatService", "Incoming", "OutgoingMessage", "Reply", "hash_sender", "is_rateable"]
+__all__ = ["ChatService", "Incoming", "OutgoingMessage", "Reply", "hash_sender"]
 
 # Set only by the in-process simulator (``madoguchi simulate``): marks traffic as simulated and
 # replays it at past times, so demo reports have history. The public server never sets them.
@@ -187,12 +187,13 @@ class ChatService:
                 )
             )
             conversation = session.get(Conversation, session_id)
+            rating = self.runtime.current.dialogue.rate(message_id, helpful, message.response)
             session.add(
                 Event(
                     conversation_id=session_id,
                     bot_id=conversation.bot_id if conversation else message.bot_id,
-                    type="rating",
-                    data=self.runtime.current.dialogue.rate(message_id, helpful, message.response).data,
+                    type=rating.type,
+                    data=rating.data,
                     simulated=message.simulated,
                     created_at=self.now(),
                 )

@@ -7,17 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared_nlu.dialogue.messages import BotMessage
-from shared_nlu.pack.model import FALLBACK_INTENT
-
-# answers that are not answers to the question (so residents are not asked to rate them)
-NOT_RATEABLE = {
-    "utter_routed",
-    "utter_clarify",
-    "utter_nlu_fallback",
-    "utter_offer_handoff",
-    "utter_form_cancelled",
-}
+from shared_nlu.constants import FALLBACK_RESPONSE
 
 
 @dataclass(frozen=True)
@@ -86,17 +76,13 @@ class Reply:
     language: str = "ja"
     replayed: bool = False  # a retry with a known idempotency key: the stored answer, nothing new
 
+    @property
+    def fell_back(self) -> bool:
+        """The bot could not answer (its "I cannot answer that here"), as the metrics count it."""
+        return any(m.response == FALLBACK_RESPONSE for m in self.messages)
+
 
 def hash_sender(channel: str, sender: str) -> str:
     # surrogatepass: a hash for any str (ids are checked before they get here, but a counter key
     # made of one must never fail the batch it is counted in)
     return hashlib.sha256(f"madoguchi:{channel}:{sender}".encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def is_rateable(message: BotMessage) -> bool:
-    return (
-        message.intent not in (None, FALLBACK_INTENT, "handoff_human")
-        and message.response not in NOT_RATEABLE
-        and not message.response.startswith("utter_ask_")
-        and not message.response.startswith("utter_handoff")
-    )

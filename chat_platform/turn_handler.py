@@ -45,21 +45,13 @@ from core import errors
 from core.runtime import BotRuntime, Bots
 from core.settings import Settings
 from core.storage.models import new_id
+from shared_nlu.constants import CLARIFICATION_EVENT, USER_EVENT
 from shared_nlu.dialogue.engine import Turn
-from shared_nlu.dialogue.messages import BotMessage
+from shared_nlu.dialogue.messages import BotMessage, is_rateable
 from shared_nlu.dialogue.messages import Event as DialogueEvent
 from shared_nlu.dialogue.state import SessionState
 
-from .messages import (
-    NOT_RATEABLE,
-    Incoming,
-    NewSession,
-    OutgoingMessage,
-    Refused,
-    Reply,
-    hash_sender,
-    is_rateable,
-)
+from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender
 from .privacy.masking import mask_answer, mask_personal_data
 from .storage.turns import (
     ConversationChange,
@@ -303,7 +295,7 @@ class TurnHandler:
                 a.response,
                 packs,
                 conversation.language,
-                a.intent is not None and a.response not in NOT_RATEABLE,
+                is_rateable(a.intent, a.response),
             )
             for a in self.store.stored_answers(connection, incoming_id)
         ]
@@ -409,7 +401,7 @@ class TurnHandler:
                 confidence=parse.confidence if parse else None,
                 answered_bot=parse.bot if parse else None,
                 fallback=bool(parse and parse.is_fallback),
-                clarification=any(e.type == "clarification" for e in turn.events),
+                clarification=any(e.type == CLARIFICATION_EVENT for e in turn.events),
                 response=None,
                 buttons=None,
                 reply_to=None,
@@ -456,7 +448,7 @@ class TurnHandler:
                     message.response,
                     bots.packs.packs,
                     turn.state.language,
-                    is_rateable(message),
+                    message.rateable,
                 )
             )
         writes.events.extend(
@@ -469,7 +461,7 @@ class TurnHandler:
                 created_at=item.now,
             )
             for event in turn.events
-            if event.type != "user"
+            if event.type != USER_EVENT
         )
         return answers
 

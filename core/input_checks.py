@@ -103,13 +103,6 @@ def unusable_characters(name: str, found: str) -> AppError:
     )
 
 
-def check_bot(bot_id: str, known: list[str]) -> None:
-    if bot_id not in known:
-        from .errors import unknown_bot
-
-        raise unknown_bot(bot_id, known)
-
-
 # ---- every string of a request at once (a dependency of the routers that take free input) -----------
 def strings(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
     """Every string in a JSON value (dict keys too), with where it is (``items.0.name``). A loop,
@@ -169,7 +162,6 @@ def _read_as_json(content_type: str) -> bool:
 
 __all__ = [
     "AppError",
-    "check_bot",
     "clean_id",
     "clean_message",
     "problem",

@@ -255,6 +255,7 @@ LISTINGS = {  # reads that name no bot: they answer with what the caller may see
     f"{API}/reports/inventory",
     f"{API}/settings/cost",
     f"{API}/me",  # the token itself: its own department and bots
+    f"{API}/pack-files",  # the files of the pack format: the same for every caller
 }
 
 

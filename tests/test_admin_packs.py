@@ -16,7 +16,8 @@ from admin.pack_text import intents_of
 from core.pack_versions import active_sources
 from core.storage.models import AuditEntry
 from shared_nlu.pack import validate_packs
-from tests.conftest import bearer, settle, wait_for_reloads
+from shared_nlu.pack.loader import PACK_FILES
+from tests.conftest import ROOT, bearer, settle, wait_for_reloads
 
 TAX = "/admin/api/v1/bots/tax"
 DUE_DATE_LINE = "納税通知書は5月上旬に届き、納期限は5月31日です（土日祝日にあたる場合は翌開庁日）。"
@@ -90,6 +91,15 @@ def test_should_list_versions_newest_first_for_any_reader(client, tokens) -> Non
     )
     missing = client.get(f"{TAX}/packs/9999", headers=bearer(tokens["viewer"]))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "version_not_found"
+
+
+def test_should_name_the_files_a_pack_may_have_for_any_reader(client, tokens) -> None:
+    """The dashboard's upload form and file order come from here, not from a copy in dashboard.js."""
+    response = client.get("/admin/api/v1/pack-files", headers=bearer(tokens["viewer"]))
+    assert response.status_code == 200, response.text
+    assert response.json() == {"files": list(PACK_FILES)} and response.json()["files"][0] == "bot.yml"
+    dashboard = (ROOT / "admin" / "static" / "dashboard.js").read_text(encoding="utf-8")
+    assert "faq.yml" not in dashboard  # no hand-kept list of the file names
 
 
 def test_should_serve_a_changed_answer_after_upload(client, services, tokens, restore_tax) -> None:

@@ -73,6 +73,21 @@ def test_should_store_a_retried_message_once(client, services) -> None:
     assert count == 1
 
 
+def test_should_offer_the_same_ratings_when_answering_a_retry_from_storage(client) -> None:
+    """Whether an answer may be rated is the dialogue engine's call; a retry answered from storage
+    gets the same call (a hand-off's "call this number" is never rated, the first time or again)."""
+    session_id = start(client)
+    key = uuid.uuid4().hex
+    first = send(client, session_id, "人と話したいです", key=key).json()
+    again = send(client, session_id, "人と話したいです", key=key).json()
+    assert again["replayed"] is True and again["messages"] == first["messages"]
+    assert first["messages"] and not any(m["rateable"] for m in first["messages"])
+    answered = send(client, session_id, "自動車税はどこで払えますか", key=key + "2").json()
+    replayed = send(client, session_id, "自動車税はどこで払えますか", key=key + "2").json()
+    assert [m["rateable"] for m in replayed["messages"]] == [m["rateable"] for m in answered["messages"]]
+    assert any(m["rateable"] for m in answered["messages"])
+
+
 def test_should_mask_personal_data_before_storing(client, services) -> None:
     session_id = start(client)
     send(client, session_id, "電話番号は090-1234-5678、メールはtaro@example.jpです")

@@ -186,6 +186,17 @@ def test_should_list_what_the_bot_covers_when_out_of_scope_then_hand_off(real_di
     assert turns[1].state.status is Status.HANDED_OFF
 
 
+def test_should_mark_only_answers_as_rateable(real_dialogue) -> None:
+    """Residents are asked "was this helpful?" about answers, not the engine's words around them."""
+    (answer,) = talk(real_dialogue, "tax", "自動車税の納期限はいつですか")
+    assert [m.rateable for m in answer.messages] == [True]
+    fallback, handoff = talk(real_dialogue, "tax", "おすすめのラーメン屋を教えて", "明日の天気はどうですか")
+    assert responses(fallback) == ["utter_nlu_fallback"] and handoff.state.status is Status.HANDED_OFF
+    assert not any(m.rateable for m in fallback.messages + handoff.messages)
+    (form,) = talk(real_dialogue, "consumer", "クーリングオフできますか")
+    assert responses(form)[-1].startswith("utter_ask_") and not form.messages[-1].rateable
+
+
 @pytest.mark.parametrize(
     ("now", "open_now", "opens"),
     [

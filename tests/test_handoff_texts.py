@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from shared_nlu.clock import JAPAN
+from shared_nlu.constants import COMMON_BOT
 from shared_nlu.dialogue.texts import TEXTS
-from shared_nlu.pack.model import COMMON_BOT
 
 OPEN = datetime(2026, 12, 8, 10, 0, tzinfo=JAPAN)  # a Tuesday morning
 CLOSED = datetime(2026, 12, 6, 10, 0, tzinfo=JAPAN)  # a Sunday

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from shared_nlu.nlu import NluEngine
+from shared_nlu.nlu import NluEngine, ParseResult
 from shared_nlu.nlu.persistence import ModelMismatchError, load_engine, save_engine
+from shared_nlu.nlu.result import FallbackReason
 from shared_nlu.pack import load_packs
 from tests.packs_inline import TAX, write_packs
 
@@ -66,6 +67,21 @@ def test_should_return_rasa_shaped_results_with_sorted_confidences(real_nlu: Nlu
     assert confidences == sorted(confidences, reverse=True)
     assert all(0.0 <= c <= 1.0 for c in confidences)
     json.dumps(result)  # serialisable as the API returns it
+
+
+def test_should_give_the_fallback_reason_as_plain_text_and_build_results_by_keyword(real_nlu) -> None:
+    result = real_nlu.parse("今日の晩ごはん何にしよう", bot="tax")
+    assert result.is_fallback and result.fallback_reason in set(FallbackReason)
+    reason = result.to_dict()["fallback_reason"]
+    assert type(reason) is str and reason == result.fallback_reason.value  # the API's JSON, as before
+    with pytest.raises(TypeError):  # nine fields, five of them strings: no positional mix-ups
+        ParseResult("text", "intent", 1.0, None, "ja")  # type: ignore[misc]
+    empty = ParseResult.out_of_scope("", "ja")
+    assert (empty.intent, empty.bot, empty.fallback_reason) == (
+        "nlu_fallback",
+        None,
+        FallbackReason.OUT_OF_SCOPE,
+    )
 
 
 def test_should_extract_builtin_and_pack_entities(real_nlu: NluEngine) -> None:

@@ -23,6 +23,7 @@ from core.pack_versions import active_fingerprint, active_sources
 from core.services import Services
 from core.web.deps import ServicesDep, services_of
 from core.web.error_schemas import error_responses
+from shared_nlu.pack.loader import PACK_FILES
 
 from .. import audit, not_covered, pack_publishing, pack_quality, pack_text
 from ..auth import EDITOR_ROLES, Principal, require_role
@@ -37,6 +38,10 @@ log = logging.getLogger("madoguchi.admin")
 # questions (lane_collision), too large
 SAVE_RESPONSES = error_responses(400, 404, 409, 413)
 T = TypeVar("T")
+
+
+class PackFilesOut(BaseModel):
+    files: list[str] = Field(description="the files a pack may have, in the order editors read them")
 
 
 class VersionOut(BaseModel):
@@ -144,6 +149,13 @@ AllowOverlap = Annotated[
         "(the 409 lane_collision lists them); recorded in the audit log"
     ),
 ]
+
+
+@router.get("/pack-files", response_model=PackFilesOut, summary="The files a pack may have")
+def pack_files(principal: PrincipalDep) -> PackFilesOut:
+    """The loader's list (shared_nlu.pack.loader.PACK_FILES): the dashboard offers these for upload
+    and orders a version's files by them, rather than keep a copy of its own. Any valid token."""
+    return PackFilesOut(files=list(PACK_FILES))
 
 
 @router.get(

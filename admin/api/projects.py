@@ -14,6 +14,7 @@ from core.storage.models import Project
 from core.web.deps import ServicesDep
 from core.web.error_schemas import error_responses
 from shared_nlu.clock import today_in_japan
+from shared_nlu.constants import COMMON_BOT
 
 from .. import audit
 from ..auth import require_department, require_role
@@ -253,9 +254,9 @@ def bot_department(services: ServicesDep, bot_id: str) -> str:
     drafts) from its project record, so its department can fill and try it before residents see it.
     """
     packs = services.runtime.current.packs.packs
-    if bot_id in packs and bot_id != "common":
+    if bot_id in packs and bot_id != COMMON_BOT:
         return packs[bot_id].bot.department
-    if bot_id != "common" and len(bot_id) <= 64:
+    if bot_id != COMMON_BOT and len(bot_id) <= 64:
         with services.db.session() as session:
             department = session.scalars(
                 select(Project.department)

@@ -8,7 +8,7 @@ without a time zone; they are UTC, like everything the chat service writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, true
@@ -16,12 +16,12 @@ from sqlalchemy import ColumnElement, true
 from core.errors import AppError
 from core.services import Services
 from shared_nlu import clock
+from shared_nlu.clock import JAPAN
 from shared_nlu.pack import COMMON_BOT
 
 from ..auth import Principal, require_department
 
-JAPAN = timezone(timedelta(hours=9), "JST")  # Asia/Tokyo: UTC+9 all year
-JAPAN_TZ_NAME = "Asia/Tokyo"
+JAPAN_TZ_NAME = JAPAN.key  # "Asia/Tokyo", named in the reports
 DEFAULT_DAYS = 30  # a range without date_from covers the 30 days ending on date_to
 MAX_DAYS = 3 * 366  # longer ranges are refused: the reports aggregate in Python
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # beyond them Python's date arithmetic overflows

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.settings import Settings
 from core.storage.models import Conversation, Message, Project, Setting
-from shared_nlu.pack.model import FALLBACK_INTENT
+from shared_nlu.constants import FALLBACK_INTENT
 
 from .common import fiscal_year_range, per_unit_yen, simulated_filter
 from .export import Cell

@@ -42,11 +42,11 @@ is also the bots' default answer threshold (bot.yml ``thresholds.fallback``).
 
 from __future__ import annotations
 
-from shared_nlu.nlu.result import ParseResult, RankedIntent
+from shared_nlu.nlu.result import FallbackReason, ParseResult, RankedIntent
 
 SUGGESTION_BAR = 0.3
 # fallback reasons under which the ranking may still hold the right intent
-SUGGESTIBLE_REASONS = (None, "low_confidence", "other_bot")
+SUGGESTIBLE_REASONS = (None, FallbackReason.LOW_CONFIDENCE, FallbackReason.OTHER_BOT)
 
 
 def plausible_intent(result: ParseResult) -> RankedIntent | None:

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.storage.models import Conversation, Event, Message, Rating
-from shared_nlu.pack.model import FALLBACK_INTENT
+from shared_nlu.constants import FALLBACK_INTENT, HANDOFF_EVENT
 
 from .common import JAPAN_TZ_NAME, DateRange, period_of, ratio, simulated_filter, to_japan
 from .export import Cell
@@ -142,7 +142,7 @@ def usage_report(
     handed_off = set(
         session.scalars(
             select(Event.conversation_id)
-            .where(Event.type == "handoff", Event.conversation_id.in_(sessions.scalar_subquery()))
+            .where(Event.type == HANDOFF_EVENT, Event.conversation_id.in_(sessions.scalar_subquery()))
             .distinct()
         )
     )

@@ -7,7 +7,6 @@
 const API = '/admin/api/v1';
 const TOKEN_KEY = 'madoguchi-admin:token';
 const NOTICE_KEY = 'madoguchi-admin:notice';
-const PACK_FILES = ['bot.yml', 'nlu.yml', 'responses.yml', 'rules.yml', 'forms.yml', 'tests.yml', 'faq.yml'];
 const ROLE_NAMES = { strategy: 'スマートシティ戦略（strategy）', department: '部局', viewer: '閲覧のみ（viewer）' };
 const KPIS = [ // [report field, label, format]
   ['sessions', '会話数', 'int'], ['resident_messages', '質問数', 'int'], ['answer_rate', '回答率', 'pct'],
@@ -20,6 +19,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   token: null, role: null, department: null, editable: new Set(), bots: [], loaded: new Set(),
   usage: null, intents: new Map(), pack: { bot: null, versions: [], detail: null },
+  packFiles: [], // the files a pack may have (GET /pack-files), in the order editors read them
 };
 /** Whether this token may change `bot`'s pack: GET /me lists those bots, by the rule the pack API applies. */
 const mayEdit = (bot) => state.editable.has(bot);
@@ -167,7 +167,9 @@ async function signIn(token) {
   const message = $('signin-msg');
   say(message, '確認しています…');
   try {
-    [state.bots] = await Promise.all([api('/bots'), identify()]);
+    const [bots, , packFiles] = await Promise.all([api('/bots'), identify(), api('/pack-files')]);
+    state.bots = bots;
+    state.packFiles = packFiles.files;
   } catch (err) {
     state.token = null;
     sessionStorage.removeItem(TOKEN_KEY);
@@ -184,6 +186,8 @@ async function signIn(token) {
   $('app').hidden = false;
   fillBotSelect($('u-bot'), false, true);
   fillBotSelect($('p-bot'), false);
+  $('p-name').replaceChildren(...state.packFiles.map((f) => el('option', { value: f, text: f })));
+  $('p-name').value = 'responses.yml';
   fillBotSelect($('n-bot'), true, true);
   const tab = location.hash.slice(1);
   showTab(TABS[tab] ? tab : 'usage');
@@ -791,7 +795,7 @@ async function showVersion(number) {
   $('p-detail').hidden = false;
   $('p-detail-h').textContent = `${botName(bot)} バージョン ${detail.version}${detail.active ? '（有効）' : ''}${detail.comment ? `: ${detail.comment}` : ''}`;
   renderDiff($('p-diff'), detail.diff);
-  const names = Object.keys(detail.files).sort((a, b) => PACK_FILES.indexOf(a) - PACK_FILES.indexOf(b));
+  const names = Object.keys(detail.files).sort((a, b) => state.packFiles.indexOf(a) - state.packFiles.indexOf(b));
   const buttons = names.map((name) => el('button', { type: 'button', class: 'secondary small', 'aria-pressed': 'false', text: name, onclick: () => pick(name) }));
   const pick = (name) => {
     buttons.forEach((b) => b.setAttribute('aria-pressed', String(b.textContent === name)));
@@ -960,8 +964,6 @@ function init() {
     for (let y = thisYear + 1; y >= 2021; y -= 1) $(id).append(el('option', { value: y, text: `${y}年度` }));
     $(id).value = String(thisYear);
   }
-  $('p-name').replaceChildren(...PACK_FILES.map((f) => el('option', { value: f, text: f })));
-  $('p-name').value = 'responses.yml';
 
   $('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -991,7 +993,7 @@ function init() {
     const file = $('p-local').files[0];
     if (!file) return;
     $('p-text').value = await file.text();
-    if (PACK_FILES.includes(file.name)) $('p-name').value = file.name;
+    if (state.packFiles.includes(file.name)) $('p-name').value = file.name;
     say($('p-result'), `${file.name} を読み込みました。ファイル名を確かめてからアップロードしてください。`);
   });
   $('p-upload').addEventListener('submit', upload);

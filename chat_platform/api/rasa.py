@@ -44,8 +44,7 @@ async def rest_webhook(bot_id: str, request: Request, services: ResidentServices
         message = services.chat.refuse(refused, "rest", address, sender=body.sender if body else None)
     reply = await services.batcher.submit(message)
     assert body is not None  # a refused message raised above
-    fallback = any(m.response == "utter_nlu_fallback" for m in reply.messages)
-    services.metrics.observe_message(bot_id, "rest", time.perf_counter() - started, fallback)
+    services.metrics.observe_message(bot_id, "rest", time.perf_counter() - started, reply.fell_back)
     return [
         RestMessageOut(
             recipient_id=body.sender,

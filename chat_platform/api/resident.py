@@ -92,8 +92,7 @@ async def send_message(bot_id: str, request: Request) -> JSONResponse:
     except (AppError, RequestValidationError) as refused:  # still counted against the limits
         message = services.chat.refuse(refused, "widget", address, body.session_id if body else None)
     reply = await services.batcher.submit(message)  # handled with whatever else arrived meanwhile
-    fallback = any(m.response == "utter_nlu_fallback" for m in reply.messages)
-    services.metrics.observe_message(bot_id, "widget", time.perf_counter() - started, fallback)
+    services.metrics.observe_message(bot_id, "widget", time.perf_counter() - started, reply.fell_back)
     return _reply(reply)
 
 

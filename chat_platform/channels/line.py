@@ -135,8 +135,7 @@ def handle_event(
         services.metrics.observe_error(error.code)
         client.reply(token, reply_token, [{"type": "text", "text": error.ja}])
         return
-    fallback = any(m.response == "utter_nlu_fallback" for m in reply.messages)
-    services.metrics.observe_message(bot_id, CHANNEL, time.perf_counter() - started, fallback)
+    services.metrics.observe_message(bot_id, CHANNEL, time.perf_counter() - started, reply.fell_back)
     messages = to_line_messages(reply.messages)
     if messages:
         client.reply(token, reply_token, messages)

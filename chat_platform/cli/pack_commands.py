@@ -67,8 +67,8 @@ def validate(
         )
         raise typer.Exit(2)
     sources = {folder.name: read_pack_folder(folder) for folder in folders}
-    if "common" not in sources and (common := folders[0].parent / "common").is_dir():
-        sources["common"] = read_pack_folder(common)  # packs include common; check them together
+    if COMMON_BOT not in sources and (common := folders[0].parent / COMMON_BOT).is_dir():
+        sources[COMMON_BOT] = read_pack_folder(common)  # packs include common; check them together
         folders = [*folders, common]  # and its simulation.yml holds the steps the others use
     packs, diags = validate_packs(sources)
     check_simulations(read_simulation_files(folders), packs, diags)

@@ -22,19 +22,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import delete
 
 from core.settings import Settings
 from core.storage.models import RateCounter
+from shared_nlu.clock import JAPAN
 from shared_nlu.pack import PackError
 from shared_nlu.pack.simulation import ANY_BUTTON, Script, Step, load_simulations
 
 from ..resident_services import ResidentServices
 
-JAPAN = ZoneInfo("Asia/Tokyo")
 SIMULATION_HEADER = "X-Madoguchi-Simulation"
 TIME_HEADER = "X-Madoguchi-Simulated-Time"
 

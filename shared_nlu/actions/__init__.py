@@ -1,1 +1,1 @@
-"""Python actions: dialogue logic a YAML file cannot express, registered by name."""
+"""Python actions: dialogue logic a YAML file cannot express, listed by name in ``registry``."""

@@ -1,18 +1,16 @@
-"""``action_cooling_off_result``: the consumer bot's answer once the cooling-off form is filled."""
+"""``action_cooling_off_result``: the consumer bot's answer once the cooling-off form is filled.
+
+What it may send and fill is its contract in ``shared_nlu.constants.ACTION_CONTRACTS``.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+from ..constants import COOLING_OFF_RESPONSES
 from .cooling_off import check_cooling_off
-from .registry import ActionContext, ActionOutcome, register
+from .model import ActionContext, ActionOutcome
 
-RESPONSES = {
-    "running": "utter_cooling_off_running",
-    "last_day": "utter_cooling_off_last_day",
-    "expired": "utter_cooling_off_expired",
-    "not_applicable": "utter_cooling_off_mail_order",
-}
 _WEEKDAYS_JA = "月火水木金土日"
 # How the English answers name the Act's transaction types (the Japanese ones use the Act's names).
 TYPE_NAMES_EN = {
@@ -37,11 +35,6 @@ def format_day(day: date, language: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）"
 
 
-@register(
-    "action_cooling_off_result",
-    responses=set(RESPONSES.values()),
-    provides={"transaction_type", "period_days", "last_day", "days_left", "received_date"},
-)
 def cooling_off_result(context: ActionContext) -> ActionOutcome:
     """Reads the slots ``transaction_type`` (a choice) and ``received_date`` (ISO date)."""
     received = date.fromisoformat(str(context.slots["received_date"]))
@@ -53,4 +46,4 @@ def cooling_off_result(context: ActionContext) -> ActionOutcome:
         "last_day": format_day(result.last_day, context.language) if result.last_day else "",
         "days_left": str(result.days_left if result.days_left is not None else ""),
     }
-    return ActionOutcome(RESPONSES[result.status], values)
+    return ActionOutcome(COOLING_OFF_RESPONSES[result.status], values)

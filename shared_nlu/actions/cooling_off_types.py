@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from ..text.width import fold_width
-from .registry import ChoiceReading, register_choice_reader
+from .model import ChoiceReading
 
 HOME_VISIT, PHONE, MAIL_ORDER, MLM, SERVICE, WORK, HOME_PURCHASE = (
     "訪問販売",
@@ -292,6 +292,3 @@ def read_transaction_type(text: str) -> ChoiceReading:
     if len(types) == 1:
         return ChoiceReading(types[0], (), words)
     return ChoiceReading(None, types, words)
-
-
-register_choice_reader("transaction_type", read_transaction_type)

@@ -15,7 +15,7 @@ import holidays
 
 from ..clock import JAPAN, to_japan_time
 
-__all__ = ["JAPAN", "OpeningHours", "is_business_day", "to_japan_time"]
+__all__ = ["OpeningHours", "is_business_day"]
 
 # 29 Dec to 3 Jan, both included: the year-end break of Japanese public offices (休日に関する条例).
 YEAR_END_BREAK = ((12, 29), (1, 3))

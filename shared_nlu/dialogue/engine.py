@@ -9,16 +9,45 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..actions.registry import ActionContext, choice_readers, registered_actions
+from ..actions.model import ActionContext
+from ..actions.registry import ACTIONS, CHOICE_READERS
+from ..clock import to_japan_time
+from ..constants import (
+    AMBIGUOUS_CHOICE_RESPONSE,
+    BUTTON_PAYLOAD,
+    CAPABILITIES_INTENT,
+    CLARIFICATION_EVENT,
+    CLARIFY_NONE_RESPONSE,
+    CLARIFY_RESPONSE,
+    COMMON_BOT,
+    DENY_INTENT,
+    EMPTY_ANSWER_RESPONSE,
+    FALLBACK_INTENT,
+    FALLBACK_RESPONSE,
+    FORM_CANCELLED_RESPONSE,
+    HANDOFF_EVENT,
+    HANDOFF_INTENT,
+    INFORM_INTENT,
+    OFFER_HANDOFF_RESPONSE,
+    OPEN_BOT_INTENT,
+    OPEN_BOT_RESPONSE,
+    OTHER_BOT_RESPONSE,
+    OUT_OF_DATE_RESPONSE,
+    RATING_EVENT,
+    ROUTED_RESPONSE,
+    USER_EVENT,
+    WELCOME_RESPONSE,
+    answer_response,
+    ask_response,
+    intent_payload,
+)
 from ..nlu.engine import NluEngine
-from ..nlu.result import ParseResult
+from ..nlu.result import FallbackReason, ParseResult
 from ..nlu.safety import is_safety
-from ..pack.model import COMMON_BOT, FALLBACK_INTENT, Button, Form, Pack
+from ..pack.model import Button, Form, Pack
 from ..text import normalize
 from ..text.language import has_words
-from .business_hours import to_japan_time
 from .form_values import (
-    INFORM_INTENT,
     asks_elsewhere,
     is_correction,
     is_other_question,
@@ -28,16 +57,13 @@ from .form_values import (
 )
 from .handoff import handoff_text
 from .messages import BotMessage, Event
-from .pointing import OPEN_BOT_INTENT, domain_contact, open_bot_target, open_bot_text, other_bot_text
+from .pointing import domain_contact, open_bot_target, open_bot_text, other_bot_text
 from .render import choose, contact_values, engine_text, fill, is_expired, topics
 from .safety import offer_domain_answer, pause_for_safety
 from .slots import SlotValue
 from .state import SessionState, Status
 from .texts import CANCEL_WORDS
 
-HANDOFF_INTENT = "handoff_human"
-CAPABILITIES_INTENT = "bot_capabilities"
-DENY_INTENT = "deny"
 FORM_MEMORY_TURNS = 6  # how many turns after its answer a form's values can still be corrected
 ABOUT_FORM_CONFIDENCE = 0.01  # the form's own intent at least this likely: the message is about it
 SHORT_ANSWER_CHARS = 15  # a message this short that carries a form value is an answer to the form
@@ -47,7 +73,6 @@ WELCOME_TOPICS = 4
 # a safety reading of the classifier alone below this share gives way to a message that answers the
 # form's question (see DialogueEngine._answers_the_form); key phrases always come first
 FORM_ANSWER_OUTWEIGHS = 0.5
-_PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<slots>\{.*\})?$", re.DOTALL)
 
 
 @dataclass
@@ -70,8 +95,8 @@ class DialogueEngine:
         self.nlu = nlu
         self.packs: dict[str, Pack] = nlu.packs.packs
         self.idle_timeout = idle_timeout
-        self.actions = registered_actions()
-        self.readers = choice_readers()
+        self.actions = ACTIONS
+        self.readers = CHOICE_READERS
 
     def new_session(self, session_id: str, bot: str) -> SessionState:
         if bot not in self.packs or bot == COMMON_BOT:
@@ -86,16 +111,18 @@ class DialogueEngine:
             "description": pack.bot.description.get(language, pack.bot.description["ja"]),
         }
         buttons = tuple(
-            Button(intent.examples[0].text, f"/{intent.name}")
+            Button(intent.examples[0].text, intent_payload(intent.name))
             for intent in list(pack.intents.values())[:WELCOME_TOPICS]
             if intent.examples and intent.name not in pack.faq_intents and intent.name != INFORM_INTENT
         )
-        return BotMessage(engine_text("utter_welcome", language, values, pack), "utter_welcome", bot, buttons)
+        return BotMessage(
+            engine_text(WELCOME_RESPONSE, language, values, pack), WELCOME_RESPONSE, bot, buttons
+        )
 
     @staticmethod
     def rate(message_id: str, helpful: bool, response: str | None = None) -> Event:
         """A resident's "was this helpful?" on one answer, as the event the reports count."""
-        return Event("rating", {"message_id": message_id, "helpful": helpful, "response": response})
+        return Event(RATING_EVENT, {"message_id": message_id, "helpful": helpful, "response": response})
 
     # ---- the turn -------------------------------------------------------------------------
     def handle(self, state: SessionState, text: str, now: datetime) -> Turn:
@@ -107,7 +134,7 @@ class DialogueEngine:
             state = self.new_session(state.session_id, state.bot).update(language=state.language)
         state = state.update(turns=state.turns + 1, last_active=now.isoformat())
         today = to_japan_time(now).date()
-        payload = _PAYLOAD.match(text.strip())
+        payload = BUTTON_PAYLOAD.match(text.strip())
         given: dict[str, Any] = {}
         if payload:
             parse, given = self._payload_parse(state, payload, text)
@@ -118,11 +145,11 @@ class DialogueEngine:
         target = open_bot_target(given) if payload and payload["intent"] == OPEN_BOT_INTENT else None
         if target in self.packs:  # the pointer's button, sent back as text by a channel without a widget
             turn.say(
-                BotMessage(open_bot_text(self.packs[target], state.language), "utter_open_bot", state.bot)
+                BotMessage(open_bot_text(self.packs[target], state.language), OPEN_BOT_RESPONSE, state.bot)
             )
             turn.state = state
             return turn
-        turn.events.append(Event("user", {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
+        turn.events.append(Event(USER_EVENT, {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
                                           "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
                                           "entities": [e.entity for e in parse.entities], "button": bool(payload)}))  # fmt: skip
         if is_safety(parse) and not self._answers_the_form(state, parse, text, given, now):
@@ -154,10 +181,8 @@ class DialogueEngine:
                 given = {}
         bot = self._bot_for_intent(state, intent)
         if bot is None:
-            return ParseResult(
-                text, FALLBACK_INTENT, 1.0, None, state.language, (), fallback_reason="out_of_scope"
-            ), given
-        return ParseResult(text, intent, 1.0, bot, state.language, ()), given
+            return ParseResult.out_of_scope(text, state.language), given
+        return ParseResult(text=text, intent=intent, confidence=1.0, bot=bot, language=state.language), given
 
     def _bot_for_intent(self, state: SessionState, intent: str) -> str | None:
         """Which bot a button's intent belongs to: the offered candidates first, then the bots
@@ -188,13 +213,13 @@ class DialogueEngine:
         pack = self.packs[parse.bot]
         if parse.bot not in (state.bot, COMMON_BOT, state.active_bot):
             turn.events.append(Event("routed", {"from": state.bot, "to": parse.bot}))
-            turn.say(self._engine_message("utter_routed", pack, state, parse.intent))
+            turn.say(self._engine_message(ROUTED_RESPONSE, pack, state, parse.intent))
         if parse.bot != COMMON_BOT:
             state = state.update(active_bot=parse.bot)
         if parse.intent == HANDOFF_INTENT:
             return self._handoff(state, turn, now, reason="requested")
         rule = pack.rules.get(parse.intent) or self.packs[state.bot].rules.get(parse.intent)
-        actions = rule.actions if rule else (f"utter_{parse.intent}",)
+        actions = rule.actions if rule else (answer_response(parse.intent),)
         for action in actions:
             state = self._run(action, state, pack, parse, turn, now, given)
         return state
@@ -206,23 +231,28 @@ class DialogueEngine:
         if state.fallbacks_in_a_row >= 1 or state.status is Status.AWAITING_CLARIFICATION:
             return self._handoff(state, turn, now, reason="repeated_fallback")
         other = parse.extra.get("other_bot")
-        if parse.fallback_reason == "other_bot" and other in self.packs:
+        if parse.fallback_reason == FallbackReason.OTHER_BOT and other in self.packs:
             text, button = other_bot_text(self.packs[other], state.language, entry)
-            turn.say(BotMessage(text, "utter_other_bot", entry.id, (button,), FALLBACK_INTENT))
-            turn.events.append(Event("fallback", {"reason": "other_bot", "other_bot": other}))
+            turn.say(BotMessage(text, OTHER_BOT_RESPONSE, entry.id, (button,), FALLBACK_INTENT))
+            turn.events.append(Event("fallback", {"reason": FallbackReason.OTHER_BOT, "other_bot": other}))
             return state.transition(
                 Status.IDLE, candidates=(), fallbacks_in_a_row=state.fallbacks_in_a_row + 1
             )
         candidates = [r for r in parse.ranking if r.confidence >= CLARIFY_MIN_CONFIDENCE][:CLARIFY_CANDIDATES]
-        if (parse.fallback_reason == "low_confidence" or parse.ambiguous) and len(candidates) >= 1:
+        if (parse.fallback_reason == FallbackReason.LOW_CONFIDENCE or parse.ambiguous) and len(
+            candidates
+        ) >= 1:
             buttons = [
-                Button(self.packs[c.bot].intents[c.name].examples[0].text, f"/{c.name}") for c in candidates
+                Button(self.packs[c.bot].intents[c.name].examples[0].text, intent_payload(c.name))
+                for c in candidates
             ]
-            buttons.append(Button(engine_text("utter_clarify_none", state.language, {}), f"/{DENY_INTENT}"))
-            message = self._engine_message("utter_clarify", entry, state)
+            buttons.append(
+                Button(engine_text(CLARIFY_NONE_RESPONSE, state.language, {}), intent_payload(DENY_INTENT))
+            )
+            message = self._engine_message(CLARIFY_RESPONSE, entry, state)
             turn.say(BotMessage(message.text, message.response, message.bot, tuple(buttons)))
             turn.events.append(
-                Event("clarification", {"candidates": [f"{c.bot}/{c.name}" for c in candidates]})
+                Event(CLARIFICATION_EVENT, {"candidates": [f"{c.bot}/{c.name}" for c in candidates]})
             )
             return state.transition(
                 Status.AWAITING_CLARIFICATION,
@@ -234,14 +264,17 @@ class DialogueEngine:
             "topics": topics(entry, state.language),
             "domain_contact": domain_contact(entry, state.language),
         }
-        text = engine_text("utter_nlu_fallback", state.language, values, entry)
+        text = engine_text(FALLBACK_RESPONSE, state.language, values, entry)
         handoff = (
-            Button(self.packs[COMMON_BOT].intents[HANDOFF_INTENT].examples[0].text, f"/{HANDOFF_INTENT}")
+            Button(
+                self.packs[COMMON_BOT].intents[HANDOFF_INTENT].examples[0].text,
+                intent_payload(HANDOFF_INTENT),
+            )
             if HANDOFF_INTENT in self.packs.get(COMMON_BOT, entry).intents
             else None
         )
         turn.say(
-            BotMessage(text, "utter_nlu_fallback", entry.id, (handoff,) if handoff else (), FALLBACK_INTENT)
+            BotMessage(text, FALLBACK_RESPONSE, entry.id, (handoff,) if handoff else (), FALLBACK_INTENT)
         )
         turn.events.append(Event("fallback", {"reason": parse.fallback_reason}))
         return state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=state.fallbacks_in_a_row + 1)
@@ -249,16 +282,16 @@ class DialogueEngine:
     def _handoff(self, state: SessionState, turn: Turn, now: datetime, reason: str) -> SessionState:
         pack = self.packs[state.active_bot or state.bot]
         if reason != "requested":
-            turn.say(self._engine_message("utter_offer_handoff", pack, state))
+            turn.say(self._engine_message(OFFER_HANDOFF_RESPONSE, pack, state))
         elif any(
-            f"utter_{HANDOFF_INTENT}" in self.packs[b].responses
+            answer_response(HANDOFF_INTENT) in self.packs[b].responses
             for b in (state.bot, COMMON_BOT)
             if b in self.packs
         ):
-            turn.say(self._response(f"utter_{HANDOFF_INTENT}", pack, state, now, HANDOFF_INTENT))
+            turn.say(self._response(answer_response(HANDOFF_INTENT), pack, state, now, HANDOFF_INTENT))
         name, text = handoff_text(pack, state.language, now)
         turn.say(BotMessage(text, name, pack.id, (), HANDOFF_INTENT))
-        turn.events.append(Event("handoff", {"reason": reason, "bot": pack.id}))
+        turn.events.append(Event(HANDOFF_EVENT, {"reason": reason, "bot": pack.id}))
         return state.transition(Status.HANDED_OFF, form=None, form_bot=None, requested_slot=None, candidates=(),
                                 fallbacks_in_a_row=0, handed_off=True)  # fmt: skip
 
@@ -277,7 +310,7 @@ class DialogueEngine:
             return self._start_form(pack.forms[action], state, pack, parse, turn, now, given)
         if action in self.actions:
             context = ActionContext(pack.id, dict(state.slots), state.language, to_japan_time(now).date())
-            outcome = self.actions[action].run(context)
+            outcome = self.actions[action](context)
             turn.actions.append(action)
             turn.events.append(Event("action", {"name": action, "response": outcome.response}))
             turn.say(self._response(outcome.response, pack, state, now, parse.intent, outcome.values))
@@ -305,7 +338,7 @@ class DialogueEngine:
         if is_expired(response, to_japan_time(now).date()):
             all_values["valid_until"] = str(response.valid_until)
             return BotMessage(
-                engine_text("utter_out_of_date", state.language, all_values), name, speaker.id, (), intent
+                engine_text(OUT_OF_DATE_RESPONSE, state.language, all_values), name, speaker.id, (), intent
             )
         text, buttons = choose(response, state.language, f"{state.session_id}:{state.turns}:{name}")
         if intent == CAPABILITIES_INTENT and "{topics}" not in text:
@@ -384,7 +417,7 @@ class DialogueEngine:
                 state = state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
                 if pack.id not in (state.bot, state.active_bot):  # the front door hands it on
                     turn.events.append(Event("routed", {"from": state.bot, "to": pack.id}))
-                    turn.say(self._engine_message("utter_routed", pack, state, parse.intent))
+                    turn.say(self._engine_message(ROUTED_RESPONSE, pack, state, parse.intent))
                 return self._start_form(
                     form, state.update(active_bot=pack.id), pack, parse, turn, now, given, {}, values
                 )
@@ -444,13 +477,13 @@ class DialogueEngine:
         With ``ambiguous`` the question's buttons are only the choices the message fitted."""
         missing = [slot for slot in form.slots if slot.name not in state.slots]
         if missing:
-            ask = self._response(f"utter_ask_{missing[0].name}", pack, state, now)
+            ask = self._response(ask_response(missing[0].name), pack, state, now)
             buttons = ask.buttons
             if ambiguous is not None and ambiguous.candidates:
                 words = engine_text(
-                    "utter_ambiguous_choice", state.language, ambiguous.detail or {}, self.packs[state.bot]
+                    AMBIGUOUS_CHOICE_RESPONSE, state.language, ambiguous.detail or {}, self.packs[state.bot]
                 )
-                problem = BotMessage(words, "utter_ambiguous_choice", pack.id)
+                problem = BotMessage(words, AMBIGUOUS_CHOICE_RESPONSE, pack.id)
                 buttons = tuple(
                     b for b in ask.buttons if any(f'"{c}"' in b.payload for c in ambiguous.candidates)
                 )
@@ -460,7 +493,7 @@ class DialogueEngine:
             turn.say(ask)
             return state.transition(Status.IN_FORM, requested_slot=missing[0].name)
         turn.events.append(Event("form_completed", {"form": form.name, "bot": pack.id}))
-        dummy = ParseResult("", form.name, 1.0, pack.id, state.language, ())
+        dummy = ParseResult(text="", intent=form.name, confidence=1.0, bot=pack.id, language=state.language)
         state = self._run(form.submit, state, pack, dummy, turn, now, {})
         return self._end_form(state, form, pack, remember=True)
 
@@ -487,7 +520,7 @@ class DialogueEngine:
             if form.on_cancel:
                 turn.say(self._response(form.on_cancel, pack, state, now))
             else:
-                turn.say(self._engine_message("utter_form_cancelled", pack, state))
+                turn.say(self._engine_message(FORM_CANCELLED_RESPONSE, pack, state))
             return self._end_form(state, form, pack, remember=False)
         slot = next(s for s in form.slots if s.name == state.requested_slot)
         values = self._form_values(form, parse, text, now, given, slot.name)
@@ -515,7 +548,7 @@ class DialogueEngine:
             state = state.update(slots={**state.slots, **accepted})
             ambiguous = next((v for n, v in values.items() if v.candidates and n not in state.slots), None)
             return self._next_slot(state, form, pack, turn, now, ambiguous=ambiguous)
-        value = values.get(slot.name) or SlotValue(problem="utter_empty")
+        value = values.get(slot.name) or SlotValue(problem=EMPTY_ANSWER_RESPONSE)
         if value.candidates:
             return self._next_slot(state, form, pack, turn, now, ambiguous=value)
         if value.unknown and slot.if_unknown:
@@ -528,7 +561,7 @@ class DialogueEngine:
                 return self._next_slot(state, form, pack, turn, now)
             return state
         problem = BotMessage(
-            engine_text(value.problem or "utter_empty", state.language, value.detail or {}),
+            engine_text(value.problem or EMPTY_ANSWER_RESPONSE, state.language, value.detail or {}),
             value.problem or "",
             pack.id,
         )

@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from ..actions.registry import ChoiceReader
+from ..actions.model import ChoiceReader
+from ..constants import DENY_INTENT, INFORM_INTENT
 from ..nlu.result import ParseResult
 from ..pack.model import Form
 from .slots import SlotValue, extract_slot
 
-INFORM_INTENT = "inform"
 # A question, not a statement: 「…って何番？」「…教えて」 "how do I …?"
 _QUESTION = re.compile(
     r"[?？]|(?:ですか|ますか|でしょうか|かな|かね|やろか|ますの)[。.]?$|教えて|おしえて|どう|どこ|なに|何|いつ|なんぼ|"
@@ -37,7 +37,7 @@ _ASKS_ELSEWHERE = re.compile(
     re.IGNORECASE,
 )
 # Small talk: a date or a type alongside it is the message's point ("yesterday" is not "yes")
-SMALL_TALK = frozenset({"affirm", "deny", "greet", "thanks", "goodbye"})
+SMALL_TALK = frozenset({"affirm", DENY_INTENT, "greet", "thanks", "goodbye"})
 
 
 def values_in_message(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..clock import to_japan_time
+from ..constants import HANDOFF_CLOSED_RESPONSE, HANDOFF_OPEN_RESPONSE
 from ..pack.model import Pack
-from .business_hours import OpeningHours, to_japan_time
+from .business_hours import OpeningHours
 from .render import contact_values, engine_text
 
 _WEEKDAYS = "月火水木金土日"
@@ -16,7 +18,7 @@ def handoff_text(pack: Pack, language: str, now: datetime) -> tuple[str, str]:
     values = contact_values(pack, language)
     hours = OpeningHours.parse(pack.bot.contact.hours)
     if hours.is_open(now):
-        return "utter_handoff_open", engine_text("utter_handoff_open", language, values, pack)
+        return HANDOFF_OPEN_RESPONSE, engine_text(HANDOFF_OPEN_RESPONSE, language, values, pack)
     opens = to_japan_time(hours.next_opening(now))
     if language == "en":
         values["next_opening"] = opens.strftime("%a %d %B at %H:%M").replace(" 0", " ")
@@ -24,4 +26,4 @@ def handoff_text(pack: Pack, language: str, now: datetime) -> tuple[str, str]:
         values["next_opening"] = (
             f"{opens.month}月{opens.day}日（{_WEEKDAYS[opens.weekday()]}）{opens.hour}時{opens.minute:02d}分"
         )
-    return "utter_handoff_closed", engine_text("utter_handoff_closed", language, values, pack)
+    return HANDOFF_CLOSED_RESPONSE, engine_text(HANDOFF_CLOSED_RESPONSE, language, values, pack)

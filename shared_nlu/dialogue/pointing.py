@@ -11,11 +11,17 @@ from __future__ import annotations
 import json
 import re
 
+from ..constants import (
+    DOMAIN_CONTACT_RESPONSE,
+    OPEN_BOT_BUTTON_RESPONSE,
+    OPEN_BOT_INTENT,
+    OPEN_BOT_RESPONSE,
+    OTHER_BOT_RESPONSE,
+    intent_payload,
+)
 from ..pack.model import Button, Pack
 from .render import contact_values, engine_text
 
-OPEN_BOT_INTENT = "open_bot"  # a button payload the widget acts on itself; other channels get a text
-DOMAIN_CONTACT_RESPONSE = "utter_domain_contact"
 _BOT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -25,7 +31,7 @@ def domain_contact(pack: Pack, language: str) -> str:
 
 
 def open_bot_payload(bot: str) -> str:
-    return f"/{OPEN_BOT_INTENT}{json.dumps({'bot': bot})}"
+    return f"{intent_payload(OPEN_BOT_INTENT)}{json.dumps({'bot': bot})}"
 
 
 def open_bot_target(given: dict[str, object]) -> str | None:
@@ -44,10 +50,10 @@ def _values(other: Pack, language: str) -> dict[str, str]:
 def other_bot_text(other: Pack, language: str, entry: Pack) -> tuple[str, Button]:
     """The pointer's text (the entry pack may override ``utter_other_bot``) and its button."""
     values = _values(other, language)
-    button = Button(engine_text("utter_open_bot_button", language, values), open_bot_payload(other.id))
-    return engine_text("utter_other_bot", language, values, entry), button
+    button = Button(engine_text(OPEN_BOT_BUTTON_RESPONSE, language, values), open_bot_payload(other.id))
+    return engine_text(OTHER_BOT_RESPONSE, language, values, entry), button
 
 
 def open_bot_text(other: Pack, language: str) -> str:
     """What a channel without a widget (LINE, Rasa REST) says when that button comes back as text."""
-    return engine_text("utter_open_bot", language, _values(other, language))
+    return engine_text(OPEN_BOT_RESPONSE, language, _values(other, language))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..constants import intent_payload
 from ..nlu.result import ParseResult
 from ..pack.model import Button, Pack
 from .messages import BotMessage, Event
@@ -56,5 +57,5 @@ def offer_domain_answer(messages: list[BotMessage], parse: ParseResult, packs: M
     if intent is None or not intent.examples:
         return
     last = messages[-1]
-    button = Button(intent.examples[0].text, f"/{intent.name}")
+    button = Button(intent.examples[0].text, intent_payload(intent.name))
     messages[-1] = BotMessage(last.text, last.response, last.bot, (*last.buttons, button), last.intent)

@@ -6,7 +6,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..actions.registry import ChoiceReader
+from ..actions.model import ChoiceReader
+from ..constants import (
+    AMBIGUOUS_CHOICE_RESPONSE,
+    EMPTY_ANSWER_RESPONSE,
+    FUTURE_DATE_RESPONSE,
+    INVALID_CHOICE_RESPONSE,
+    INVALID_DATE_RESPONSE,
+    INVALID_NUMBER_RESPONSE,
+    NUMBER_OUT_OF_RANGE_RESPONSE,
+)
 from ..entities.dates import parse_date, parse_past_date
 from ..entities.model import EntityMatch
 from ..entities.numbers import parse_japanese_number
@@ -51,8 +60,8 @@ def extract_slot(
     asked: bool = True,
 ) -> SlotValue:
     """``given`` is a value a button sent (``/inform{"slot": "value"}``); it is validated too.
-    ``reader`` reads a choice from everyday words (see ``register_choice_reader``). ``asked`` is
-    False when the slot is read from a message that answers something else: then a date must be
+    ``reader`` reads a choice from everyday words (``actions.registry.CHOICE_READERS``). ``asked``
+    is False when the slot is read from a message that answers something else: then a date must be
     a date in itself (「20日」 or 「月曜」 alone is a day only as the answer to "which day?")."""
     raw = str(given) if given is not None else None
     if slot.kind == "choice":
@@ -63,7 +72,7 @@ def extract_slot(
         found = _number(slot, raw, text, entities)
     else:
         cleaned = (raw or text).strip()
-        found = SlotValue(cleaned) if cleaned else SlotValue(problem="utter_empty")
+        found = SlotValue(cleaned) if cleaned else SlotValue(problem=EMPTY_ANSWER_RESPONSE)
     if not found.found and raw is None and slot.if_unknown and says_unknown(text):
         return SlotValue(unknown=True)
     return found
@@ -84,7 +93,7 @@ def _choice(
         fitting = tuple(c for c in reading.candidates if c in slot.choices)
         if len(fitting) > 1:
             return SlotValue(
-                problem="utter_ambiguous_choice", detail={"value": reading.cue}, candidates=fitting
+                problem=AMBIGUOUS_CHOICE_RESPONSE, detail={"value": reading.cue}, candidates=fitting
             )
     candidates = (
         [raw]
@@ -100,7 +109,7 @@ def _choice(
     if named:
         return SlotValue(named[0])
     return SlotValue(
-        problem="utter_invalid_choice",
+        problem=INVALID_CHOICE_RESPONSE,
         detail={"value": (raw or text).strip()[:40], "choices": "、".join(slot.choices)},
     )
 
@@ -126,9 +135,9 @@ def _date(
         )  # 「水曜にもらった」: a past Wednesday
         found = date.fromisoformat(str(dates[0].value)) if dates else read(text, today)
     if found is None:
-        return SlotValue(problem="utter_invalid_date")
+        return SlotValue(problem=INVALID_DATE_RESPONSE)
     if slot.past_only and found > today:
-        return SlotValue(problem="utter_future_date", detail={"value": found.isoformat()})
+        return SlotValue(problem=FUTURE_DATE_RESPONSE, detail={"value": found.isoformat()})
     return SlotValue(found.isoformat())
 
 
@@ -140,12 +149,12 @@ def _number(slot: SlotSpec, raw: str | None, text: str, entities: Sequence[Entit
         else (numbers[0] if numbers else parse_japanese_number(text))
     )
     if value is None:
-        return SlotValue(problem="utter_invalid_number")
+        return SlotValue(problem=INVALID_NUMBER_RESPONSE)
     if (slot.minimum is not None and value < slot.minimum) or (
         slot.maximum is not None and value > slot.maximum
     ):
         return SlotValue(
-            problem="utter_number_out_of_range",
+            problem=NUMBER_OUT_OF_RANGE_RESPONSE,
             detail={"minimum": str(slot.minimum), "maximum": str(slot.maximum)},
         )
     return SlotValue(value)

@@ -19,30 +19,33 @@ from typing import Any
 
 import yaml
 
+from ..constants import (
+    ACTION_PREFIX,
+    CAPABILITIES_INTENT,
+    COMMON_BOT,
+    FALLBACK_INTENT,
+    FALLBACK_RESPONSE,
+    HANDOFF_INTENT,
+    HANDOFF_OPEN_RESPONSE,
+    OUT_OF_SCOPE_INTENT,
+    RESPONSE_PREFIX,
+    answer_response,
+)
 from ..dialogue.pointing import domain_contact
 from ..dialogue.render import contact_values, topics
 from ..dialogue.texts import TEXTS
 from ..pack.loader import PackSet
-from ..pack.model import (
-    COMMON_BOT,
-    FALLBACK_INTENT,
-    OUT_OF_SCOPE_INTENT,
-    Example,
-    Form,
-    Pack,
-    Response,
-    SlotSpec,
-)
+from ..pack.model import Example, Form, Pack, Response, SlotSpec
 
 VERSION = "3.1"
 LANGUAGE_SLOT = "language"
-FALLBACK_RESPONSE = "utter_default"  # what Rasa's action_default_fallback sends
+RASA_FALLBACK_RESPONSE = "utter_default"  # what Rasa's action_default_fallback sends
 TOKENIZER = "addons.ja_tokenizer.JapaneseScriptTokenizer"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
 _PAYLOAD = re.compile(r"^/(\w+)(.*)$", re.S)
 _APPENDED = {  # what the engine adds to these answers at run time, written out here
-    "utter_bot_capabilities": {"ja": "{topics}", "en": "{topics}"},
-    "utter_handoff_human": {
+    answer_response(CAPABILITIES_INTENT): {"ja": "{topics}", "en": "{topics}"},
+    answer_response(HANDOFF_INTENT): {
         "ja": "{contact_name}（電話 {contact_phone}、受付: 平日 {contact_hours}）",
         "en": "{contact_name} (phone {contact_phone}, weekdays {contact_hours})",
     },
@@ -117,8 +120,8 @@ class _Builder:
         names = {intent: prefix + intent for intent in pack.intents}
 
         def renamed(action: str) -> str:
-            intent = action.removeprefix("utter_")
-            return f"utter_{names[intent]}" if action != intent and intent in names else action
+            intent = action.removeprefix(RESPONSE_PREFIX)
+            return answer_response(names[intent]) if action != intent and intent in names else action
 
         def payload(text: str) -> str:
             match = _PAYLOAD.match(text)
@@ -143,7 +146,7 @@ class _Builder:
             self.entities.update(span.entity for _, span in spans)
             self.words.update(surface for surface, _ in spans)
             self.faq += intent.name in pack.faq_intents
-            name, rule, answer = names[intent.name], pack.rules.get(intent.name), f"utter_{intent.name}"
+            name, rule, answer = names[intent.name], pack.rules.get(intent.name), answer_response(intent.name)
             if rule is not None:  # a routed bot's rule titles get its id: Rasa wants them unique
                 self._rule(
                     f"{pack.id}: {rule.name}" if prefix else rule.name,
@@ -154,7 +157,7 @@ class _Builder:
                 self._rule(
                     f"answer {name}",
                     name,
-                    [renamed(answer) if answer in pack.responses else FALLBACK_RESPONSE],
+                    [renamed(answer) if answer in pack.responses else RASA_FALLBACK_RESPONSE],
                 )
 
     def _rule(self, title: str, intent: str, actions: list[str]) -> None:
@@ -163,7 +166,7 @@ class _Builder:
             steps.append({"action": action})
             if action in self.forms:
                 steps.append({"active_loop": action})  # a form action starts the form
-            elif action.startswith("action_"):
+            elif action.startswith(ACTION_PREFIX):
                 self.actions.add(action)
         self.rules.append({"rule": title, "steps": steps})
 
@@ -192,7 +195,11 @@ class _Builder:
     def _appended(self, name: str, language: str) -> str:
         """What the engine adds to ``name``; for the hand-off, the bot's own hand-off text when it
         has one (the consumer bot gives 188 and its centre, not the contact in bot.yml)."""
-        own = self.main.responses.get("utter_handoff_open") if name == "utter_handoff_human" else None
+        own = (
+            self.main.responses.get(HANDOFF_OPEN_RESPONSE)
+            if name == answer_response(HANDOFF_INTENT)
+            else None
+        )
         if own is not None and own.for_language(language):
             return own.for_language(language)[0].text.rstrip("\n")
         return _APPENDED.get(name, {}).get(language, "")
@@ -210,17 +217,17 @@ class _Builder:
     def finish(self) -> None:
         """``utter_default`` (the pack's ``utter_nlu_fallback``, else the engine's text) and the
         rule that sends it; for each form its slots, entities and submission rule."""
-        texts = sorted(TEXTS["utter_nlu_fallback"].items(), key=lambda item: item[0] != "ja")
+        texts = sorted(TEXTS[FALLBACK_RESPONSE].items(), key=lambda item: item[0] != "ja")
         engine = [
             {"text": self._fill(t, self.main, lang)} | _condition(lang)
             for lang, t in texts
             if lang in self.languages
         ]
-        self.responses[FALLBACK_RESPONSE] = self.responses.pop("utter_nlu_fallback", engine)
-        self._rule(f"answer {FALLBACK_INTENT}", FALLBACK_INTENT, [FALLBACK_RESPONSE])
+        self.responses[RASA_FALLBACK_RESPONSE] = self.responses.pop(FALLBACK_RESPONSE, engine)
+        self._rule(f"answer {FALLBACK_INTENT}", FALLBACK_INTENT, [RASA_FALLBACK_RESPONSE])
         if self.near_misses:  # Rasa has no near-miss key: they are out-of-scope examples there
             if OUT_OF_SCOPE_INTENT not in self.intents:
-                self._rule(f"answer {OUT_OF_SCOPE_INTENT}", OUT_OF_SCOPE_INTENT, [FALLBACK_RESPONSE])
+                self._rule(f"answer {OUT_OF_SCOPE_INTENT}", OUT_OF_SCOPE_INTENT, [RASA_FALLBACK_RESPONSE])
             known = self.intents.setdefault(OUT_OF_SCOPE_INTENT, [])
             known += [text for text in self.near_misses if text not in known]
         languages = ["ja", *sorted(self.languages - {"ja"})]
@@ -228,7 +235,7 @@ class _Builder:
         for form in self.forms.values():
             self.slots |= {spec.name: _slot(form.name, spec) for spec in form.slots}
             self.entities.update(spec.entity for spec in form.slots if spec.entity)
-            self.actions.update([form.submit] if form.submit.startswith("action_") else [])
+            self.actions.update([form.submit] if form.submit.startswith(ACTION_PREFIX) else [])
             done = [
                 {"action": form.name},
                 {"active_loop": None},

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..constants import OUT_OF_SCOPE_INTENT, answer_response
 from ..pack.loader import PackSet
 from ..text.content_words import ContentWords, Word
+from .training_data import FAQ_LABEL, NOT_COVERED_LABEL, label_of, split_label
 
 # katakana → hiragana as one translate table (normalize.katakana_to_hiragana, a hundred times faster)
 _HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
@@ -88,8 +90,8 @@ class CoverageModel:
         self._contentless = {label: empty[label] / total[label] for label in total}
         self._bot_forms = defaultdict(set)
         for label, entry in self._known.items():
-            bot, _, intent = label.partition("/")
-            if not intent.startswith("__not") and intent != "out_of_scope":
+            bot, intent = split_label(label)
+            if intent not in (NOT_COVERED_LABEL, OUT_OF_SCOPE_INTENT):
                 self._bot_forms[bot] |= entry.forms
         self._document_frequency = frequency
         self._documents = len(texts)
@@ -108,12 +110,8 @@ class CoverageModel:
             by_label[label].append(text)
         usual: dict[str, float] = {}
         for label, examples in by_label.items():
-            bot, _, intent = label.partition("/")
-            if (
-                (intent.startswith("__") and intent != "__faq__")
-                or intent == "out_of_scope"
-                or len(examples) < 5
-            ):
+            bot, intent = split_label(label)
+            if intent in (NOT_COVERED_LABEL, OUT_OF_SCOPE_INTENT) or len(examples) < 5:
                 continue
             others = set().union(
                 *(e.forms for name, e in self._known.items() if name.startswith(f"{bot}/") and name != label)
@@ -173,7 +171,7 @@ class CoverageModel:
         if entry is None:
             return []
         return self._missing(
-            self._words.words(text), entry, self._bot_forms.get(label.partition("/")[0], set())
+            self._words.words(text), entry, self._bot_forms.get(split_label(label)[0], set())
         )
 
     def _missing(self, words: Iterable[Word], entry: _Known, bot_forms: set[str]) -> list[tuple[str, float]]:
@@ -205,12 +203,10 @@ class CoverageModel:
 def answer_texts(packs: PackSet, prepare: Callable[[str], str]) -> dict[str, list[str]]:
     """Every answer text of every intent (all languages), prepared, keyed by label: an intent
     "knows" the words its own answer uses (the answer to 自動車税の支払い方法 names コンビニ)."""
-    from .training_data import FAQ_LABEL, label_of  # here: training_data imports nothing of ours
-
     answers: dict[str, list[str]] = defaultdict(list)
     for pack in packs.packs.values():
         for name in pack.intents:
-            response = pack.responses.get(f"utter_{name}")
+            response = pack.responses.get(answer_response(name))
             if response is None:
                 continue
             label = label_of(pack.id, FAQ_LABEL if name in pack.faq_intents else name)

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..constants import COMMON_BOT, FALLBACK_INTENT, INFORM_INTENT, OUT_OF_SCOPE_INTENT
 from ..entities.model import EntityMatch
-from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from ..text.sentences import asking_sentence, sentences
-from .result import ParseResult
+from .result import FallbackReason, ParseResult
 from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ QUESTION_WEIGHT_PER_WORD = 0.4
 # A story is two sentences or more before the question (measured: with one remark before a question,
 # as many of the packs' own examples are written, the remark often carries the topic).
 STORY_SENTENCES = 3
-FORM_ANSWER_INTENT = "inform"
 # Urgent intents of the common pack (bot catalog, safety section): recall first, so a crisis
 # message is never turned away for words its intent has not seen.
 SAFETY_INTENTS = frozenset(
@@ -46,8 +45,6 @@ SAFETY_INTENTS = frozenset(
 POINTING_COVERAGE = 0.6
 # Coverage scores from the bot's threshold up to this much above it get "did you mean …?" buttons.
 CLARIFY_BAND = 0.0
-NOT_COVERED = "not_covered"
-OTHER_BOT = "other_bot"
 
 
 class EdgeDecision:
@@ -105,7 +102,7 @@ class EdgeDecision:
         and ``minimum``); else the fallback, reason ``not_covered``."""
         if result.is_fallback or result.bot is None or result.intent in SAFETY_INTENTS:
             return result
-        if result.intent == FORM_ANSWER_INTENT:
+        if result.intent == INFORM_INTENT:
             # 「4日前」「訪問販売です」: a form's value, checked by the form itself — but a message
             # with neither a value nor a content word (「えーと、よくわからん」) is no answer
             if result.entities or self._has_content(text):
@@ -132,14 +129,14 @@ class EdgeDecision:
     @staticmethod
     def _not_covered(result: ParseResult, score: float) -> ParseResult:
         return ParseResult(
-            result.text,
-            FALLBACK_INTENT,
-            1.0 - score,
-            None,
-            result.language,
-            result.ranking,
-            result.entities,
-            fallback_reason=NOT_COVERED,
+            text=result.text,
+            intent=FALLBACK_INTENT,
+            confidence=1.0 - score,
+            bot=None,
+            language=result.language,
+            ranking=result.ranking,
+            entities=result.entities,
+            fallback_reason=FallbackReason.NOT_COVERED,
             extra={"not_covered": f"{result.bot}/{result.intent}", "coverage": round(score, 4)},
         )
 
@@ -159,14 +156,14 @@ class EdgeDecision:
         if other is None:
             return own
         return ParseResult(
-            text,
-            FALLBACK_INTENT,
-            other.confidence,
-            None,
-            language,
-            own.ranking,
-            entities,
-            fallback_reason=OTHER_BOT,
+            text=text,
+            intent=FALLBACK_INTENT,
+            confidence=other.confidence,
+            bot=None,
+            language=language,
+            ranking=own.ranking,
+            entities=entities,
+            fallback_reason=FallbackReason.OTHER_BOT,
             extra={"other_bot": other.bot, "other_intent": other.intent},
         )
 

@@ -16,11 +16,11 @@ from functools import lru_cache
 import numpy as np
 
 from ..clock import today_in_japan
+from ..constants import COMMON_BOT, FALLBACK_INTENT, INFORM_INTENT, OUT_OF_SCOPE_INTENT, answer_response
 from ..entities.builtin import extract_builtin_entities
 from ..entities.model import EntityMatch
 from ..entities.pack_entities import PackEntityExtractor
 from ..pack.loader import PackSet
-from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from ..text import SynonymMap, default_tokenizer, detect_language, normalize
 from ..text.content_words import default_content_words
 from ..text.dialect import standardize_kansai
@@ -29,7 +29,7 @@ from .classifier import ClassifierConfig, IntentClassifier
 from .coverage import CoverageModel, answer_texts
 from .edge import EdgeDecision
 from .features import FeatureConfig, Featurizer
-from .result import ParseResult, RankedIntent
+from .result import FallbackReason, ParseResult, RankedIntent
 from .retrieval import FaqIndex
 from .safety import SafetyCheck
 from .training_data import (
@@ -44,7 +44,6 @@ from .training_data import (
 RANKING_SIZE = 10
 OUT_OF_SCOPE_LABEL = label_of(COMMON_BOT, OUT_OF_SCOPE_INTENT)
 FAQ_SOFTMAX_TEMPERATURE = 0.5  # fused retrieval scores are z-scores; 0.5 keeps a clear winner clear
-FORM_ANSWER_INTENT = "inform"  # Rasa's conventional name for "here is the value you asked for"
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,6 @@ class NluEngine:
         self._not_covered: np.ndarray = np.zeros(0, dtype=np.int64)
         self.entities = PackEntityExtractor(packs.packs.values())
         self.train_seconds = 0.0
-        self._label_bots: np.ndarray = np.array([], dtype=object)
         self._masks: dict[tuple[frozenset[str] | None, str | None], np.ndarray] = {}
         self._faq: dict[str, tuple[FaqIndex, list[str]]] = {}
         self._faq_lock = threading.Lock()
@@ -104,7 +102,6 @@ class NluEngine:
         self.coverage.fit(prepared, labels, answer_texts(self.packs, self.prepare), usual)
 
     def _index_labels(self) -> None:
-        self._label_bots = np.array([split_label(label)[0] for label in self.classifier.labels], dtype=object)
         self._not_covered = np.array(
             [
                 i
@@ -150,9 +147,7 @@ class NluEngine:
         language = detect_language(text)
         entities = self.extract_entities(text, today or today_in_japan())
         if not normalize(text):
-            return ParseResult(
-                text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"
-            )
+            return ParseResult.out_of_scope(text, language, entities)
         return self.safety.first(self.decide(text, self.row(text), bot, language, entities))
 
     def decide(
@@ -194,9 +189,7 @@ class NluEngine:
         oos_confidence = float(scoped[oos_index]) if oos_index is not None else 0.0
         ranking = self._ranking(text, scoped, oos_index)
         if not ranking:
-            return ParseResult(
-                text, FALLBACK_INTENT, 1.0, None, language, (), entities, fallback_reason="out_of_scope"
-            )
+            return ParseResult.out_of_scope(text, language, entities)
         best = ranking[0]
         thresholds = self.packs.packs[bot or best.bot].bot.thresholds
         ambiguous = len(ranking) > 1 and best.confidence - ranking[1].confidence < thresholds.ambiguity
@@ -204,10 +197,38 @@ class NluEngine:
         if oos_confidence > 0 and (
             oos_confidence > best.confidence or math.log(best.confidence / oos_confidence) < margin
         ):
-            return ParseResult(text, FALLBACK_INTENT, oos_confidence, None, language, ranking, entities, fallback_reason="out_of_scope")  # fmt: skip
+            return ParseResult(
+                text=text,
+                intent=FALLBACK_INTENT,
+                confidence=oos_confidence,
+                bot=None,
+                language=language,
+                ranking=ranking,
+                entities=entities,
+                fallback_reason=FallbackReason.OUT_OF_SCOPE,
+            )
         if best.confidence < thresholds.fallback:
-            return ParseResult(text, FALLBACK_INTENT, thresholds.fallback, None, language, ranking, entities, ambiguous, "low_confidence")  # fmt: skip
-        return ParseResult(text, best.name, best.confidence, best.bot, language, ranking, entities, ambiguous)
+            return ParseResult(
+                text=text,
+                intent=FALLBACK_INTENT,
+                confidence=thresholds.fallback,
+                bot=None,
+                language=language,
+                ranking=ranking,
+                entities=entities,
+                ambiguous=ambiguous,
+                fallback_reason=FallbackReason.LOW_CONFIDENCE,
+            )
+        return ParseResult(
+            text=text,
+            intent=best.name,
+            confidence=best.confidence,
+            bot=best.bot,
+            language=language,
+            ranking=ranking,
+            entities=entities,
+            ambiguous=ambiguous,
+        )
 
     def _ranking(self, text: str, scoped: np.ndarray, oos_index: int | None) -> tuple[RankedIntent, ...]:
         """The best intents, highest confidence first; a bot's FAQ label is expanded into its entries."""
@@ -247,8 +268,8 @@ class NluEngine:
                 pack = self.packs.packs[bot]
                 names = sorted(pack.faq_intents)
                 answers = [
-                    pack.responses[f"utter_{n}"].variants["ja"][0].text
-                    if f"utter_{n}" in pack.responses
+                    pack.responses[answer_response(n)].variants["ja"][0].text
+                    if answer_response(n) in pack.responses
                     else ""
                     for n in names
                 ]
@@ -266,7 +287,7 @@ class NluEngine:
             cached = np.array(
                 [
                     (allowed is None or label_bot in allowed)
-                    and (intent != FORM_ANSWER_INTENT or label_bot == bot)
+                    and (intent != INFORM_INTENT or label_bot == bot)
                     for label_bot, intent in map(split_label, self.classifier.labels)
                 ],
                 dtype=bool,

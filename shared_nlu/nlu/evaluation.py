@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
+from ..constants import COMMON_BOT, FALLBACK_INTENT, INFORM_INTENT, OUT_OF_SCOPE_INTENT
 from ..pack.loader import PackSet
-from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
-from .engine import FORM_ANSWER_INTENT, EngineConfig, NluEngine
+from .engine import EngineConfig, NluEngine
 from .heldout import HeldOutReport, HeldOutSets, evaluate_held_out
 from .safety import domain_examples
 from .training_data import NOT_COVERED_LABEL, label_of, split_label, training_data
@@ -138,7 +138,7 @@ def _report(
         counts = per_intent.setdefault((bot, intent), [0, 0])
         counts[0] += 1
         counts[1] += (own.bot, own.intent) == (bot, intent)
-        if intent == FORM_ANSWER_INTENT:
+        if intent == INFORM_INTENT:
             continue  # a form answer is never routed: it only means something inside its own form
         routed = decider.decide(text, row, None)
         in_scope += 1

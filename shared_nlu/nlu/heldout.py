@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..pack.model import COMMON_BOT, FALLBACK_INTENT
-from .result import ParseResult
+from ..constants import COMMON_BOT, FALLBACK_INTENT
+from .result import FallbackReason, ParseResult
 
 ROUTED = "*"  # the widget column of a message asked across all bots (the routed /model/parse)
 
@@ -87,7 +87,7 @@ Parser = Callable[[str, str | None], ParseResult]
 def answer_of(result: ParseResult) -> str | None:
     """What the resident was told: ``bot/intent``, ``other_bot:<bot>``, or None (the fallback, or
     a "did you mean …?" question)."""
-    if result.fallback_reason == "other_bot":
+    if result.fallback_reason == FallbackReason.OTHER_BOT:
         return f"other_bot:{result.extra.get('other_bot')}"
     if result.intent == FALLBACK_INTENT or result.bot is None or result.ambiguous:
         return None  # ambiguous: the dialogue asks "did you mean …?" instead of answering

@@ -24,10 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
 from ..pack.checks import example_key
 from ..pack.diagnostics import Diagnostic, Severity
-from ..pack.model import COMMON_BOT, OUT_OF_SCOPE_INTENT, Pack
+from ..pack.model import Pack
 from .engine import NluEngine
+from .result import FallbackReason
 from .safety_phrases import SAFETY_INTENTS
 from .training_data import FAQ_LABEL, label_of, split_label
 
@@ -214,7 +216,7 @@ def _test_questions(pack: Pack) -> Iterator[Question]:
     """tests.yml's user turns: phrasings the department wrote apart from its examples (held out)."""
     for story in pack.stories:
         for step in story.steps:
-            if step.user and not step.user.startswith("/") and step.intent and step.intent != "nlu_fallback":
+            if step.user and not step.user.startswith("/") and step.intent and step.intent != FALLBACK_INTENT:
                 owner = step.bot or (pack.id if step.intent in pack.intents else COMMON_BOT)
                 if _answered_first(owner, step.intent):
                     continue
@@ -242,7 +244,7 @@ def _answer(
 ) -> tuple[str, str, float] | None:
     """(bot, intent, confidence) that answers ``text`` in ``where``; a referral counts as the bot referred to."""
     result = engine.decide(text, row, where)
-    if result.fallback_reason == "other_bot":
+    if result.fallback_reason == FallbackReason.OTHER_BOT:
         bot = str(result.extra["other_bot"])
         return bot, _best_intent_of(engine, row, bot), result.confidence
     if result.is_fallback or result.bot is None:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..pack.model import COMMON_BOT
+from ..constants import COMMON_BOT
 from ..text import default_tokenizer
 from .classifier import IntentClassifier
 from .features import Featurizer
@@ -114,13 +114,13 @@ class SafetyCheck:
         if not result.is_fallback and result.bot not in (None, COMMON_BOT):
             extra["domain"] = {"bot": result.bot, "intent": result.intent}
         return ParseResult(
-            result.text,
-            hit.intent,
-            confidence,
-            COMMON_BOT,
-            result.language,
-            ranking,
-            result.entities,
+            text=result.text,
+            intent=hit.intent,
+            confidence=confidence,
+            bot=COMMON_BOT,
+            language=result.language,
+            ranking=ranking,
+            entities=result.entities,
             extra=extra,
         )
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..constants import COMMON_BOT
 from ..pack.loader import PackSet
-from ..pack.model import COMMON_BOT, Pack
+from ..pack.model import Pack
 
 FAQ_LABEL = "__faq__"  # one classifier label per bot for all its faq.yml entries; retrieval picks the entry
 # One label per bot for its intents' near misses: trained like any label, read as out of scope.

@@ -10,17 +10,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..actions.registry import ActionInfo
-from ..dialogue.texts import TEXTS as ENGINE_TEXTS
+from ..constants import (
+    ASK_RESPONSE_PREFIX,
+    BUTTON_PAYLOAD,
+    COMMON_BOT,
+    ENGINE_TEXT_RESPONSES,
+    OUT_OF_SCOPE_INTENT,
+    RESPONSE_PREFIX,
+    ActionContract,
+    answer_response,
+    ask_response,
+)
 from .diagnostics import Diagnostics
-from .model import COMMON_BOT, OUT_OF_SCOPE_INTENT, Pack
+from .model import Pack, Response
 
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
-PAYLOAD = re.compile(r"^/(?P<intent>[a-z][a-z0-9_]*)(?P<slots>\{.*\})?$", re.DOTALL)
 # values the engine itself fills into any response (bot name, contact, topics it can answer)
 ENGINE_VALUES = {"bot_name", "contact_name", "contact_phone", "contact_hours", "topics", "domain_contact"}
-# Responses the engine says by name (a pack's own version replaces the engine's text).
-ENGINE_RESPONSES = {"utter_nlu_fallback", "utter_other_bot", "utter_domain_contact"}
 # intents answered by the engine, needing no response or rule
 ENGINE_INTENTS = {OUT_OF_SCOPE_INTENT}
 _PUNCT = set(string.punctuation) | set("、。！？・「」『』（）［］【】〜～…ー　 ")
@@ -43,64 +49,117 @@ def example_key(text: str) -> str:
     return "".join(ch for ch in folded if ch not in _PUNCT and not ch.isspace())
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """One pack and the names it may point at: its own, and common's when it includes common."""
+
+    pack: Pack
+    where: Positions
+    intents: frozenset[str]
+    responses: frozenset[str]
+    slots: frozenset[str]  # every slot of every form of the pack
+    actions: Mapping[str, ActionContract]
+
+    @classmethod
+    def of(
+        cls, pack: Pack, common: Pack | None, where: Positions, actions: Mapping[str, ActionContract]
+    ) -> _Scope:
+        shared = (
+            common if (common is not None and pack.bot.include_common and pack.id != COMMON_BOT) else None
+        )
+        return cls(
+            pack=pack,
+            where=where,
+            intents=frozenset(pack.intents) | (frozenset(shared.intents) if shared else frozenset()),
+            responses=frozenset(pack.responses) | (frozenset(shared.responses) if shared else frozenset()),
+            slots=frozenset(slot.name for form in pack.forms.values() for slot in form.slots),
+            actions=actions,
+        )
+
+    def file(self, name: str) -> str:
+        return f"{self.pack.id}/{name}"
+
+    def action_exists(self, action: str) -> bool:
+        """A rule's action or a form's submit: a response, a form or a Python action."""
+        return action in self.responses or action in self.pack.forms or action in self.actions
+
+
 def check_pack(
     pack: Pack,
     common: Pack | None,
     where: Positions,
-    actions: Mapping[str, ActionInfo],
+    actions: Mapping[str, ActionContract],
     today: date,
     diags: Diagnostics,
 ) -> None:
-    folder = pack.id
-    nlu, responses_file, rules_file = f"{folder}/nlu.yml", f"{folder}/responses.yml", f"{folder}/rules.yml"
-    forms_file = f"{folder}/forms.yml"
-    shared = common if (common is not None and pack.bot.include_common and pack.id != COMMON_BOT) else None
-    intents = set(pack.intents) | (set(shared.intents) if shared else set())
-    responses = set(pack.responses) | (set(shared.responses) if shared else set())
-    slots = {slot.name for form in pack.forms.values() for slot in form.slots}
-    provided = set(ENGINE_VALUES) | slots
-    used_responses: set[str] = set(ENGINE_RESPONSES)
+    """Every name one pack's files use points at something that exists (``actions``: the Python
+    actions it may call), and every response is used, checked and in date."""
+    scope = _Scope.of(pack, common, where, actions)
+    _check_every_intent_is_answered(scope, diags)
+    used = _check_rules(scope, diags) | _check_forms(scope, diags)
+    sent, provided = _check_action_responses(scope, used, diags)
+    used |= sent  # the responses of the actions it calls are used too
+    values = ENGINE_VALUES | scope.slots | provided  # what may fill a {placeholder}
+    for name, response in pack.responses.items():
+        at = where.responses.get(name, (1, 1))
+        _check_response_is_used(scope, name, at, used, diags)
+        _check_response_dates(scope, name, response, at, today, diags)
+        _check_response_values_and_buttons(scope, name, response, at, values, diags)
 
-    def action_exists(action: str) -> bool:
-        return action in responses or action in pack.forms or action in actions
 
-    answers_unknown = bool({"responses.yml", "rules.yml"} & where.unreadable)
-    for name in pack.intents:
-        if answers_unknown or name in ENGINE_INTENTS or name in pack.rules or f"utter_{name}" in responses:
+def _check_every_intent_is_answered(scope: _Scope, diags: Diagnostics) -> None:
+    """Each of the pack's intents has its response (utter_<intent>) or a rule."""
+    if {"responses.yml", "rules.yml"} & scope.where.unreadable:
+        return  # the answers are unknown: the unreadable file is reported already
+    for name in scope.pack.intents:
+        if name in ENGINE_INTENTS or name in scope.pack.rules or answer_response(name) in scope.responses:
             continue
         diags.error(
-            nlu,
-            where.intents.get(name, (1, 1)),
+            scope.file("nlu.yml"),
+            scope.where.intents.get(name, (1, 1)),
             "no-response",
             f"intent「{name}」に応答もルールもありません。",
-            f"responses.yml に「utter_{name}:」を追加するか、rules.yml にこの intent のルールを書いてください。",
+            f"responses.yml に「{answer_response(name)}:」を追加するか、rules.yml にこの intent のルールを書いてください。",
         )
-    for intent, rule in pack.rules.items():
-        at = where.rules.get(intent, (1, 1))
-        if intent not in intents:
+
+
+def _check_rules(scope: _Scope, diags: Diagnostics) -> set[str]:
+    """Each rule's intent and actions exist; returns the actions the rules use."""
+    used: set[str] = set()
+    for intent, rule in scope.pack.rules.items():
+        at = scope.where.rules.get(intent, (1, 1))
+        if intent not in scope.intents:
             diags.error(
-                rules_file,
+                scope.file("rules.yml"),
                 at,
                 "unknown-intent",
                 f"ルールの intent「{intent}」は nlu.yml にありません。",
-                _suggest(intent, intents),
+                _suggest(intent, scope.intents),
             )
         for action in rule.actions:
-            used_responses.add(action)
-            if not action_exists(action):
+            used.add(action)
+            if not scope.action_exists(action):
                 diags.error(
-                    rules_file,
+                    scope.file("rules.yml"),
                     at,
                     "unknown-action",
                     f"ルールの action「{action}」が見つかりません。",
                     "responses.yml の応答名（utter_…）、forms.yml のフォーム名、または登録済みの action_… を書いてください。",
                 )
-    for form in pack.forms.values():
-        at = where.forms.get(form.name, (1, 1))
-        used_responses.add(form.submit)
+    return used
+
+
+def _check_forms(scope: _Scope, diags: Diagnostics) -> set[str]:
+    """Each form's submit, on_cancel, questions (utter_ask_<slot>) and if_unknown answers exist;
+    returns the responses and actions the forms use."""
+    used: set[str] = set()
+    forms_file = scope.file("forms.yml")
+    for form in scope.pack.forms.values():
+        at = scope.where.forms.get(form.name, (1, 1))
+        used.add(form.submit)
         if form.on_cancel is not None:
-            used_responses.add(form.on_cancel)
-            if form.on_cancel not in responses:
+            used.add(form.on_cancel)
+            if form.on_cancel not in scope.responses:
                 diags.error(
                     forms_file,
                     at,
@@ -108,7 +167,7 @@ def check_pack(
                     f"フォーム「{form.name}」の on_cancel「{form.on_cancel}」の応答がありません。",
                     f"responses.yml に「{form.on_cancel}:」を追加してください。",
                 )
-        if not action_exists(form.submit):
+        if not scope.action_exists(form.submit):
             diags.error(
                 forms_file,
                 at,
@@ -116,11 +175,11 @@ def check_pack(
                 f"フォーム「{form.name}」の submit「{form.submit}」が見つかりません。",
             )
         for slot in form.slots:
-            ask = f"utter_ask_{slot.name}"
-            used_responses.add(ask)
+            ask = ask_response(slot.name)
+            used.add(ask)
             if slot.if_unknown:
-                used_responses.add(slot.if_unknown)
-                if slot.if_unknown not in responses:
+                used.add(slot.if_unknown)
+                if slot.if_unknown not in scope.responses:
                     diags.error(
                         forms_file,
                         at,
@@ -128,7 +187,7 @@ def check_pack(
                         f"スロット「{slot.name}」の if_unknown「{slot.if_unknown}」の応答がありません。",
                         f"responses.yml に「{slot.if_unknown}:」を追加してください。",
                     )
-            if ask not in responses:
+            if ask not in scope.responses:
                 diags.error(
                     forms_file,
                     at,
@@ -136,69 +195,102 @@ def check_pack(
                     f"スロット「{slot.name}」を尋ねる応答「{ask}」がありません。",
                     f"responses.yml に「{ask}:」を追加してください。",
                 )
-    for action in used_responses & set(actions):
-        provided |= actions[action].provides
-        used_responses |= actions[action].responses
-        for needed in sorted(actions[action].responses - responses):
+    return used
+
+
+def _check_action_responses(scope: _Scope, used: set[str], diags: Diagnostics) -> tuple[set[str], set[str]]:
+    """The pack defines every response the Python actions it calls may send (their contracts);
+    returns those responses and the values the actions fill into them."""
+    sent: set[str] = set()
+    provided: set[str] = set()
+    submits = {form.submit for form in scope.pack.forms.values()}
+    for action in sorted(used & set(scope.actions)):
+        contract = scope.actions[action]
+        provided |= contract.provides
+        sent |= contract.responses
+        for needed in sorted(contract.responses - scope.responses):
             diags.error(
-                rules_file if action not in {f.submit for f in pack.forms.values()} else forms_file,
+                scope.file("forms.yml" if action in submits else "rules.yml"),
                 (1, 1),
                 "missing-response",
                 f"action「{action}」が使う応答「{needed}」がありません。",
                 f"responses.yml に「{needed}:」を追加してください。",
             )
-    for name, response in pack.responses.items():
-        at = where.responses.get(name, (1, 1))
-        stem = name.removeprefix("utter_")
-        overrides_engine = name in ENGINE_TEXTS  # a pack's own wording of an engine text
-        if (
-            stem not in intents
-            and name not in used_responses
-            and not stem.startswith("ask_")
-            and not overrides_engine
-        ):
-            diags.warning(
-                responses_file,
-                at,
-                "unused-response",
-                f"応答「{name}」に対応する intent「{stem}」がなく、どこからも使われていません。",
-                _suggest(stem, intents) or "intent 名の書き間違いでないか確認してください。",
-            )
-        if stem in pack.intents and response.checked_on is None and pack.id != COMMON_BOT:
-            diags.warning(
-                responses_file,
-                at,
-                "no-checked-on",
-                f"応答「{name}」に checked_on（内容を確認した日）がありません。",
-                "「checked_on: 2026-11-28」のように書いてください。",
-            )
-        if response.valid_until is not None and response.valid_until < today:
-            diags.warning(
-                responses_file,
-                at,
-                "expired",
-                f"応答「{name}」の valid_until（{response.valid_until}）を過ぎています。今は問い合わせ先の案内に置き換えて答えています。",
-                "内容を確認して文面と valid_until を更新してください。",
-            )
-        for variants in response.variants.values():
-            for variant in variants:
-                for placeholder in PLACEHOLDER.findall(variant.text):
-                    if placeholder not in provided:
-                        diags.error(
-                            responses_file,
-                            at,
-                            "unknown-slot",
-                            f"応答「{name}」の {{{placeholder}}} に入る値（スロット）がありません。",
-                            f"使える名前: {', '.join(sorted(provided))}",
-                        )
-                for button in variant.buttons:
-                    _check_payload(button.payload, intents, slots, responses_file, at, diags)
+    return sent, provided
+
+
+def _check_response_is_used(
+    scope: _Scope, name: str, at: tuple[int, int], used: set[str], diags: Diagnostics
+) -> None:
+    """A response answers an intent, is used by a rule, form or action, asks a slot, or is the
+    pack's own wording of an engine text; anything else is a typo or left over (a warning)."""
+    stem = name.removeprefix(RESPONSE_PREFIX)
+    if (
+        stem in scope.intents
+        or name in used
+        or name.startswith(ASK_RESPONSE_PREFIX)
+        or name in ENGINE_TEXT_RESPONSES
+    ):
+        return
+    diags.warning(
+        scope.file("responses.yml"),
+        at,
+        "unused-response",
+        f"応答「{name}」に対応する intent「{stem}」がなく、どこからも使われていません。",
+        _suggest(stem, scope.intents) or "intent 名の書き間違いでないか確認してください。",
+    )
+
+
+def _check_response_dates(
+    scope: _Scope, name: str, response: Response, at: tuple[int, int], today: date, diags: Diagnostics
+) -> None:
+    """An intent's answer says when its content was checked, and is not past its valid_until."""
+    stem = name.removeprefix(RESPONSE_PREFIX)
+    if stem in scope.pack.intents and response.checked_on is None and scope.pack.id != COMMON_BOT:
+        diags.warning(
+            scope.file("responses.yml"),
+            at,
+            "no-checked-on",
+            f"応答「{name}」に checked_on（内容を確認した日）がありません。",
+            "「checked_on: 2026-11-28」のように書いてください。",
+        )
+    if response.valid_until is not None and response.valid_until < today:
+        diags.warning(
+            scope.file("responses.yml"),
+            at,
+            "expired",
+            f"応答「{name}」の valid_until（{response.valid_until}）を過ぎています。今は問い合わせ先の案内に置き換えて答えています。",
+            "内容を確認して文面と valid_until を更新してください。",
+        )
+
+
+def _check_response_values_and_buttons(
+    scope: _Scope, name: str, response: Response, at: tuple[int, int], provided: set[str], diags: Diagnostics
+) -> None:
+    """Every {placeholder} is a value something fills (the engine, a slot, an action), and every
+    button's payload names an intent and slots that exist."""
+    responses_file = scope.file("responses.yml")
+    for variants in response.variants.values():
+        for variant in variants:
+            for placeholder in PLACEHOLDER.findall(variant.text):
+                if placeholder not in provided:
+                    diags.error(
+                        responses_file,
+                        at,
+                        "unknown-slot",
+                        f"応答「{name}」の {{{placeholder}}} に入る値（スロット）がありません。",
+                        f"使える名前: {', '.join(sorted(provided))}",
+                    )
+            for button in variant.buttons:
+                _check_payload(
+                    button.payload, set(scope.intents), set(scope.slots), responses_file, at, diags
+                )
 
 
 def _check_payload(
     payload: str, intents: set[str], slots: set[str], file: str, at: tuple[int, int], diags: Diagnostics
 ) -> None:
-    match = PAYLOAD.match(payload)
+    match = BUTTON_PAYLOAD.match(payload)
     if not match:
         diags.error(
             file,

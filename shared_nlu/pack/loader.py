@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..actions.registry import registered_actions
 from ..clock import today_in_japan
+from ..constants import ACTION_CONTRACTS, COMMON_BOT, FALLBACK_INTENT, ActionContract
 from .checks import Positions, check_duplicate_examples, check_pack
 from .diagnostics import Diagnostic, Diagnostics, PackError
-from .model import COMMON_BOT, Pack
+from .model import Pack
 from .near_misses import check_near_miss_duplicates
 from .parse_bot import parse_bot
 from .parse_dialogue import parse_forms, parse_rules, parse_stories
@@ -182,9 +182,12 @@ def parse_pack(
 
 
 def validate_packs(
-    sources: Mapping[str, Mapping[str, bytes]], today: date | None = None
+    sources: Mapping[str, Mapping[str, bytes]],
+    today: date | None = None,
+    actions: Mapping[str, ActionContract] = ACTION_CONTRACTS,
 ) -> tuple[dict[str, Pack], Diagnostics]:
-    """Parse and cross-check every pack. ``sources`` maps bot id → file name → contents."""
+    """Parse and cross-check every pack. ``sources`` maps bot id → file name → contents;
+    ``actions`` are the Python actions packs may call, by name (by default the engine's own)."""
     today = today or today_in_japan()  # valid_until dates are days in Japan
     diags = Diagnostics()
     parsed: dict[str, tuple[Pack, Positions]] = {}
@@ -193,7 +196,6 @@ def validate_packs(
         if pack is not None:
             parsed[bot_id] = (pack, where)
     common = parsed.get(COMMON_BOT, (None, None))[0]
-    actions = registered_actions()
     for pack, where in parsed.values():
         if pack.bot.include_common and pack.id != COMMON_BOT and common is None and COMMON_BOT not in sources:
             diags.error(
@@ -232,7 +234,7 @@ def _check_stories(packs: dict[str, Pack], diags: Diagnostics) -> None:
                     )
                     continue
                 target = packs.get(step.bot) if step.bot else None
-                known = own | (set(target.intents) if target else set()) | {"nlu_fallback"}
+                known = own | (set(target.intents) if target else set()) | {FALLBACK_INTENT}
                 if step.intent and step.intent not in known:
                     diags.error(
                         f"{pack.id}/tests.yml",

@@ -6,10 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-COMMON_BOT = "common"
-OUT_OF_SCOPE_INTENT = "out_of_scope"  # trained like any intent, reported as FALLBACK_INTENT
-FALLBACK_INTENT = "nlu_fallback"  # Rasa's name for "no intent fits"
-
 
 @dataclass(frozen=True, slots=True)
 class EntitySpan:
@@ -84,7 +80,7 @@ class SlotSpec:
 class Form:
     name: str
     slots: tuple[SlotSpec, ...]
-    submit: str  # a response or a registered Python action
+    submit: str  # a response or a Python action (constants.ACTION_CONTRACTS)
     on_cancel: str | None = None  # the response sent when the resident cancels (default: the engine's)
 
 

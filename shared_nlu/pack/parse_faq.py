@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..constants import answer_response
 from .diagnostics import Diagnostics
 from .fields import check_keys, expect_date, expect_list, expect_map, expect_text
 from .model import Example, Intent, Response, Variant
@@ -84,8 +85,8 @@ def parse_faq(data: Any, file: str, diags: Diagnostics) -> FaqData:
                 "要点を短くまとめ、詳しくはページへ案内してください。",
             )
         result.intents[name] = Intent(name, (Example(question.strip(), (), entry.at("question")[0]),))
-        result.responses[f"utter_{name}"] = Response(
-            f"utter_{name}", {"ja": (Variant(answer.strip()),)}, checked_on, valid_until
+        result.responses[answer_response(name)] = Response(
+            answer_response(name), {"ja": (Variant(answer.strip()),)}, checked_on, valid_until
         )
     return result
 

@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..constants import MAX_EXAMPLE_CHARS
 from .diagnostics import Diagnostics
 from .fields import check_keys, expect_list, expect_map, expect_name, expect_text
 from .model import EntitySpan, Example, Intent, Synonym
 from .near_misses import NEAR_MISSES_KEY, near_miss_texts
 from .yaml_source import Position, YamlMap, block_lines
 
-MAX_EXAMPLE_CHARS = 300  # a chat message, not a document; longer text is almost always a paste error
 MIN_EXAMPLES_ERROR = 3
 MIN_EXAMPLES_WARNING = 10
 KINDS = ("intent", "synonym", "regex", "lookup")

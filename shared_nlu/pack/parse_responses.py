@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..constants import RESPONSE_PREFIX
 from .diagnostics import Diagnostics
 from .fields import check_keys, expect_date, expect_list, expect_map, expect_text
 from .model import Button, Response, Variant
@@ -25,7 +26,7 @@ def parse_responses(data: Any, file: str, diags: Diagnostics) -> dict[str, tuple
     for name, body in (responses or {}).items():
         assert responses is not None
         at = responses.key_pos[name]
-        if not name.startswith("utter_"):
+        if not name.startswith(RESPONSE_PREFIX):
             diags.error(
                 file,
                 at,

@@ -28,12 +28,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..dialogue.texts import TEXTS as ENGINE_TEXTS
-from .checks import PAYLOAD
+from ..constants import BUTTON_PAYLOAD, COMMON_BOT, ENGINE_TEXT_RESPONSES
 from .diagnostics import Diagnostics, PackError
 from .fields import check_keys, expect_list, expect_map, expect_name
 from .loader import find_pack_folders
-from .model import COMMON_BOT, Pack
+from .model import Pack
 from .parse_bot import LANGUAGES
 from .yaml_source import Position, YamlList, YamlMap, parse_yaml_text
 
@@ -473,7 +472,9 @@ def _check_against_pack(parsed: _File, pack: Pack, common: Pack | None, diags: D
 def _check_step(
     step: Step, where: _Written, pack: Pack, common: Pack | None, file: str, diags: Diagnostics
 ) -> None:
-    responses = set(pack.responses) | (set(common.responses) if common else set()) | set(ENGINE_TEXTS)
+    responses = (
+        set(pack.responses) | (set(common.responses) if common else set()) | set(ENGINE_TEXT_RESPONSES)
+    )
     # a template's own mistake is reported once, in common/simulation.yml, not at every use
     template_wrong = where.expect_from_template and common is not None and step.expect not in common.responses
     if step.expect is not None and step.expect not in responses and not template_wrong:
@@ -489,7 +490,7 @@ def _check_step(
     if where.button_from_template and common is not None and not _button_known(step.button, common, None):
         return  # the template's own mistake, reported in common/simulation.yml
     if step.button.startswith("/"):
-        matched = PAYLOAD.match(step.button)
+        matched = BUTTON_PAYLOAD.match(step.button)
         intents = set(pack.intents) | (set(common.intents) if common else set())
         if matched is None:
             diags.error(
@@ -516,7 +517,7 @@ def _check_step(
 
 def _button_known(button: str, pack: Pack, common: Pack | None) -> bool:
     if button.startswith("/"):
-        matched = PAYLOAD.match(button)
+        matched = BUTTON_PAYLOAD.match(button)
         intents = set(pack.intents) | (set(common.intents) if common else set())
         return matched is not None and matched["intent"] in intents
     titles = _titles(pack) | (_titles(common) if common else set())

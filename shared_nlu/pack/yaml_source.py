@@ -8,7 +8,6 @@ caught (PyYAML silently keeps the last one) and every key and item keeps its ``(
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -48,30 +47,8 @@ def _pos(node: yaml.Node) -> Position:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def read_yaml(path: Path, diagnostics: Diagnostics, display: str | None = None) -> Any:
-    """Parse ``path``; on any problem add a diagnostic and return ``None``.
-
-    ``display`` is the file name shown in messages (a path relative to the packs folder).
-    """
-    name = display or str(path)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        diagnostics.error(
-            name,
-            (line, 1),
-            "not-utf8",
-            f"ファイルが UTF-8 ではありません（{exc.start} バイト目）。",
-            "エディタで文字コードを「UTF-8」にして保存し直してください（Shift_JIS は読めません）。",
-        )
-        return None
-    return parse_yaml_text(text, name, diagnostics)
-
-
 def parse_yaml_text(text: str, name: str, diagnostics: Diagnostics) -> Any:
-    """Parse YAML text (see :func:`read_yaml`)."""
+    """Parse YAML text; on any problem add a diagnostic (``name`` is the file shown) and return ``None``."""
     for number, line in enumerate(text.splitlines(), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
