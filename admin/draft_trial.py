@@ -25,7 +25,7 @@ from typing import Any
 from core.errors import AppError
 from core.pack_versions import Sources
 from core.runtime import BotRuntime, Bots
-from shared_nlu.dialogue.state import SessionState
+from shared_nlu.dialogue.state import DialogueState
 from shared_nlu.pack import PackError
 
 KEEP_GENERATIONS = 3  # a few drafts being tried at once; each trained generation holds ~100 MB
@@ -85,17 +85,17 @@ def try_message(
     }
 
 
-def _token(state: SessionState) -> str:
+def _token(state: DialogueState) -> str:
     raw = json.dumps(state.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def _state_from_token(token: str, bot_id: str) -> SessionState:
+def _state_from_token(token: str, bot_id: str) -> DialogueState:
     try:
         if len(token) > MAX_SESSION_TOKEN_CHARS:
             raise ValueError("too long")
         data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        state = SessionState.from_dict(data)
+        state = DialogueState.from_dict(data)
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError) as exc:
         raise AppError(
             422,

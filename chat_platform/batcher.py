@@ -20,11 +20,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .messages import Incoming, NewSession, Refused, Reply
+from .messages import Incoming, NewConversation, Refused, Reply
 
 log = logging.getLogger("madoguchi")
 
-Item = Incoming | NewSession | Refused
+Item = Incoming | NewConversation | Refused
 Handle = Callable[[Sequence[Item]], list[Reply | Exception]]
 
 

@@ -19,7 +19,7 @@ from core.settings import Settings
 from core.storage.database import Database
 from core.storage.models import Conversation, Event, Message, Rating
 
-from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender
+from .messages import Incoming, NewConversation, OutgoingMessage, Refused, Reply, hash_sender
 from .storage.turns import TurnStore
 from .turn_handler import TurnHandler
 
@@ -71,10 +71,10 @@ class ChatService:
         language: str = "ja",
         simulated: bool = False,
         address: str | None = None,
-    ) -> NewSession:
+    ) -> NewConversation:
         """Check a request to open a conversation before it is queued."""
         self._check_bot(bot_id)
-        return NewSession(bot_id, channel, language, simulated or SIMULATION.get(), self.now(), address)
+        return NewConversation(bot_id, channel, language, simulated or SIMULATION.get(), self.now(), address)
 
     def start(self, bot_id: str, channel: str, language: str = "ja", simulated: bool = False) -> Reply:
         """Open a conversation: its id and the bot's welcome."""
@@ -145,13 +145,13 @@ class ChatService:
             item = self.refuse(error, channel, address, session_id, sender)
         return self._one(item)
 
-    def _one(self, item: Incoming | NewSession | Refused) -> Reply:
+    def _one(self, item: Incoming | NewConversation | Refused) -> Reply:
         result = self.handle([item])[0]
         if isinstance(result, Exception):
             raise result
         return result
 
-    def handle(self, items: Sequence[Incoming | NewSession | Refused]) -> list[Reply | Exception]:
+    def handle(self, items: Sequence[Incoming | NewConversation | Refused]) -> list[Reply | Exception]:
         """Handle checked messages in one transaction (see :class:`TurnHandler`): for each, its reply
         or the error to answer with. Raises when the database fails for all of them."""
         return self.turns.handle(items)

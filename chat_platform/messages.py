@@ -26,7 +26,7 @@ class Incoming:
 
 
 @dataclass(frozen=True)
-class NewSession:
+class NewConversation:
     """A resident opening a conversation with a bot (``ChatService.prepare_start``)."""
 
     bot_id: str

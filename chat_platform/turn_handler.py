@@ -47,11 +47,10 @@ from core.settings import Settings
 from core.storage.models import new_id
 from shared_nlu.constants import CLARIFICATION_EVENT, USER_EVENT
 from shared_nlu.dialogue.engine import Turn
-from shared_nlu.dialogue.messages import BotMessage, is_rateable
-from shared_nlu.dialogue.messages import Event as DialogueEvent
-from shared_nlu.dialogue.state import SessionState
+from shared_nlu.dialogue.messages import BotMessage, DialogueEvent, is_rateable
+from shared_nlu.dialogue.state import DialogueState
 
-from .messages import Incoming, NewSession, OutgoingMessage, Refused, Reply, hash_sender
+from .messages import Incoming, NewConversation, OutgoingMessage, Refused, Reply, hash_sender
 from .privacy.masking import mask_answer, mask_personal_data
 from .storage.turns import (
     ConversationChange,
@@ -64,7 +63,7 @@ from .storage.turns import (
 )
 
 Result = Reply | Exception  # an errors.AppError for what the client must fix
-Item = Incoming | NewSession | Refused
+Item = Incoming | NewConversation | Refused
 log = logging.getLogger("madoguchi")
 # SQLSTATE classes of errors one statement's data causes (a bad value, a constraint, a deadlock
 # or serialization failure, a value too large): another transaction without it can succeed
@@ -112,7 +111,7 @@ class TurnHandler:
         assert all(result is not None for result in results), "every item gets a reply or an error"
         return results  # type: ignore[return-value]
 
-    def _store(self, connection: Connection, items: Sequence[Incoming | NewSession]) -> list[Result]:
+    def _store(self, connection: Connection, items: Sequence[Incoming | NewConversation]) -> list[Result]:
         """Sessions and messages (not over a limit) in one transaction; raises when a write fails."""
         bots = self.runtime.current
         results: list[Result | None] = [None] * len(items)
@@ -122,7 +121,7 @@ class TurnHandler:
         writes = TurnWrites()
         with self.store.transaction(connection):
             for index, item in enumerate(items):
-                if isinstance(item, NewSession):
+                if isinstance(item, NewConversation):
                     results[index] = self._start(bots, item, writes)
             if messages:
                 self._answer(connection, bots, messages, answers, writes)
@@ -131,7 +130,7 @@ class TurnHandler:
             results[index] = answer
         return results  # type: ignore[return-value]
 
-    def _store_alone(self, connection: Connection, item: Incoming | NewSession) -> Result:
+    def _store_alone(self, connection: Connection, item: Incoming | NewConversation) -> Result:
         try:
             return self._store(connection, [item])[0]
         except Exception as exc:  # this one only: the others of its batch are stored and answered
@@ -168,7 +167,7 @@ class TurnHandler:
             if item.key:
                 answered[conversation.id, item.key] = reply
 
-    def _start(self, bots: Bots, item: NewSession, writes: TurnWrites) -> Reply:
+    def _start(self, bots: Bots, item: NewConversation, writes: TurnWrites) -> Reply:
         """A new conversation (stored with the batch) and the bot's welcome, which is not stored."""
         conversation = self.new_conversation(
             bots, item.bot_id, item.channel, None, item.language, item.simulated, item.now
@@ -309,7 +308,7 @@ class TurnHandler:
         request is answered with its error, or 429 once over."""
         limits: list[tuple[int, list[tuple[str, int]]]] = []
         for index, item in enumerate(items):
-            if isinstance(item, NewSession):
+            if isinstance(item, NewConversation):
                 if item.address:  # a conversation is stored and counted in the reports: starts are limited
                     limit = self.settings.rate_limit_sessions_per_address_per_minute
                     limits.append((index, [(f"n:{item.address}", limit)]))
@@ -341,7 +340,7 @@ class TurnHandler:
             item = items[index]
             if over:
                 retry_after = max(1, 60 - int(now % 60))
-                starts = isinstance(item, NewSession)
+                starts = isinstance(item, NewConversation)
                 results[index] = (
                     errors.too_many_starts(retry_after) if starts else errors.rate_limited(retry_after)
                 )
@@ -353,7 +352,7 @@ class TurnHandler:
         if item.bot_id in self.retired():
             turn = self._retired_turn(bots, conversation, item.bot_id)
         else:
-            turn = bots.dialogue.handle(SessionState.from_dict(conversation.state), item.text, item.now)
+            turn = bots.dialogue.handle(DialogueState.from_dict(conversation.state), item.text, item.now)
         messages = self._rows(bots, conversation, item, turn, writes)
         state = turn.state
         change = ConversationChange(
@@ -371,7 +370,7 @@ class TurnHandler:
 
     def _retired_turn(self, bots: Bots, conversation: ConversationRow, bot_id: str) -> Turn:
         """A retired bot answers every message with its retirement message and where to go now."""
-        state = SessionState.from_dict(conversation.state).update(turns=conversation.turns + 1)
+        state = DialogueState.from_dict(conversation.state).update(turns=conversation.turns + 1)
         pack = bots.packs.packs[bot_id]
         contact = pack.bot.contact
         pointer = f"お問い合わせ: {contact.name['ja']}（電話 {contact.phone}）"

@@ -109,7 +109,7 @@ MAX_EXAMPLE_CHARS = 300
 
 
 # ---- conversation events -------------------------------------------------------------------------
-# The dialogue engine records these (shared_nlu/dialogue/messages.Event); the chat service stores
+# The dialogue engine records these (shared_nlu/dialogue/messages.DialogueEvent); the chat service stores
 # them and the admin reports count them by type. The engine's other event types stay inside it.
 USER_EVENT = "user"  # what a message was understood as (not stored: the message row has it)
 CLARIFICATION_EVENT = "clarification"  # "did you mean …?" was asked

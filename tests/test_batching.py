@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from chat_platform.batcher import Batcher
 from chat_platform.chat_service import ChatService
-from chat_platform.messages import Incoming, NewSession, Reply, hash_sender
+from chat_platform.messages import Incoming, NewConversation, Reply, hash_sender
 from chat_platform.resident_services import ResidentServices
 from core.errors import AppError
 from core.storage.models import Conversation, Event, Message
@@ -168,14 +168,14 @@ def test_should_answer_an_unknown_session_in_a_batch_without_failing_the_others(
 def test_should_give_each_waiting_request_its_own_reply_and_every_one_the_failure() -> None:
     handled: list[int] = []
 
-    def handle(items: Sequence[Incoming | NewSession]) -> list[Reply | Exception]:
+    def handle(items: Sequence[Incoming | NewConversation]) -> list[Reply | Exception]:
         handled.append(len(items))
         if any(item.bot_id == "broken" for item in items):
             raise RuntimeError("database down")
         return [Reply(item.bot_id, [], "idle") for item in items]
 
-    def item(bot: str) -> NewSession:
-        return NewSession(bot, "widget", "ja", False, None)  # type: ignore[arg-type]
+    def item(bot: str) -> NewConversation:
+        return NewConversation(bot, "widget", "ja", False, None)  # type: ignore[arg-type]
 
     async def scenario() -> None:
         batcher = Batcher(handle, gather_ms=20)

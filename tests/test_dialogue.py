@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared_nlu.dialogue.engine import DialogueEngine, Turn
-from shared_nlu.dialogue.state import SessionState, Status
+from shared_nlu.dialogue.state import DialogueState, Status
 
 JST = ZoneInfo("Asia/Tokyo")
 WEDNESDAY_10AM = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
@@ -168,7 +168,7 @@ def test_should_offer_choices_when_unsure_and_hand_off_when_rejected(real_dialog
 
 
 def test_should_answer_a_clicked_candidate(real_dialogue) -> None:
-    state = SessionState(
+    state = DialogueState(
         "s",
         "tax",
         status=Status.AWAITING_CLARIFICATION,

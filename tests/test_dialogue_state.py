@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from shared_nlu.dialogue.state import LEGAL_TRANSITIONS, IllegalTransition, SessionState, Status
+from shared_nlu.dialogue.state import LEGAL_TRANSITIONS, DialogueState, IllegalTransition, Status
 
 
 @pytest.mark.parametrize(
     ("start", "end"), [(a, b) for a, targets in LEGAL_TRANSITIONS.items() for b in targets]
 )
 def test_should_allow_each_legal_transition(start: Status, end: Status) -> None:
-    state = SessionState("s", "tax", status=start)
+    state = DialogueState("s", "tax", status=start)
     assert state.transition(end).status is end
 
 
@@ -24,13 +24,13 @@ def test_should_allow_each_legal_transition(start: Status, end: Status) -> None:
 )
 def test_should_refuse_an_illegal_transition(start: Status, end: Status) -> None:
     with pytest.raises(IllegalTransition, match="expected one of"):
-        SessionState("s", "tax", status=start).transition(end)
+        DialogueState("s", "tax", status=start).transition(end)
 
 
 def test_should_round_trip_as_plain_data() -> None:
-    state = SessionState(
+    state = DialogueState(
         "s", "inquiry", status=Status.IN_FORM, form="f", slots={"a": 1}, candidates=("tax/x",)
     )
     data = state.to_dict()
     assert data["status"] == "in_form"
-    assert SessionState.from_dict(data) == state
+    assert DialogueState.from_dict(data) == state

@@ -19,7 +19,7 @@ import pytest
 from sklearn.model_selection import StratifiedKFold
 
 from shared_nlu.dialogue.engine import DialogueEngine
-from shared_nlu.dialogue.state import SessionState, Status
+from shared_nlu.dialogue.state import DialogueState, Status
 from shared_nlu.nlu import NluEngine
 from shared_nlu.nlu.evaluation import read_out_of_scope
 from shared_nlu.nlu.persistence import load_engine, save_engine
@@ -228,7 +228,7 @@ def test_should_give_exactly_the_catalog_numbers_most_urgent_first(real_packs: P
 # ---- the conversation --------------------------------------------------------------------------
 
 
-def talk(engine: DialogueEngine, state: SessionState, text: str):
+def talk(engine: DialogueEngine, state: DialogueState, text: str):
     return engine.handle(state, text, NOW)
 
 
@@ -252,7 +252,7 @@ def test_should_answer_a_crisis_in_the_middle_of_the_cooling_off_form(real_dialo
     [Status.AWAITING_CLARIFICATION, Status.HANDED_OFF],
 )
 def test_should_answer_a_crisis_while_clarifying_or_after_a_hand_off(real_dialogue, status) -> None:
-    state = SessionState("s", "tax", status=status, active_bot="tax", candidates=("tax/auto_tax_payment",))
+    state = DialogueState("s", "tax", status=status, active_bot="tax", candidates=("tax/auto_tax_payment",))
     turn = talk(real_dialogue, state, "夫に殴られて家に帰れない")
     assert [m.response for m in turn.messages] == ["utter_domestic_violence"]
     assert turn.state.status is Status.IDLE and turn.state.candidates == ()

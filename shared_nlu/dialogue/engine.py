@@ -56,12 +56,12 @@ from .form_values import (
     values_in_message,
 )
 from .handoff import handoff_text
-from .messages import BotMessage, Event
+from .messages import BotMessage, DialogueEvent
 from .pointing import domain_contact, open_bot_target, open_bot_text, other_bot_text
 from .render import choose, contact_values, engine_text, fill, is_expired, topics
 from .safety import offer_domain_answer, pause_for_safety
 from .slots import SlotValue
-from .state import SessionState, Status
+from .state import DialogueState, Status
 from .texts import CANCEL_WORDS
 
 FORM_MEMORY_TURNS = 6  # how many turns after its answer a form's values can still be corrected
@@ -79,9 +79,9 @@ FORM_ANSWER_OUTWEIGHS = 0.5
 class Turn:
     """The outcome of one message: the next state, what to send, and what to record."""
 
-    state: SessionState
+    state: DialogueState
     messages: list[BotMessage] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
+    events: list[DialogueEvent] = field(default_factory=list)
     parse: ParseResult | None = None
     actions: list[str] = field(default_factory=list)  # responses, forms and actions, in order (for tests)
 
@@ -98,10 +98,10 @@ class DialogueEngine:
         self.actions = ACTIONS
         self.readers = CHOICE_READERS
 
-    def new_session(self, session_id: str, bot: str) -> SessionState:
+    def new_session(self, session_id: str, bot: str) -> DialogueState:
         if bot not in self.packs or bot == COMMON_BOT:
             raise KeyError(f"unknown bot {bot!r}")
-        return SessionState(session_id=session_id, bot=bot, active_bot=bot)
+        return DialogueState(session_id=session_id, bot=bot, active_bot=bot)
 
     def welcome(self, bot: str, language: str) -> BotMessage:
         """The first message of a conversation: who answers, what it covers, a few topics to tap."""
@@ -120,17 +120,19 @@ class DialogueEngine:
         )
 
     @staticmethod
-    def rate(message_id: str, helpful: bool, response: str | None = None) -> Event:
+    def rate(message_id: str, helpful: bool, response: str | None = None) -> DialogueEvent:
         """A resident's "was this helpful?" on one answer, as the event the reports count."""
-        return Event(RATING_EVENT, {"message_id": message_id, "helpful": helpful, "response": response})
+        return DialogueEvent(
+            RATING_EVENT, {"message_id": message_id, "helpful": helpful, "response": response}
+        )
 
     # ---- the turn -------------------------------------------------------------------------
-    def handle(self, state: SessionState, text: str, now: datetime) -> Turn:
+    def handle(self, state: DialogueState, text: str, now: datetime) -> Turn:
         """Answer ``text`` in ``state``. ``now`` should be timezone-aware (naive = Japan time)."""
         turn = Turn(state)
         idle = state.idle_for(now)
         if idle is not None and idle > self.idle_timeout.total_seconds():
-            turn.events.append(Event("session_expired", {"idle_seconds": int(idle)}))
+            turn.events.append(DialogueEvent("session_expired", {"idle_seconds": int(idle)}))
             state = self.new_session(state.session_id, state.bot).update(language=state.language)
         state = state.update(turns=state.turns + 1, last_active=now.isoformat())
         today = to_japan_time(now).date()
@@ -149,7 +151,7 @@ class DialogueEngine:
             )
             turn.state = state
             return turn
-        turn.events.append(Event(USER_EVENT, {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
+        turn.events.append(DialogueEvent(USER_EVENT, {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
                                           "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
                                           "entities": [e.entity for e in parse.entities], "button": bool(payload)}))  # fmt: skip
         if is_safety(parse) and not self._answers_the_form(state, parse, text, given, now):
@@ -169,7 +171,7 @@ class DialogueEngine:
         return turn
 
     def _payload_parse(
-        self, state: SessionState, match: re.Match[str], text: str
+        self, state: DialogueState, match: re.Match[str], text: str
     ) -> tuple[ParseResult, dict[str, Any]]:
         intent = match["intent"]
         given: dict[str, Any] = {}
@@ -184,7 +186,7 @@ class DialogueEngine:
             return ParseResult.out_of_scope(text, state.language), given
         return ParseResult(text=text, intent=intent, confidence=1.0, bot=bot, language=state.language), given
 
-    def _bot_for_intent(self, state: SessionState, intent: str) -> str | None:
+    def _bot_for_intent(self, state: DialogueState, intent: str) -> str | None:
         """Which bot a button's intent belongs to: the offered candidates first, then the bots
         this conversation is with, then ``common`` and the bots the front door routes to."""
         for candidate in state.candidates:
@@ -200,8 +202,8 @@ class DialogueEngine:
 
     # ---- answering an understood (or not understood) message -------------------------------
     def _respond(
-        self, state: SessionState, parse: ParseResult, turn: Turn, now: datetime, given: dict[str, Any]
-    ) -> SessionState:
+        self, state: DialogueState, parse: ParseResult, turn: Turn, now: datetime, given: dict[str, Any]
+    ) -> DialogueState:
         if parse.is_fallback or parse.ambiguous:
             return self._not_understood(state, parse, turn, now)
         assert parse.bot is not None
@@ -212,7 +214,7 @@ class DialogueEngine:
         )
         pack = self.packs[parse.bot]
         if parse.bot not in (state.bot, COMMON_BOT, state.active_bot):
-            turn.events.append(Event("routed", {"from": state.bot, "to": parse.bot}))
+            turn.events.append(DialogueEvent("routed", {"from": state.bot, "to": parse.bot}))
             turn.say(self._engine_message(ROUTED_RESPONSE, pack, state, parse.intent))
         if parse.bot != COMMON_BOT:
             state = state.update(active_bot=parse.bot)
@@ -225,8 +227,8 @@ class DialogueEngine:
         return state
 
     def _not_understood(
-        self, state: SessionState, parse: ParseResult, turn: Turn, now: datetime
-    ) -> SessionState:
+        self, state: DialogueState, parse: ParseResult, turn: Turn, now: datetime
+    ) -> DialogueState:
         entry = self.packs[state.active_bot or state.bot]
         if state.fallbacks_in_a_row >= 1 or state.status is Status.AWAITING_CLARIFICATION:
             return self._handoff(state, turn, now, reason="repeated_fallback")
@@ -234,7 +236,9 @@ class DialogueEngine:
         if parse.fallback_reason == FallbackReason.OTHER_BOT and other in self.packs:
             text, button = other_bot_text(self.packs[other], state.language, entry)
             turn.say(BotMessage(text, OTHER_BOT_RESPONSE, entry.id, (button,), FALLBACK_INTENT))
-            turn.events.append(Event("fallback", {"reason": FallbackReason.OTHER_BOT, "other_bot": other}))
+            turn.events.append(
+                DialogueEvent("fallback", {"reason": FallbackReason.OTHER_BOT, "other_bot": other})
+            )
             return state.transition(
                 Status.IDLE, candidates=(), fallbacks_in_a_row=state.fallbacks_in_a_row + 1
             )
@@ -252,7 +256,7 @@ class DialogueEngine:
             message = self._engine_message(CLARIFY_RESPONSE, entry, state)
             turn.say(BotMessage(message.text, message.response, message.bot, tuple(buttons)))
             turn.events.append(
-                Event(CLARIFICATION_EVENT, {"candidates": [f"{c.bot}/{c.name}" for c in candidates]})
+                DialogueEvent(CLARIFICATION_EVENT, {"candidates": [f"{c.bot}/{c.name}" for c in candidates]})
             )
             return state.transition(
                 Status.AWAITING_CLARIFICATION,
@@ -276,10 +280,10 @@ class DialogueEngine:
         turn.say(
             BotMessage(text, FALLBACK_RESPONSE, entry.id, (handoff,) if handoff else (), FALLBACK_INTENT)
         )
-        turn.events.append(Event("fallback", {"reason": parse.fallback_reason}))
+        turn.events.append(DialogueEvent("fallback", {"reason": parse.fallback_reason}))
         return state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=state.fallbacks_in_a_row + 1)
 
-    def _handoff(self, state: SessionState, turn: Turn, now: datetime, reason: str) -> SessionState:
+    def _handoff(self, state: DialogueState, turn: Turn, now: datetime, reason: str) -> DialogueState:
         pack = self.packs[state.active_bot or state.bot]
         if reason != "requested":
             turn.say(self._engine_message(OFFER_HANDOFF_RESPONSE, pack, state))
@@ -291,7 +295,7 @@ class DialogueEngine:
             turn.say(self._response(answer_response(HANDOFF_INTENT), pack, state, now, HANDOFF_INTENT))
         name, text = handoff_text(pack, state.language, now)
         turn.say(BotMessage(text, name, pack.id, (), HANDOFF_INTENT))
-        turn.events.append(Event(HANDOFF_EVENT, {"reason": reason, "bot": pack.id}))
+        turn.events.append(DialogueEvent(HANDOFF_EVENT, {"reason": reason, "bot": pack.id}))
         return state.transition(Status.HANDED_OFF, form=None, form_bot=None, requested_slot=None, candidates=(),
                                 fallbacks_in_a_row=0, handed_off=True)  # fmt: skip
 
@@ -299,26 +303,26 @@ class DialogueEngine:
     def _run(
         self,
         action: str,
-        state: SessionState,
+        state: DialogueState,
         pack: Pack,
         parse: ParseResult,
         turn: Turn,
         now: datetime,
         given: dict[str, Any],
-    ) -> SessionState:
+    ) -> DialogueState:
         if action in pack.forms:
             return self._start_form(pack.forms[action], state, pack, parse, turn, now, given)
         if action in self.actions:
             context = ActionContext(pack.id, dict(state.slots), state.language, to_japan_time(now).date())
             outcome = self.actions[action](context)
             turn.actions.append(action)
-            turn.events.append(Event("action", {"name": action, "response": outcome.response}))
+            turn.events.append(DialogueEvent("action", {"name": action, "response": outcome.response}))
             turn.say(self._response(outcome.response, pack, state, now, parse.intent, outcome.values))
             return state
         turn.say(self._response(action, pack, state, now, parse.intent))
         return state
 
-    def _response(self, name: str, pack: Pack, state: SessionState, now: datetime, intent: str | None = None,
+    def _response(self, name: str, pack: Pack, state: DialogueState, now: datetime, intent: str | None = None,
                   values: dict[str, str] | None = None) -> BotMessage:  # fmt: skip
         """Render ``name`` from the bot the resident opened (its overrides), ``pack`` or ``common``."""
         owner = next(
@@ -346,7 +350,7 @@ class DialogueEngine:
         return BotMessage(fill(text, all_values), name, speaker.id, buttons, intent)
 
     def _engine_message(
-        self, name: str, pack: Pack, state: SessionState, intent: str | None = None
+        self, name: str, pack: Pack, state: DialogueState, intent: str | None = None
     ) -> BotMessage:
         values = {**contact_values(pack, state.language), "topics": topics(pack, state.language)}
         return BotMessage(
@@ -367,8 +371,8 @@ class DialogueEngine:
         """The intents whose rule starts ``form`` (「まだ間に合う？」 starts the cooling-off check)."""
         return frozenset(intent for intent, rule in pack.rules.items() if form.name in rule.actions)
 
-    def _resume_form(self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
-                     now: datetime, is_button: bool) -> SessionState | None:  # fmt: skip
+    def _resume_form(self, state: DialogueState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
+                     now: datetime, is_button: bool) -> DialogueState | None:  # fmt: skip
         """Start a form from values given outside it: a correction of a recent answer (the other
         values kept), a form answer typed before the form was asked for (「訪問購入でした」), or a
         question that gives every value the form needs, even one the model files under a nearby
@@ -416,21 +420,21 @@ class DialogueEngine:
             if given_early or (complete and about_form):
                 state = state.transition(Status.IDLE, candidates=(), fallbacks_in_a_row=0)
                 if pack.id not in (state.bot, state.active_bot):  # the front door hands it on
-                    turn.events.append(Event("routed", {"from": state.bot, "to": pack.id}))
+                    turn.events.append(DialogueEvent("routed", {"from": state.bot, "to": pack.id}))
                     turn.say(self._engine_message(ROUTED_RESPONSE, pack, state, parse.intent))
                 return self._start_form(
                     form, state.update(active_bot=pack.id), pack, parse, turn, now, given, {}, values
                 )
         return None
 
-    def _may_answer(self, state: SessionState, bot: str) -> bool:
+    def _may_answer(self, state: DialogueState, bot: str) -> bool:
         """Whether the bot the resident opened may answer as ``bot`` (itself, or a bot it routes to)."""
         return bot in (state.bot, state.active_bot) or bot in self.packs[state.bot].bot.routes_to
 
     def _start_form(
         self,
         form: Form,
-        state: SessionState,
+        state: DialogueState,
         pack: Pack,
         parse: ParseResult,
         turn: Turn,
@@ -438,9 +442,9 @@ class DialogueEngine:
         given: dict[str, Any],
         kept: dict[str, Any] | None = None,
         values: dict[str, SlotValue] | None = None,
-    ) -> SessionState:
+    ) -> DialogueState:
         turn.events.append(
-            Event("form_started", {"form": form.name, "bot": pack.id, "kept": sorted(kept or {})})
+            DialogueEvent("form_started", {"form": form.name, "bot": pack.id, "kept": sorted(kept or {})})
         )
         turn.actions.append(form.name)
         forget: dict[str, Any] = {
@@ -457,7 +461,7 @@ class DialogueEngine:
         for name, value in values.items():
             if value.value is not None:
                 slots[name] = value.value
-                turn.events.append(Event("slot", {"name": name}))
+                turn.events.append(DialogueEvent("slot", {"name": name}))
         ambiguous = next((n for n, v in values.items() if v.candidates and n not in slots), None)
         return self._next_slot(
             state.update(slots=slots), form, pack, turn, now, ambiguous=values.get(ambiguous or "")
@@ -465,14 +469,14 @@ class DialogueEngine:
 
     def _next_slot(
         self,
-        state: SessionState,
+        state: DialogueState,
         form: Form,
         pack: Pack,
         turn: Turn,
         now: datetime,
         problem: BotMessage | None = None,
         ambiguous: SlotValue | None = None,
-    ) -> SessionState:
+    ) -> DialogueState:
         """Ask the first missing slot (with ``problem`` said first), or submit when none is missing.
         With ``ambiguous`` the question's buttons are only the choices the message fitted."""
         missing = [slot for slot in form.slots if slot.name not in state.slots]
@@ -492,13 +496,13 @@ class DialogueEngine:
                 ask = BotMessage(f"{problem.text}\n{ask.text}", ask.response, ask.bot, buttons, ask.intent)
             turn.say(ask)
             return state.transition(Status.IN_FORM, requested_slot=missing[0].name)
-        turn.events.append(Event("form_completed", {"form": form.name, "bot": pack.id}))
+        turn.events.append(DialogueEvent("form_completed", {"form": form.name, "bot": pack.id}))
         dummy = ParseResult(text="", intent=form.name, confidence=1.0, bot=pack.id, language=state.language)
         state = self._run(form.submit, state, pack, dummy, turn, now, {})
         return self._end_form(state, form, pack, remember=True)
 
     @staticmethod
-    def _end_form(state: SessionState, form: Form, pack: Pack, remember: bool) -> SessionState:
+    def _end_form(state: DialogueState, form: Form, pack: Pack, remember: bool) -> DialogueState:
         """Leave the form; with ``remember`` its values stay for a correction a few turns later."""
         memory = (
             {"recent_form": form.name, "recent_form_bot": pack.id, "recent_slots": dict(state.slots),
@@ -510,13 +514,13 @@ class DialogueEngine:
             Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={}, **memory
         )
 
-    def _continue_form(self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
-                       now: datetime, is_button: bool) -> SessionState:  # fmt: skip
+    def _continue_form(self, state: DialogueState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
+                       now: datetime, is_button: bool) -> DialogueState:  # fmt: skip
         assert state.form_bot is not None and state.form is not None
         pack = self.packs[state.form_bot]
         form = pack.forms[state.form]
         if not is_button and _is_cancel(text):
-            turn.events.append(Event("form_cancelled", {"form": form.name, "bot": pack.id}))
+            turn.events.append(DialogueEvent("form_cancelled", {"form": form.name, "bot": pack.id}))
             if form.on_cancel:
                 turn.say(self._response(form.on_cancel, pack, state, now))
             else:
@@ -544,7 +548,7 @@ class DialogueEngine:
         }
         if accepted:
             for name in accepted:
-                turn.events.append(Event("slot", {"name": name}))
+                turn.events.append(DialogueEvent("slot", {"name": name}))
             state = state.update(slots={**state.slots, **accepted})
             ambiguous = next((v for n, v in values.items() if v.candidates and n not in state.slots), None)
             return self._next_slot(state, form, pack, turn, now, ambiguous=ambiguous)
@@ -552,7 +556,7 @@ class DialogueEngine:
         if value.candidates:
             return self._next_slot(state, form, pack, turn, now, ambiguous=value)
         if value.unknown and slot.if_unknown:
-            turn.events.append(Event("slot_unknown", {"form": form.name, "name": slot.name}))
+            turn.events.append(DialogueEvent("slot_unknown", {"form": form.name, "name": slot.name}))
             turn.say(self._response(slot.if_unknown, pack, state, now))
             return self._end_form(state, form, pack, remember=True)
         if self._is_interruption(parse, form):
@@ -568,7 +572,7 @@ class DialogueEngine:
         return self._next_slot(state, form, pack, turn, now, problem)
 
     def _answers_the_form(
-        self, state: SessionState, parse: ParseResult, text: str, given: dict[str, Any], now: datetime
+        self, state: DialogueState, parse: ParseResult, text: str, given: dict[str, Any], now: datetime
     ) -> bool:
         """Whether a faint safety reading of the classifier alone (no key phrase) is outweighed by the
         message answering the question the form asked ("they called me and I signed up" gives the

@@ -65,7 +65,7 @@ class BotMessage:
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
+class DialogueEvent:
     """Something that happened in a turn: ``user``, ``bot``, ``slot``, ``form_started``,
     ``form_completed``, ``form_cancelled``, ``clarification``, ``fallback``, ``handoff``,
     ``routed``, ``session_expired``, ``rating``, ``safety`` (a safety answer given first)."""

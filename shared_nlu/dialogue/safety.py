@@ -16,14 +16,14 @@ from collections.abc import Mapping
 from ..constants import intent_payload
 from ..nlu.result import ParseResult
 from ..pack.model import Button, Pack
-from .messages import BotMessage, Event
-from .state import SessionState, Status
+from .messages import BotMessage, DialogueEvent
+from .state import DialogueState, Status
 
 
-def pause_for_safety(state: SessionState, events: list[Event], parse: ParseResult) -> SessionState:
+def pause_for_safety(state: DialogueState, events: list[DialogueEvent], parse: ParseResult) -> DialogueState:
     """``state`` with any form or clarification closed, and the safety answer recorded in ``events``."""
     events.append(
-        Event(
+        DialogueEvent(
             "safety",
             {
                 "intent": parse.intent,
@@ -34,7 +34,7 @@ def pause_for_safety(state: SessionState, events: list[Event], parse: ParseResul
     )
     if state.status is Status.IN_FORM:
         events.append(
-            Event("form_cancelled", {"form": state.form, "bot": state.form_bot, "reason": "safety"})
+            DialogueEvent("form_cancelled", {"form": state.form, "bot": state.form_bot, "reason": "safety"})
         )
     return state.transition(
         Status.IDLE,

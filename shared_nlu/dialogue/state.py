@@ -37,7 +37,7 @@ class IllegalTransition(Exception):
 
 
 @dataclass(frozen=True)
-class SessionState:
+class DialogueState:
     """Everything the engine needs to continue a conversation.
 
     ``bot`` is the bot the resident opened; ``active_bot`` the one that answered last (another bot
@@ -66,7 +66,7 @@ class SessionState:
     recent_slots: dict[str, Any] = field(default_factory=dict)
     recent_turn: int = 0
 
-    def transition(self, to: Status, **changes: Any) -> SessionState:
+    def transition(self, to: Status, **changes: Any) -> DialogueState:
         """Move to ``to``; raises :class:`IllegalTransition` when the machine forbids it."""
         if to not in LEGAL_TRANSITIONS[self.status]:
             raise IllegalTransition(
@@ -74,7 +74,7 @@ class SessionState:
             )
         return replace(self, status=to, **changes)
 
-    def update(self, **changes: Any) -> SessionState:
+    def update(self, **changes: Any) -> DialogueState:
         return replace(self, **changes)
 
     def idle_for(self, now: datetime) -> float | None:
@@ -94,11 +94,11 @@ class SessionState:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SessionState:
+    def from_dict(cls, data: dict[str, Any]) -> DialogueState:
         values = dict(data)
         values["status"] = Status(values.get("status", Status.IDLE))
         values["candidates"] = tuple(values.get("candidates", ()))
         return cls(**values)
 
 
-_FIELDS = tuple(f.name for f in fields(SessionState))
+_FIELDS = tuple(f.name for f in fields(DialogueState))
