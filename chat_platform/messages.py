@@ -63,9 +63,14 @@ class OutgoingMessage:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "text": self.text, "buttons": self.buttons, "bot": self.bot,
-            "bot_name": self.bot_name, "response": self.response, "rateable": self.rateable,
-        }  # fmt: skip
+            "id": self.id,
+            "text": self.text,
+            "buttons": self.buttons,
+            "bot": self.bot,
+            "bot_name": self.bot_name,
+            "response": self.response,
+            "rateable": self.rateable,
+        }
 
 
 @dataclass(frozen=True)

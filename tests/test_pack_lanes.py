@@ -65,9 +65,13 @@ def test_a_new_topic_of_the_uploading_department_passes(sources, real_nlu, case)
 def test_a_takeover_of_other_bots_own_questions_is_found_as_displaced(sources, real_nlu) -> None:
     """The front door's own test question about the car tax moves to the uploading bot."""
     copies = [
-        "自動車税の納期限を教えて", "自動車税 期限 いつ", "自動車税っていつまでに払えばいいの",
-        "車の税金の締切はいつですか", "自動車税の支払い期限は何日まで", "自動車税は払わなくてもいい？",
-    ]  # fmt: skip
+        "自動車税の納期限を教えて",
+        "自動車税 期限 いつ",
+        "自動車税っていつまでに払えばいいの",
+        "車の税金の締切はいつですか",
+        "自動車税の支払い期限は何日まで",
+        "自動車税は払わなくてもいい？",
+    ]
     collisions = lane_collisions(["consumer"], real_nlu, candidate(sources, "consumer", copies))
     displaced = [c for c in collisions if c.kind == "displaces"]
     assert displaced and all(c.owner != "consumer" and c.taker == "consumer" for c in displaced)

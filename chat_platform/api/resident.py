@@ -41,10 +41,14 @@ CHECKED = [Depends(refuse_unusable_text)]
 def _reply(reply: Reply) -> JSONResponse:
     # JSON made here, in ReplyOut's shape (the schema tests check it): returning a model made
     # FastAPI validate and serialise every reply twice
-    return JSONResponse({
-        "session_id": reply.session_id, "messages": [m.to_dict() for m in reply.messages],
-        "status": reply.status, "replayed": reply.replayed,
-    })  # fmt: skip
+    return JSONResponse(
+        {
+            "session_id": reply.session_id,
+            "messages": [m.to_dict() for m in reply.messages],
+            "status": reply.status,
+            "replayed": reply.replayed,
+        }
+    )
 
 
 @router.get("/bots", response_model=BotsOut, summary="The bots residents can talk to", dependencies=CHECKED)
@@ -59,9 +63,12 @@ def list_bots(services: ResidentServicesDep) -> BotsOut:
 
 
 @router.post(
-    "/bots/{bot_id}/sessions", response_model=SessionOut, responses=error_responses(400, 404, 413, 422, 429),
-    summary="Start a conversation", openapi_extra=body_schema(SessionIn, required=False),
-)  # fmt: skip
+    "/bots/{bot_id}/sessions",
+    response_model=SessionOut,
+    responses=error_responses(400, 404, 413, 422, 429),
+    summary="Start a conversation",
+    openapi_extra=body_schema(SessionIn, required=False),
+)
 @fast_lane
 async def start_session(bot_id: str, request: Request) -> JSONResponse:
     raw = await request.body()
@@ -74,9 +81,12 @@ async def start_session(bot_id: str, request: Request) -> JSONResponse:
 
 
 @router.post(
-    "/bots/{bot_id}/messages", response_model=ReplyOut, responses=error_responses(400, 404, 413, 422, 429),
-    summary="Send a resident message", openapi_extra=body_schema(MessageIn),
-)  # fmt: skip
+    "/bots/{bot_id}/messages",
+    response_model=ReplyOut,
+    responses=error_responses(400, 404, 413, 422, 429),
+    summary="Send a resident message",
+    openapi_extra=body_schema(MessageIn),
+)
 @fast_lane
 async def send_message(bot_id: str, request: Request) -> JSONResponse:
     started = time.perf_counter()
@@ -86,9 +96,13 @@ async def send_message(bot_id: str, request: Request) -> JSONResponse:
     try:  # checked completely before it joins a batch: nothing in it can fail the others
         body = parse_body(MessageIn, await request.body())
         message: Incoming | Refused = services.chat.prepare(
-            bot_id, body.text, "widget", session_id=body.session_id, idempotency_key=body.idempotency_key,
+            bot_id,
+            body.text,
+            "widget",
+            session_id=body.session_id,
+            idempotency_key=body.idempotency_key,
             address=address,
-        )  # fmt: skip
+        )
     except (AppError, RequestValidationError) as refused:  # still counted against the limits
         message = services.chat.refuse(refused, "widget", address, body.session_id if body else None)
     reply = await services.batcher.submit(message)  # handled with whatever else arrived meanwhile
@@ -97,9 +111,12 @@ async def send_message(bot_id: str, request: Request) -> JSONResponse:
 
 
 @router.post(
-    "/messages/{message_id}/rating", response_model=OkOut, responses=error_responses(400, 404, 409, 422),
-    summary="Rate an answer", dependencies=CHECKED,
-)  # fmt: skip
+    "/messages/{message_id}/rating",
+    response_model=OkOut,
+    responses=error_responses(400, 404, 409, 422),
+    summary="Rate an answer",
+    dependencies=CHECKED,
+)
 def rate(message_id: str, body: RatingIn, services: ResidentServicesDep) -> OkOut:
     services.chat.rate(message_id, body.session_id, body.helpful)
     return OkOut()

@@ -151,9 +151,20 @@ class DialogueEngine:
             )
             turn.state = state
             return turn
-        turn.events.append(DialogueEvent(USER_EVENT, {"intent": parse.intent, "confidence": round(parse.confidence, 4), "bot": parse.bot,
-                                          "fallback_reason": parse.fallback_reason, "ambiguous": parse.ambiguous,
-                                          "entities": [e.entity for e in parse.entities], "button": bool(payload)}))  # fmt: skip
+        turn.events.append(
+            DialogueEvent(
+                USER_EVENT,
+                {
+                    "intent": parse.intent,
+                    "confidence": round(parse.confidence, 4),
+                    "bot": parse.bot,
+                    "fallback_reason": parse.fallback_reason,
+                    "ambiguous": parse.ambiguous,
+                    "entities": [e.entity for e in parse.entities],
+                    "button": bool(payload),
+                },
+            )
+        )
         if is_safety(parse) and not self._answers_the_form(state, parse, text, given, now):
             # before any form, clarification or domain answer (dialogue/safety.py)
             state = self._respond(pause_for_safety(state, turn.events, parse), parse, turn, now, given)
@@ -296,8 +307,15 @@ class DialogueEngine:
         name, text = handoff_text(pack, state.language, now)
         turn.say(BotMessage(text, name, pack.id, (), HANDOFF_INTENT))
         turn.events.append(DialogueEvent(HANDOFF_EVENT, {"reason": reason, "bot": pack.id}))
-        return state.transition(Status.HANDED_OFF, form=None, form_bot=None, requested_slot=None, candidates=(),
-                                fallbacks_in_a_row=0, handed_off=True)  # fmt: skip
+        return state.transition(
+            Status.HANDED_OFF,
+            form=None,
+            form_bot=None,
+            requested_slot=None,
+            candidates=(),
+            fallbacks_in_a_row=0,
+            handed_off=True,
+        )
 
     # ---- actions ------------------------------------------------------------------------------
     def _run(
@@ -322,8 +340,15 @@ class DialogueEngine:
         turn.say(self._response(action, pack, state, now, parse.intent))
         return state
 
-    def _response(self, name: str, pack: Pack, state: DialogueState, now: datetime, intent: str | None = None,
-                  values: dict[str, str] | None = None) -> BotMessage:  # fmt: skip
+    def _response(
+        self,
+        name: str,
+        pack: Pack,
+        state: DialogueState,
+        now: datetime,
+        intent: str | None = None,
+        values: dict[str, str] | None = None,
+    ) -> BotMessage:
         """Render ``name`` from the bot the resident opened (its overrides), ``pack`` or ``common``."""
         owner = next(
             (
@@ -337,8 +362,12 @@ class DialogueEngine:
             raise KeyError(f"response {name!r} not found for bot {pack.id!r}")  # the validator prevents this
         speaker = pack if owner.id == COMMON_BOT else owner
         response = owner.responses[name]
-        all_values = {**contact_values(speaker, state.language), "topics": topics(self.packs[state.active_bot or state.bot], state.language),
-                      **{k: str(v) for k, v in state.slots.items()}, **(values or {})}  # fmt: skip
+        all_values = {
+            **contact_values(speaker, state.language),
+            "topics": topics(self.packs[state.active_bot or state.bot], state.language),
+            **{k: str(v) for k, v in state.slots.items()},
+            **(values or {}),
+        }
         if is_expired(response, to_japan_time(now).date()):
             all_values["valid_until"] = str(response.valid_until)
             return BotMessage(
@@ -361,8 +390,15 @@ class DialogueEngine:
     # A form asks for its slots one by one, but takes every value a message carries, in any order
     # (form_values.py). After its answer the values are remembered for FORM_MEMORY_TURNS turns, so
     # a correction (「あ、書面をもらったのは先週の水曜日でした」) recomputes with the others kept.
-    def _form_values(self, form: Form, parse: ParseResult, text: str, now: datetime, given: dict[str, Any],
-                     requested: str | None) -> dict[str, SlotValue]:  # fmt: skip
+    def _form_values(
+        self,
+        form: Form,
+        parse: ParseResult,
+        text: str,
+        now: datetime,
+        given: dict[str, Any],
+        requested: str | None,
+    ) -> dict[str, SlotValue]:
         today = to_japan_time(now).date()
         return values_in_message(form, text, parse, today, self.nlu.prepare, self.readers, given, requested)
 
@@ -371,8 +407,16 @@ class DialogueEngine:
         """The intents whose rule starts ``form`` (「まだ間に合う？」 starts the cooling-off check)."""
         return frozenset(intent for intent, rule in pack.rules.items() if form.name in rule.actions)
 
-    def _resume_form(self, state: DialogueState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
-                     now: datetime, is_button: bool) -> DialogueState | None:  # fmt: skip
+    def _resume_form(
+        self,
+        state: DialogueState,
+        parse: ParseResult,
+        text: str,
+        given: dict[str, Any],
+        turn: Turn,
+        now: datetime,
+        is_button: bool,
+    ) -> DialogueState | None:
         """Start a form from values given outside it: a correction of a recent answer (the other
         values kept), a form answer typed before the form was asked for (「訪問購入でした」), or a
         question that gives every value the form needs, even one the model files under a nearby
@@ -505,17 +549,29 @@ class DialogueEngine:
     def _end_form(state: DialogueState, form: Form, pack: Pack, remember: bool) -> DialogueState:
         """Leave the form; with ``remember`` its values stay for a correction a few turns later."""
         memory = (
-            {"recent_form": form.name, "recent_form_bot": pack.id, "recent_slots": dict(state.slots),
-             "recent_turn": state.turns}
+            {
+                "recent_form": form.name,
+                "recent_form_bot": pack.id,
+                "recent_slots": dict(state.slots),
+                "recent_turn": state.turns,
+            }
             if remember
             else {"recent_form": None, "recent_form_bot": None, "recent_slots": {}}
-        )  # fmt: skip
+        )
         return state.transition(
             Status.IDLE, form=None, form_bot=None, requested_slot=None, slots={}, **memory
         )
 
-    def _continue_form(self, state: DialogueState, parse: ParseResult, text: str, given: dict[str, Any], turn: Turn,
-                       now: datetime, is_button: bool) -> DialogueState:  # fmt: skip
+    def _continue_form(
+        self,
+        state: DialogueState,
+        parse: ParseResult,
+        text: str,
+        given: dict[str, Any],
+        turn: Turn,
+        now: datetime,
+        is_button: bool,
+    ) -> DialogueState:
         assert state.form_bot is not None and state.form is not None
         pack = self.packs[state.form_bot]
         form = pack.forms[state.form]

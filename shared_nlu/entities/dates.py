@@ -30,11 +30,30 @@ _COUNT = r"(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4})"
 _YMD_TAIL = rf"\s*年\s*(?P<m>{_MD})\s*月\s*(?P<d>{_MD})\s*日"
 
 _RELATIVE_DAYS = {
-    "今日": 0, "本日": 0, "きょう": 0, "今朝": 0, "けさ": 0, "昨日": -1, "きのう": -1, "昨夜": -1,
-    "昨晩": -1, "ゆうべ": -1, "一昨日": -2, "おととい": -2, "おとつい": -2, "きのうのきのう": -2,
-    "昨日の昨日": -2, "きのうの昨日": -2, "昨日のきのう": -2, "一昨々日": -3, "さきおととい": -3,
-    "明日": 1, "あした": 1, "明後日": 2, "あさって": 2,
-}  # fmt: skip
+    "今日": 0,
+    "本日": 0,
+    "きょう": 0,
+    "今朝": 0,
+    "けさ": 0,
+    "昨日": -1,
+    "きのう": -1,
+    "昨夜": -1,
+    "昨晩": -1,
+    "ゆうべ": -1,
+    "一昨日": -2,
+    "おととい": -2,
+    "おとつい": -2,
+    "きのうのきのう": -2,
+    "昨日の昨日": -2,
+    "きのうの昨日": -2,
+    "昨日のきのう": -2,
+    "一昨々日": -3,
+    "さきおととい": -3,
+    "明日": 1,
+    "あした": 1,
+    "明後日": 2,
+    "あさって": 2,
+}
 _RELATIVE_YEARS = {"一昨年": -2, "おととし": -2, "去年": -1, "昨年": -1, "今年": 0, "本年": 0, "来年": 1}
 _RELATIVE_MONTHS = {"先々月": -2, "先月": -1, "今月": 0, "来月": 1, "再来月": 2}
 _RELATIVE_WEEKS = {"先々週": -2, "先週": -1, "今週": 0, "来週": 1, "再来週": 2}
@@ -61,29 +80,79 @@ Resolver = Callable[[re.Match[str], date], date | None]
 _MONTHS_EN = {
     name: number
     for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")],
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
         start=1,
     )
     for name in names
-}  # fmt: skip
+}
 _WEEKDAYS_EN = {
     name: index
     for index, names in enumerate(
-        [("monday", "mon"), ("tuesday", "tues", "tue"), ("wednesday", "wed"), ("thursday", "thurs", "thu"),
-         ("friday", "fri"), ("saturday", "sat"), ("sunday", "sun")]
+        [
+            ("monday", "mon"),
+            ("tuesday", "tues", "tue"),
+            ("wednesday", "wed"),
+            ("thursday", "thurs", "thu"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        ]
     )
     for name in names
-}  # fmt: skip
-_COUNTS_EN = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-              "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
-_RELATIVE_DAYS_EN = {"the day before yesterday": -2, "yesterday": -1, "last night": -1, "today": 0,
-                     "this morning": 0, "this afternoon": 0, "earlier today": 0, "tomorrow": 1}  # fmt: skip
+}
+_COUNTS_EN = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_RELATIVE_DAYS_EN = {
+    "the day before yesterday": -2,
+    "yesterday": -1,
+    "last night": -1,
+    "today": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "earlier today": 0,
+    "tomorrow": 1,
+}
 _RELATIVE_DAY_EN = _alternatives(_RELATIVE_DAYS_EN).replace(" ", r"\s+")
 # Days counted in kana (みっか前 = 3日前)
-_KANA_DAYS = {"ふつか": 2, "みっか": 3, "よっか": 4, "いつか": 5, "むいか": 6, "なのか": 7, "ようか": 8,
-              "ここのか": 9, "とおか": 10, "はつか": 20}  # fmt: skip
+_KANA_DAYS = {
+    "ふつか": 2,
+    "みっか": 3,
+    "よっか": 4,
+    "いつか": 5,
+    "むいか": 6,
+    "なのか": 7,
+    "ようか": 8,
+    "ここのか": 9,
+    "とおか": 10,
+    "はつか": 20,
+}
 _MONTH_EN = rf"(?P<mon>{_alternatives(_MONTHS_EN)})\.?"
 _DAY_EN = r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
 _YEAR_EN = r"(?:,?\s*(?P<y>[0-9]{4}))?"

@@ -167,13 +167,19 @@ def _report(
 
     bots = [
         BotQuality(
-            bot, len(rows), sum(a for a, _ in rows) / len(rows), sum(b for _, b in rows) / len(rows),
-            intents={intent: counts for (owner, intent), counts in sorted(per_intent.items()) if owner == bot},
-            near_misses=near_misses[bot, True] + near_misses[bot, False], near_misses_abstained=near_misses[bot, True],
+            bot,
+            len(rows),
+            sum(a for a, _ in rows) / len(rows),
+            sum(b for _, b in rows) / len(rows),
+            intents={
+                intent: counts for (owner, intent), counts in sorted(per_intent.items()) if owner == bot
+            },
+            near_misses=near_misses[bot, True] + near_misses[bot, False],
+            near_misses_abstained=near_misses[bot, True],
             out_of_scope_abstention=abstention(bot),
         )
         for bot, rows in sorted(per_bot.items())
-    ]  # fmt: skip
+    ]
     return QualityReport(
         folds=folds,
         bots=bots,

@@ -18,9 +18,18 @@ from .fields import (
 from .model import BotConfig, Contact, Thresholds
 
 BOT_KEYS = {
-    "version", "id", "name", "department", "description", "languages", "include_common",
-    "service_start", "contact", "thresholds", "routes_to",
-}  # fmt: skip
+    "version",
+    "id",
+    "name",
+    "department",
+    "description",
+    "languages",
+    "include_common",
+    "service_start",
+    "contact",
+    "thresholds",
+    "routes_to",
+}
 CONTACT_KEYS = {"name", "phone", "fax", "hours", "url"}
 HOURS_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 LANGUAGES = {"ja", "en"}

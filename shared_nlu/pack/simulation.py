@@ -159,10 +159,12 @@ def _decode(raw: bytes, file: str, diags: Diagnostics) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         diags.error(
-            file, (raw[: exc.start].count(b"\n") + 1, 1), "not-utf8",
+            file,
+            (raw[: exc.start].count(b"\n") + 1, 1),
+            "not-utf8",
             f"ファイルが UTF-8 ではありません（{exc.start} バイト目）。",
             "エディタで文字コードを「UTF-8」にして保存し直してください（Shift_JIS は読めません）。",
-        )  # fmt: skip
+        )
         return None
     return parse_yaml_text(text, file, diags)
 
@@ -176,10 +178,12 @@ def _parse_templates(raw: bytes | None, diags: Diagnostics) -> _Templates:
         return templates
     if "scripts" in mapping:
         diags.error(
-            file, mapping.key_pos["scripts"], "scripts-in-common",
+            file,
+            mapping.key_pos["scripts"],
+            "scripts-in-common",
             "common には住民が開く窓口がないので、scripts は書けません。",
             "シナリオは、その窓口の bot のフォルダの simulation.yml に書いてください。common には templates だけを書きます。",
-        )  # fmt: skip
+        )
     check_keys(mapping, {"version", "templates", "scripts"}, {"templates"}, file, SIMULATION_FILE, diags)
     named = expect_map(mapping.get("templates"), file, mapping.at("templates"), "templates", diags)
     for name, raw_step in (named or {}).items():
@@ -208,10 +212,12 @@ def _parse_file(bot: str, raw: bytes, templates: _Templates, diags: Diagnostics)
         return parsed
     if "templates" in mapping:
         diags.error(
-            file, mapping.key_pos["templates"], "templates-not-in-common",
+            file,
+            mapping.key_pos["templates"],
+            "templates-not-in-common",
             "templates は common/simulation.yml にだけ書けます。",
             "共通のステップは common/simulation.yml の templates に移すか、このファイルのステップにそのまま書いてください。",
-        )  # fmt: skip
+        )
     check_keys(
         mapping, {"version", "bot", "scripts", "templates"}, {"bot", "scripts"}, file, SIMULATION_FILE, diags
     )
@@ -219,10 +225,12 @@ def _parse_file(bot: str, raw: bytes, templates: _Templates, diags: Diagnostics)
         named = expect_name(mapping["bot"], file, mapping.at("bot"), "bot", diags)
         if named is not None and named != bot:
             diags.error(
-                file, mapping.at("bot"), "bot-mismatch",
+                file,
+                mapping.at("bot"),
+                "bot-mismatch",
                 f"bot「{named}」がフォルダ名「{bot}」と違います。このファイルのシナリオは {bot} の窓口で再生されます。",
                 f"「bot: {bot}」にするか、ファイルを bots/{named}/ に移してください。",
-            )  # fmt: skip
+            )
     scripts = expect_list(mapping.get("scripts"), file, mapping.at("scripts"), "scripts", diags)
     for index, raw_script in enumerate(scripts or []):
         assert scripts is not None
@@ -240,16 +248,22 @@ def _parse_script(script: YamlMap, parsed: _File, templates: _Templates, diags: 
     language_ok = isinstance(language, str) and language in LANGUAGES
     if not language_ok:
         diags.error(
-            file, script.at("language"), "bad-language", f"言語「{language}」には対応していません。",
+            file,
+            script.at("language"),
+            "bad-language",
+            f"言語「{language}」には対応していません。",
             "ja か en を書いてください（書かなければ ja です）。",
-        )  # fmt: skip
+        )
     weight = script.get("weight", 1.0)
     weight_ok = isinstance(weight, int | float) and not isinstance(weight, bool) and weight > 0
     if not weight_ok:
         diags.error(
-            file, script.at("weight"), "bad-weight", f"weight の値「{weight}」は 0 より大きい数で書いてください。",
+            file,
+            script.at("weight"),
+            "bad-weight",
+            f"weight の値「{weight}」は 0 より大きい数で書いてください。",
             "同じ bot のほかのシナリオと比べた出やすさです（書かなければ 1.0）。例: weight: 1.5",
-        )  # fmt: skip
+        )
     months = _months(script, file, diags)
     steps: list[Step] = []
     written: list[_Written] = []
@@ -261,9 +275,12 @@ def _parse_script(script: YamlMap, parsed: _File, templates: _Templates, diags: 
     )
     if raw_steps is not None and not raw_steps:
         diags.error(
-            file, script.at("steps"), "no-steps", "steps が空です。",
+            file,
+            script.at("steps"),
+            "no-steps",
+            "steps が空です。",
             "住民が送るメッセージを「- texts: …」の形で1つ以上書いてください。",
-        )  # fmt: skip
+        )
     for index, raw_step in enumerate(raw_steps or []):
         assert raw_steps is not None
         step = expect_map(raw_step, file, raw_steps.at(index), "step", diags)
@@ -278,12 +295,19 @@ def _parse_script(script: YamlMap, parsed: _File, templates: _Templates, diags: 
     parsed.read.append(
         _Read(
             Script(
-                name or "", parsed.bot, tuple(steps), language if language_ok else "ja",
-                float(weight) if weight_ok else 1.0, months or (),
+                name or "",
+                parsed.bot,
+                tuple(steps),
+                language if language_ok else "ja",
+                float(weight) if weight_ok else 1.0,
+                months or (),
             ),
-            script.at("script"), script.at("language"), tuple(written), complete and bool(steps),
+            script.at("script"),
+            script.at("language"),
+            tuple(written),
+            complete and bool(steps),
         )
-    )  # fmt: skip
+    )
 
 
 def _months(script: YamlMap, file: str, diags: Diagnostics) -> tuple[int, ...] | None:
@@ -296,9 +320,12 @@ def _months(script: YamlMap, file: str, diags: Diagnostics) -> tuple[int, ...] |
     for index, month in enumerate(months):
         if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
             diags.error(
-                file, months.at(index), "bad-month", f"peak_months の「{month}」は月（1〜12 の整数）ではありません。",
+                file,
+                months.at(index),
+                "bad-month",
+                f"peak_months の「{month}」は月（1〜12 の整数）ではありません。",
                 "このシナリオが3倍出やすくなる月を数字で書いてください。例: peak_months: [4, 5]",
-            )  # fmt: skip
+            )
             return None
         result.append(month)
     return tuple(result)
@@ -320,10 +347,14 @@ def _parse_step(
             known = sorted(templates.values)
             guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             diags.error(
-                file, step.at("use"), "unknown-template", f"template「{name}」が common/simulation.yml にありません。",
-                f"「{guess[0]}」のことですか？" if guess
+                file,
+                step.at("use"),
+                "unknown-template",
+                f"template「{name}」が common/simulation.yml にありません。",
+                f"「{guess[0]}」のことですか？"
+                if guess
                 else f"使える template: {', '.join(known) or '（なし）'}。common/simulation.yml の templates に追加することもできます。",
-            )  # fmt: skip
+            )
             return None
         values.update(templates.values[name])
     values.update(own)
@@ -333,11 +364,12 @@ def _parse_step(
             _empty_step(file, step.pos, diags)
         return None
     written = _Written(
-        step.pos, step.at("expect") if "expect" in own else step.at("use"),
+        step.pos,
+        step.at("expect") if "expect" in own else step.at("use"),
         step.at("button") if "button" in own else step.at("use"),
         expect_from_template="use" in step and "expect" not in own,
         button_from_template="use" in step and "button" not in own,
-    )  # fmt: skip
+    )
     return _step(values), written, complete
 
 
@@ -358,10 +390,13 @@ def _step_values(step: YamlMap, file: str, diags: Diagnostics) -> dict[str, Any]
             values["button"] = button
         else:
             diags.error(
-                file, step.at("button"), "bad-button", "button には押すボタンを文字列で書いてください。",
+                file,
+                step.at("button"),
+                "bad-button",
+                "button には押すボタンを文字列で書いてください。",
                 "「/intent 名」（例: /auto_tax_payment）、ボタンの文字の最初の部分（例: 訪問販売）、"
-                "どれでもよいときは \"*\" と書きます。",
-            )  # fmt: skip
+                'どれでもよいときは "*" と書きます。',
+            )
     if "expect" in step:
         expect = expect_name(step["expect"], file, step.at("expect"), "expect", diags)
         if expect is not None:
@@ -372,9 +407,12 @@ def _step_values(step: YamlMap, file: str, diags: Diagnostics) -> dict[str, Any]
         value = step[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             diags.error(
-                file, step.at(key), "bad-probability", f"{key} の値「{value}」は 0 から 1 の数で書いてください。",
+                file,
+                step.at(key),
+                "bad-probability",
+                f"{key} の値「{value}」は 0 から 1 の数で書いてください。",
                 f"{_MEANING[key]}。例: {key}: 0.3",
-            )  # fmt: skip
+            )
             continue
         values[key] = float(value)
     return values
@@ -407,9 +445,12 @@ def _texts(value: Any, file: str, at: Position, diags: Diagnostics) -> tuple[str
             continue
         kind = "空" if text is None or (isinstance(text, str)) else f"文字列でない値（{_kind(text)}）"
         diags.error(
-            file, items.at(index), "bad-text", f"texts の文が{kind}です。",
-            "住民が入力する文を書いてください。yes・no・on・off、日付や数だけの文は \"…\" で囲みます（例: - \"10\"）。",
-        )  # fmt: skip
+            file,
+            items.at(index),
+            "bad-text",
+            f"texts の文が{kind}です。",
+            '住民が入力する文を書いてください。yes・no・on・off、日付や数だけの文は "…" で囲みます（例: - "10"）。',
+        )
         return None
     return tuple(result)
 
@@ -432,9 +473,12 @@ def _kind(value: Any) -> str:
 
 def _empty_step(file: str, at: Position, diags: Diagnostics) -> None:
     diags.error(
-        file, at, "empty-step", "このステップには texts も button もありません。",
+        file,
+        at,
+        "empty-step",
+        "このステップには texts も button もありません。",
         "住民が入力する文を texts に、押すボタンを button に書いてください。",
-    )  # fmt: skip
+    )
 
 
 def _check_unique_names(files: list[_File], diags: Diagnostics) -> None:
@@ -447,10 +491,12 @@ def _check_unique_names(files: list[_File], diags: Diagnostics) -> None:
             if script.name in seen:
                 first_file, first_at = seen[script.name]
                 diags.error(
-                    parsed.file, at, "duplicate-script",
+                    parsed.file,
+                    at,
+                    "duplicate-script",
                     f"script「{script.name}」は {first_file} の {first_at[0]} 行目にもあります。",
                     "シナリオの名前はすべての bot を通して一つにしてください（例: 先頭に bot の id を付ける）。",
-                )  # fmt: skip
+                )
             else:
                 seen[script.name] = (parsed.file, at)
 
@@ -461,10 +507,12 @@ def _check_against_pack(parsed: _File, pack: Pack, common: Pack | None, diags: D
         script, language_at = read.script, read.language_at
         if script.language not in pack.bot.languages:
             diags.error(
-                parsed.file, language_at, "bad-language",
+                parsed.file,
+                language_at,
+                "bad-language",
                 f"bot「{pack.id}」は言語「{script.language}」で答えません（bot.yml の languages: {', '.join(pack.bot.languages)}）。",
                 f"language を {' か '.join(pack.bot.languages)} にしてください。",
-            )  # fmt: skip
+            )
         for step, where in zip(script.steps, read.written, strict=True):
             _check_step(step, where, pack, common, parsed.file, diags)
 
@@ -480,11 +528,14 @@ def _check_step(
     if step.expect is not None and step.expect not in responses and not template_wrong:
         guess = difflib.get_close_matches(step.expect, sorted(responses), n=1, cutoff=0.6)
         diags.error(
-            file, where.expect_at, "unknown-response",
+            file,
+            where.expect_at,
+            "unknown-response",
             f"expect の応答「{step.expect}」は bot「{pack.id}」にありません{'（common も含めて）' if common else ''}。",
-            f"「{guess[0]}」のことですか？" if guess
+            f"「{guess[0]}」のことですか？"
+            if guess
             else f"{pack.id}/responses.yml にある応答の名前（utter_…）を書くか、行き先が決まらないステップなら expect を消してください。",
-        )  # fmt: skip
+        )
     if step.button is None or step.button == ANY_BUTTON:
         return
     if where.button_from_template and common is not None and not _button_known(step.button, common, None):
@@ -494,25 +545,36 @@ def _check_step(
         intents = set(pack.intents) | (set(common.intents) if common else set())
         if matched is None:
             diags.error(
-                file, where.button_at, "bad-payload", f"button「{step.button}」はボタンの payload として読めません。",
+                file,
+                where.button_at,
+                "bad-payload",
+                f"button「{step.button}」はボタンの payload として読めません。",
                 "「/intent 名」の形で書いてください（例: /auto_tax_payment）。",
-            )  # fmt: skip
+            )
         elif matched["intent"] not in intents:
             guess = difflib.get_close_matches(matched["intent"], sorted(intents), n=1, cutoff=0.6)
             diags.error(
-                file, where.button_at, "unknown-intent",
+                file,
+                where.button_at,
+                "unknown-intent",
                 f"button の intent「{matched['intent']}」は bot「{pack.id}」にありません。",
-                f"「/{guess[0]}」のことですか？" if guess else f"{pack.id}/nlu.yml にある intent の名前を書いてください。",
-            )  # fmt: skip
+                f"「/{guess[0]}」のことですか？"
+                if guess
+                else f"{pack.id}/nlu.yml にある intent の名前を書いてください。",
+            )
         return
     if not _button_known(step.button, pack, common):
         titles = sorted(_titles(pack) | (_titles(common) if common else set()))
         guess = difflib.get_close_matches(step.button, titles, n=3, cutoff=0.4)
         diags.error(
-            file, where.button_at, "unknown-button",
+            file,
+            where.button_at,
+            "unknown-button",
             f"「{step.button}」で始まる文字のボタンは bot「{pack.id}」の応答にありません（押されずに texts が入力されます）。",
-            f"候補: {'、'.join(guess)}" if guess else "responses.yml のボタンの title の最初の部分か「/intent 名」を書いてください。",
-        )  # fmt: skip
+            f"候補: {'、'.join(guess)}"
+            if guess
+            else "responses.yml のボタンの title の最初の部分か「/intent 名」を書いてください。",
+        )
 
 
 def _button_known(button: str, pack: Pack, common: Pack | None) -> bool:

@@ -74,9 +74,12 @@ def parse_yaml_text(text: str, name: str, diagnostics: Diagnostics) -> Any:
         at = (before.count("\n") + 1, exc.position - before.rfind("\n"))
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
         diagnostics.error(
-            name, at, "bad-character", f"YAML に書けない制御文字（U+{code:04X}）があります。",
+            name,
+            at,
+            "bad-character",
+            f"YAML に書けない制御文字（U+{code:04X}）があります。",
             "この位置の見えない文字を消してください（別のソフトからの貼り付けで紛れ込むことがあります）。",
-        )  # fmt: skip
+        )
         return None
     except yaml.YAMLError as exc:
         diagnostics.error(name, (1, 1), "yaml-syntax", f"YAML として読めません: {exc}")
@@ -128,11 +131,13 @@ def _report_syntax(exc: yaml.MarkedYAMLError, text: str, name: str, diagnostics:
         quote = text[opened.index] if 0 <= opened.index < len(text) else '"'
         end = f"{exc.problem_mark.line + 1} 行目" if exc.problem_mark else "ファイルの終わり"
         diagnostics.error(
-            name, (opened.line + 1, opened.column + 1), "unclosed-quote",
+            name,
+            (opened.line + 1, opened.column + 1),
+            "unclosed-quote",
             f"この行で開いた引用符（{quote}）が閉じていません（{end}まで一つの文字列として読まれています）。",
             f"この行の値の最後に {quote} を書き足すか、値の最初の {quote} を消してください。"
             "値の中に \" を書くときは \\\"、' を書くときは '' と書きます。",
-        )  # fmt: skip
+        )
         return
     mark = exc.problem_mark or exc.context_mark
     at = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -198,9 +203,12 @@ def _build(node: yaml.Node, name: str, diagnostics: Diagnostics, seen: set[int])
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 diagnostics.error(
-                    name, _pos(key_node), "yaml-merge-key", "マージキー（<<:）は使えません。",
+                    name,
+                    _pos(key_node),
+                    "yaml-merge-key",
+                    "マージキー（<<:）は使えません。",
                     "取り込みたいキーと値を、この場所にそのまま書いてください。",
-                )  # fmt: skip
+                )
                 continue
             key = _build(key_node, name, diagnostics, seen)
             key = str(key) if not isinstance(key, str) else key
@@ -238,9 +246,12 @@ def _tag_allowed(node: yaml.Node, name: str, diagnostics: Diagnostics) -> bool:
     if node.tag in _PLAIN_TAGS or node.tag in (_MERGE_TAG, _YAML + "value"):
         return True
     diagnostics.error(
-        name, _pos(node), "yaml-tag", f"YAML のタグ（{node.tag}）は使えません。",
-        "値の前の「!」で始まる語を消してください。文字列として「!」を書きたいときは値全体を引用符（\"）で囲みます。",
-    )  # fmt: skip
+        name,
+        _pos(node),
+        "yaml-tag",
+        f"YAML のタグ（{node.tag}）は使えません。",
+        '値の前の「!」で始まる語を消してください。文字列として「!」を書きたいときは値全体を引用符（"）で囲みます。',
+    )
     return False
 
 
@@ -253,9 +264,12 @@ def _scalar(node: yaml.Node, name: str, diagnostics: Diagnostics) -> Any:
         # only a timestamp can fail here (the tags were checked): e.g. 2026-13-45 or 2026-02-30,
         # written like a date, so YAML reads it as one, and there is no such day
         diagnostics.error(
-            name, _pos(node), "bad-date", f"「{node.value}」はありえない日付です。",
+            name,
+            _pos(node),
+            "bad-date",
+            f"「{node.value}」はありえない日付です。",
             "年-月-日 の形で、月は 1〜12、日はその月にある日にしてください（例: 2026-11-28）。",
-        )  # fmt: skip
+        )
         diagnostics.dropped(name, _pos(node))
         return None
     if isinstance(value, str) and (found := _SURROGATE.search(value)):  # "\ud800" written as an escape
