@@ -190,7 +190,7 @@ class NluEngine:
             scoped[oos_index] = probabilities[oos_index]
         total = float(scoped.sum())
         if total > 0:
-            scoped = scoped / total
+            scoped = self.edge.yield_conversation(text, scoped / total)
         oos_confidence = float(scoped[oos_index]) if oos_index is not None else 0.0
         ranking = self._ranking(text, scoped, oos_index)
         if not ranking:
