@@ -74,27 +74,28 @@ def test_abstention_is_better_than_before_issue_12(report: HeldOutReport) -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="target not met: about 38 % of in-domain gaps still get an answer; a stricter coverage "
-    "threshold reaches 10-15 % but turns away in-scope questions the packs' own conversation tests ask",
+    reason="target not met: about 30 % of in-domain gaps still get an answer (39 % before the "
+    "out-of-scope margin); a stricter coverage (the median usual novelty) reaches 14 % but turns away "
+    "in-scope questions the packs' own conversation tests ask (11 of 124 fail)",
 )
 def test_in_domain_gaps_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "gap_overconfident") <= 0.10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="target not met since safety-first: 11.2 % of out-of-scope messages get an answer (9.0 % before "
-    "it); two of the 73 (「腕立て伏せが一回もできない」「子どもの夜泣きがひどくて…」) get the medical safety "
-    "answer in every widget, by the safety classifier's recall-first threshold",
-)
 def test_out_of_scope_messages_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "oos_overconfident") <= 0.10
+
+
+def test_in_domain_gaps_get_an_answer_at_most_32_percent(report: HeldOutReport) -> None:
+    """What holds now (30.5 % with the calibrated out-of-scope margins), so that it cannot get
+    worse unnoticed while the 10 % target is open."""
+    assert _overall(report, "gap_overconfident") <= 0.32
 
 
 def test_out_of_scope_messages_get_an_answer_at_most_12_percent_with_safety_first(
     report: HeldOutReport,
 ) -> None:
-    """What holds now, so that it cannot get worse unnoticed while the 10 % target is open."""
+    """The bound that held with safety first before the out-of-scope margin (11.2 %)."""
     assert _overall(report, "oos_overconfident") <= 0.12
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..entities.model import EntityMatch
-from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT
+from ..pack.model import COMMON_BOT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, Thresholds
 from ..text.sentences import asking_sentence, asks, sentences
 from .result import ParseResult
 from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label
@@ -116,6 +116,17 @@ class EdgeDecision:
                 kept[index] = 0.0
         total = float(kept.sum())
         return kept / total if total > 0 else scoped
+
+    def scope_margin(self, text: str, intent: str, thresholds: Thresholds) -> float:
+        """How far (in SVM margin) ``intent`` must beat out of scope to answer ``text``.
+
+        Two readings need only beat it: a story before the question is the resident's life, which
+        reads as out of scope whatever is asked, so its out-of-scope share says nothing about the
+        question; and a form's answer (「きのう」「訪問販売です」) is checked by the form itself, as
+        for coverage: a bare value reads as out of scope whatever form asked for it."""
+        if intent == FORM_ANSWER_INTENT or len(sentences(text)) >= STORY_SENTENCES:
+            return 0.0
+        return thresholds.out_of_scope_margin
 
     def _has_content(self, text: str) -> bool:
         engine = self.engine
