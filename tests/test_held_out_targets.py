@@ -19,6 +19,8 @@ from shared_nlu.pack import PackSet
 from shared_nlu.pack.checks import example_key
 
 SETS = read_held_out(Path(__file__).resolve().parent / "data" / "coverage")
+# A second batch, written before any change of the trust branch was tried on it (its README)
+FRESH = read_held_out(Path(__file__).resolve().parent / "data" / "coverage_fresh")
 TODAY = date(2026, 12, 7)
 # Measured before issue 12 (commit 870b70a) on the same sets: what must never come back.
 BEFORE_GAPS_ANSWERED = 0.72
@@ -47,6 +49,21 @@ def test_the_sets_cover_every_bot_in_every_style(real_packs: PackSet) -> None:
     assert any(item.text.isascii() for item in SETS.gaps)
 
 
+@pytest.fixture(scope="module")
+def fresh_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
+    bots = [b.id for b in real_packs.bots()]
+    return evaluate_held_out(lambda text, bot: real_nlu.parse(text, bot=bot, today=TODAY), FRESH, bots)
+
+
+def test_the_second_batch_holds_what_it_measured(fresh_report: HeldOutReport) -> None:
+    """The second batch as measured when it was written and used (docs/benchmarks.md): covered
+    93.8 %, long 83.3 %, gaps answered 41.7 %, out of scope answered 18.6 %."""
+    assert _overall(fresh_report, "covered_accuracy") >= 0.93, fresh_report.mistakes("paraphrases")
+    assert _overall(fresh_report, "long_accuracy") >= 0.83, fresh_report.mistakes("long_messages")
+    assert _overall(fresh_report, "gap_overconfident") <= 0.43
+    assert _overall(fresh_report, "oos_overconfident") <= 0.20
+
+
 def test_no_held_out_message_was_copied_into_a_pack(real_packs: PackSet) -> None:
     in_packs = {
         example_key(text)
@@ -54,7 +71,11 @@ def test_no_held_out_message_was_copied_into_a_pack(real_packs: PackSet) -> None
         for intent in pack.intents.values()
         for text in [*(e.text for e in intent.examples), *intent.near_misses]
     }
-    held_out = [*(i.text for i in SETS.paraphrases + SETS.long_messages + SETS.gaps), *SETS.out_of_scope]
+    held_out = [
+        *(i.text for sets in (SETS, FRESH) for i in sets.paraphrases + sets.long_messages + sets.gaps),
+        *SETS.out_of_scope,
+        *FRESH.out_of_scope,
+    ]
     copied = [text for text in held_out if example_key(text) in in_packs]
     assert copied == []
 
@@ -74,27 +95,28 @@ def test_abstention_is_better_than_before_issue_12(report: HeldOutReport) -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="target not met: about 38 % of in-domain gaps still get an answer; a stricter coverage "
-    "threshold reaches 10-15 % but turns away in-scope questions the packs' own conversation tests ask",
+    reason="target not met: about 29 % of in-domain gaps still get an answer (39 % before the "
+    "out-of-scope margin); a stricter coverage (the median usual novelty) reaches 10-14 % but turns "
+    "away in-scope questions the packs' own conversation tests ask (11 of 124 fail)",
 )
 def test_in_domain_gaps_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "gap_overconfident") <= 0.10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="target not met since safety-first: 11.2 % of out-of-scope messages get an answer (9.0 % before "
-    "it); two of the 73 (「腕立て伏せが一回もできない」「子どもの夜泣きがひどくて…」) get the medical safety "
-    "answer in every widget, by the safety classifier's recall-first threshold",
-)
 def test_out_of_scope_messages_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "oos_overconfident") <= 0.10
+
+
+def test_in_domain_gaps_get_an_answer_at_most_32_percent(report: HeldOutReport) -> None:
+    """What holds now (28.9 % with the calibrated out-of-scope margins), so that it cannot get
+    worse unnoticed while the 10 % target is open."""
+    assert _overall(report, "gap_overconfident") <= 0.32
 
 
 def test_out_of_scope_messages_get_an_answer_at_most_12_percent_with_safety_first(
     report: HeldOutReport,
 ) -> None:
-    """What holds now, so that it cannot get worse unnoticed while the 10 % target is open."""
+    """The bound that held with safety first before the out-of-scope margin (11.2 %)."""
     assert _overall(report, "oos_overconfident") <= 0.12
 
 

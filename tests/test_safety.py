@@ -124,6 +124,26 @@ def test_should_stay_quiet_on_look_alikes(real_nlu: NluEngine, real_packs: PackS
     assert not never & {text for _, text in fired}
 
 
+def test_should_rarely_answer_everyday_troubles_with_safety(real_nlu: NluEngine, real_packs: PackSet) -> None:
+    # Given everyday troubles with the body, children, pets and lost things (a set written after the
+    # common pack's out-of-scope examples of this class, never copied into a pack)
+    messages = read_out_of_scope(str(DATA / "safety_everyday.txt"))
+    # When each bot parses them
+    fired = [
+        (bot, text)
+        for text in messages
+        for bot in bots_of(real_packs)
+        if real_nlu.parse(text, bot=bot).intent in SAFETY_INTENTS
+    ]
+    # Then at most the share measured when the examples were added gets a safety answer (29 %;
+    # 38 % without them): recall comes first, and the classifier alone still reads 「起き上がり運動が
+    # できない」 or "I keep losing my keys" as a crisis — an open problem, bounded here so that it
+    # cannot grow unnoticed
+    assert len(fired) / (len(messages) * len(bots_of(real_packs))) <= 0.30, sorted({t for _, t in fired})
+    # and the ones the examples taught never do
+    assert not {"ふくらはぎがつって痛い", "娘がピアノの練習を嫌がって泣く"} & {t for _, t in fired}
+
+
 def test_should_not_answer_out_of_scope_messages_with_safety(real_nlu: NluEngine) -> None:
     messages = read_out_of_scope(str(DATA / "out_of_scope_eval.txt"))
     fired = [text for text in messages if real_nlu.parse(text).intent in SAFETY_INTENTS]

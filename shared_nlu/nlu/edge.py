@@ -21,7 +21,8 @@ import numpy as np
 
 from ..constants import COMMON_BOT, FALLBACK_INTENT, INFORM_INTENT, OUT_OF_SCOPE_INTENT
 from ..entities.model import EntityMatch
-from ..text.sentences import asking_sentence, sentences
+from ..pack.model import Thresholds
+from ..text.sentences import asking_sentence, asks, sentences
 from .result import FallbackReason, ParseResult
 from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label
 
@@ -40,6 +41,9 @@ STORY_SENTENCES = 3
 SAFETY_INTENTS = frozenset(
     {"child_abuse", "suicide_crisis", "domestic_violence", "medical_emergency", "crime_danger"}
 )
+# Common-pack intents that are not conversation: out of scope is the model's "no bot answers this"
+# (it meets new words all the time) and the safety intents come first whatever else is said.
+CONVERSATION_EXCLUDED = SAFETY_INTENTS | {OUT_OF_SCOPE_INTENT}
 # Pointing elsewhere needs more than answering here: the other bot's intent must know every noun of
 # the question (an unknown verb may remain), or a resident is sent off on one shared word.
 POINTING_COVERAGE = 0.6
@@ -72,6 +76,55 @@ class EdgeDecision:
         folded[columns] = 0.0
         total = folded.sum()
         return folded / total if total > 0 else folded
+
+    def yield_conversation(self, text: str, scoped: np.ndarray) -> np.ndarray:
+        """``scoped`` (one bot's label probabilities) without the common pack's conversation intents
+        (greet, thanks, bot_capabilities …) that the message's content words do not fit.
+
+        Those intents are learnt from framing words alone (「何ができるの」「ありがとう」), so the
+        classifier gives them a message whose framing matches whatever else it says:
+        「介護サービスを使いたいけど、何ができるのかわからない」 is bot_capabilities by its last
+        words. Such an intent is set aside when the message asks something, carries more meaning
+        it has never seen than its own examples usually do, and the bot's best domain intent has
+        seen more of the message's content words than it has. 「何ができるの？」 names nothing and
+        keeps its answer; 「ありがとう、自動車税のことよくわかった」 asks nothing and stays thanks;
+        the safety intents are not in this model (safety.py answers them first).
+        What is set aside is no reading of the message, so the rest is renormalised."""
+        engine = self.engine
+        labels = engine.classifier.labels
+        common = engine._label_bots == COMMON_BOT
+        domain = np.where(common, 0.0, scoped)
+        best_domain = int(np.argmax(domain)) if domain.size else 0
+        if not domain.size or domain[best_domain] <= 0:
+            return scoped
+        contenders = [
+            i
+            for i in np.flatnonzero(common & (scoped > domain[best_domain]))
+            if split_label(labels[i])[1] not in CONVERSATION_EXCLUDED
+        ]
+        if not contenders or not asks(text):
+            return scoped
+        question = engine.prepare(asking_sentence(text) or text)
+        coverage = engine.coverage
+        domain_mass = coverage.uncovered_mass(question, labels[best_domain])
+        kept = scoped.copy()
+        for index in contenders:
+            mass = coverage.uncovered_mass(question, labels[index])
+            if mass > coverage.usual_novelty(labels[index]) and domain_mass < mass:
+                kept[index] = 0.0
+        total = float(kept.sum())
+        return kept / total if total > 0 else scoped
+
+    def scope_margin(self, text: str, intent: str, thresholds: Thresholds) -> float:
+        """How far (in SVM margin) ``intent`` must beat out of scope to answer ``text``.
+
+        Two readings need only beat it: a story before the question is the resident's life, which
+        reads as out of scope whatever is asked, so its out-of-scope share says nothing about the
+        question; and a form's answer (「きのう」「訪問販売です」) is checked by the form itself, as
+        for coverage: a bare value reads as out of scope whatever form asked for it."""
+        if intent == INFORM_INTENT or len(sentences(text)) >= STORY_SENTENCES:
+            return 0.0
+        return thresholds.out_of_scope_margin
 
     def _has_content(self, text: str) -> bool:
         engine = self.engine

@@ -70,6 +70,7 @@ class NluEngine:
         self.coverage = CoverageModel(default_content_words())
         self.edge = EdgeDecision(self)
         self._not_covered: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._label_bots: np.ndarray = np.array([], dtype=object)  # the bot of each label, in order
         self.entities = PackEntityExtractor(packs.packs.values())
         self.train_seconds = 0.0
         self._masks: dict[tuple[frozenset[str] | None, str | None], np.ndarray] = {}
@@ -102,6 +103,7 @@ class NluEngine:
         self.coverage.fit(prepared, labels, answer_texts(self.packs, self.prepare), usual)
 
     def _index_labels(self) -> None:
+        self._label_bots = np.array([split_label(label)[0] for label in self.classifier.labels], dtype=object)
         self._not_covered = np.array(
             [
                 i
@@ -185,7 +187,7 @@ class NluEngine:
             scoped[oos_index] = probabilities[oos_index]
         total = float(scoped.sum())
         if total > 0:
-            scoped = scoped / total
+            scoped = self.edge.yield_conversation(text, scoped / total)
         oos_confidence = float(scoped[oos_index]) if oos_index is not None else 0.0
         ranking = self._ranking(text, scoped, oos_index)
         if not ranking:
@@ -193,9 +195,10 @@ class NluEngine:
         best = ranking[0]
         thresholds = self.packs.packs[bot or best.bot].bot.thresholds
         ambiguous = len(ranking) > 1 and best.confidence - ranking[1].confidence < thresholds.ambiguity
-        margin = thresholds.out_of_scope_margin / self.classifier.config.temperature
+        margin = self.edge.scope_margin(text, best.name, thresholds) / self.classifier.config.temperature
+        in_scope = float(scoped.max()) if oos_index is None else float(np.delete(scoped, oos_index).max())
         if oos_confidence > 0 and (
-            oos_confidence > best.confidence or math.log(best.confidence / oos_confidence) < margin
+            oos_confidence > best.confidence or math.log(in_scope / oos_confidence) < margin
         ):
             return ParseResult(
                 text=text,

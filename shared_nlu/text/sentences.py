@@ -37,6 +37,12 @@ def sentences(text: str) -> list[str]:
     return found
 
 
+def asks(text: str) -> bool:
+    """Does ``text`` ask something (a question or a request)? 「自動車税はいつまで？」 does,
+    「ありがとう、よくわかった」 does not."""
+    return any(_ASKING.search(part) for part in sentences(text))
+
+
 def asking_sentence(text: str) -> str | None:
     """The last sentence that asks, when ``text`` has several sentences; None for a single one
     (then the whole message is the question)."""
