@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from shared_nlu.constants import COMMON_BOT
 from shared_nlu.nlu import NluEngine
-from shared_nlu.pack.model import COMMON_BOT
 from shared_nlu.text.sentences import asks
 
 TODAY = date(2026, 12, 7)
