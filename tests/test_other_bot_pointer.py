@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.test_chat_api import send, start
+from tests.machinery.test_chat_api import send, start
 
 
 def test_should_point_to_the_tax_bot_with_a_button_that_opens_its_session(client) -> None:

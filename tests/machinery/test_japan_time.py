@@ -14,18 +14,6 @@ FROZEN = datetime(2026, 12, 7, 16, 30, tzinfo=UTC)
 JAPAN_DAY = "2026-12-08"
 
 
-# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
-# these stand in for conftest's fixtures of the real packs in this module.
-@pytest.fixture(scope="module")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="module")
-def client(platform_client):
-    return platform_client
-
-
 def dates_in(parse: dict) -> list[str]:
     return [e["value"] for e in parse["entities"] if e["entity"] == "date"]
 

@@ -26,14 +26,6 @@ from chat_platform.resident_services import ResidentServices
 from core.storage.models import Conversation, Message
 from madoguchi.app import create_app
 
-
-# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
-# these stand in for conftest's fixtures of the real packs in this module.
-@pytest.fixture(scope="module")
-def services(platform_services):
-    return platform_services
-
-
 SECRET = "test-channel-secret"
 TOKEN = "test-channel-token"
 WEBHOOK = "/bots/{}/webhooks/line"

@@ -23,14 +23,6 @@ from core.storage.models import Conversation
 from core.web.proxies import client_of, parse_networks
 from madoguchi.app import create_app
 
-
-# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
-# these stand in for conftest's fixtures of the real packs in this module.
-@pytest.fixture(scope="module")
-def services(platform_services):
-    return platform_services
-
-
 _hosts = itertools.count(1)
 
 

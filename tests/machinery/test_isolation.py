@@ -30,28 +30,6 @@ from madoguchi.app import create_app
 QUESTION = "自動車税の納期限はいつですか"
 
 
-# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
-# these stand in for conftest's fixtures of the real packs in this module.
-@pytest.fixture(scope="module")
-def database_url(platform_database_url):
-    return platform_database_url
-
-
-@pytest.fixture(scope="module")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="module")
-def client(platform_client):
-    return platform_client
-
-
-@pytest.fixture(scope="module")
-def tokens(platform_tokens):
-    return platform_tokens
-
-
 def chat_with(services: ResidentServices, **settings: object) -> ChatService:
     return ChatService(services.db, services.runtime, dataclasses.replace(services.settings, **settings))
 
@@ -420,7 +398,7 @@ def test_should_fail_the_batch_at_once_when_the_database_refuses_every_write(
     tried again message by message (which would multiply the load on a database in trouble)."""
     from sqlalchemy.exc import DBAPIError
 
-    from tests.test_readiness import read_only
+    from tests.machinery.test_readiness import read_only
 
     with read_only(database_url) as db:
         chat = ChatService(db, services.runtime, services.settings)

@@ -5,22 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from core.storage.models import Conversation, Event, Message, Rating
-
-
-# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
-# these stand in for conftest's fixtures of the real packs in this module.
-@pytest.fixture(scope="module")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="module")
-def client(platform_client):
-    return platform_client
 
 
 def start(client, bot: str = "tax") -> str:

@@ -21,23 +21,6 @@ from core.storage.models import Project, Rating
 from tests.conftest import bearer
 
 
-# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
-# these stand in for conftest's fixtures of the real packs in this module.
-@pytest.fixture(scope="module")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="module")
-def client(platform_client):
-    return platform_client
-
-
-@pytest.fixture(scope="module")
-def tokens(platform_tokens):
-    return platform_tokens
-
-
 @contextmanager
 def committed_between_check_and_insert(services, check: str, write: Callable[[Any], None]) -> Iterator[None]:
     """While active, the first statement that contains ``check`` is followed by ``write(session)``

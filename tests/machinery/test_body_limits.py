@@ -30,18 +30,6 @@ UPLOAD_LIMIT = 1_048_576  # MADOGUCHI_MAX_UPLOAD_BYTES' default
 HEAD = "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{extra}\r\n"
 
 
-# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
-# these stand in for conftest's fixtures of the real packs in this module.
-@pytest.fixture(scope="module")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="module")
-def tokens(platform_tokens):
-    return platform_tokens
-
-
 @pytest.fixture(scope="module")
 def port(services) -> Iterator[int]:
     """The real app under uvicorn in a background thread; its port."""

@@ -11,7 +11,6 @@ import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 
-import pytest
 from sqlalchemy import select
 
 from chat_platform.batcher import Batcher
@@ -23,18 +22,6 @@ from core.storage.models import Conversation, Event, Message
 
 QUESTION = "自動車税の納期限はいつですか"
 THANKS = "ありがとうございました"
-
-
-# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
-# these stand in for conftest's fixtures of the real packs in this module.
-@pytest.fixture(scope="module")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="module")
-def client(platform_client):
-    return platform_client
 
 
 def chat_with(services: ResidentServices, **settings: object) -> ChatService:

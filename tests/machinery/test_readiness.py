@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -19,23 +18,6 @@ from core.storage.database import Database
 from core.storage.models import RateCounter
 from core.storage.write_probe import WriteProbe
 from madoguchi.app import create_app
-
-
-# The service's machinery, tested on the test packs (tests/packs/), not on the departments' bots/:
-# these stand in for conftest's fixtures of the real packs in this module.
-@pytest.fixture(scope="module")
-def database_url(platform_database_url):
-    return platform_database_url
-
-
-@pytest.fixture(scope="module")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="module")
-def client(platform_client):
-    return platform_client
 
 
 @contextmanager
