@@ -285,7 +285,10 @@ def test_should_go_back_to_sign_in_when_the_token_is_revoked(dash: Page, browser
     sign_in(dash, token)
     expect(dash.locator("#who-role")).to_have_text("権限: 閲覧のみ（viewer）")
     # the usage view's own requests finish first: one answered 401 after the revocation would send the
-    # page back to sign-in before the click below (a race that a busy machine lost)
+    # page back to sign-in before the click below (a race that a busy machine lost). Its report is
+    # shown (the period in #usage-msg) before the demo-data check asks again, so wait for that
+    # report, then for the network to be quiet.
+    expect(dash.locator("#usage-msg")).to_contain_text("〜")
     dash.wait_for_load_state("networkidle")
     with browser_services.db.session() as session:
         revoke_token(session, token_id)
