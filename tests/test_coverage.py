@@ -11,7 +11,7 @@ from shared_nlu.nlu import NluEngine
 from shared_nlu.nlu.coverage import MODIFIER_FACTOR, CoverageModel
 from shared_nlu.nlu.persistence import load_engine, save_engine
 from shared_nlu.text.content_words import default_content_words
-from shared_nlu.text.sentences import asking_sentence, sentences
+from shared_nlu.text.sentences import asking_clause, asking_sentence, sentences
 
 LABEL = "covid/vaccination"
 EXAMPLES = [
@@ -116,3 +116,19 @@ def test_should_decide_the_same_after_save_and_load(real_nlu: NluEngine, tmp_pat
     ]:
         a, b = real_nlu.parse(text, bot=bot), loaded.parse(text, bot=bot)
         assert (a.intent, a.bot, a.fallback_reason, a.extra) == (b.intent, b.bot, b.fallback_reason, b.extra)
+
+
+def test_should_read_a_frame_from_the_words_most_examples_use(model: CoverageModel) -> None:
+    # ワクチン is in every example of the label: a message without it is outside the frame
+    assert model.in_frame("インフルエンザのワクチンはどこで", LABEL)
+    assert not model.in_frame("府立高校の合格発表はいつですか", LABEL)
+
+
+def test_should_leave_a_remark_clause_out_of_the_question() -> None:
+    assert (
+        asking_clause("喫茶店のオーナーなんやけど、店用のQRコードってどうやって発行するの")
+        == "店用のQRコードってどうやって発行するの"
+    )
+    # a topic before a comma is no remark; a remainder that does not ask is kept whole
+    assert asking_clause("法人の府民税、均等割はなんぼ？") == "法人の府民税、均等割はなんぼ？"
+    assert asking_clause("調べたけど、わからなかった") == "調べたけど、わからなかった"

@@ -21,6 +21,8 @@ from shared_nlu.pack.checks import example_key
 SETS = read_held_out(Path(__file__).resolve().parent / "data" / "coverage")
 # A second batch, written before any change of the trust branch was tried on it (its README)
 FRESH = read_held_out(Path(__file__).resolve().parent / "data" / "coverage_fresh")
+# A third batch, written before any change of the gaps branch was tried on it (its README)
+THIRD = read_held_out(Path(__file__).resolve().parent / "data" / "coverage_third")
 TODAY = date(2026, 12, 7)
 # Measured before issue 12 (commit 870b70a) on the same sets: what must never come back.
 BEFORE_GAPS_ANSWERED = 0.72
@@ -64,6 +66,20 @@ def test_the_second_batch_holds_what_it_measured(fresh_report: HeldOutReport) ->
     assert _overall(fresh_report, "oos_overconfident") <= 0.20
 
 
+@pytest.fixture(scope="module")
+def third_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
+    bots = [b.id for b in real_packs.bots()]
+    return evaluate_held_out(lambda text, bot: real_nlu.parse(text, bot=bot, today=TODAY), THIRD, bots)
+
+
+def test_the_third_batch_holds_what_it_measured(third_report: HeldOutReport) -> None:
+    """The third batch (English, kana-only, remarks, broad intents) as measured on the gaps branch
+    (docs/benchmarks.md): covered 93.8 %, gaps answered 37.9 % (also 37.9 % before it: the branch did not move this batch)."""
+    assert _overall(third_report, "covered_accuracy") >= 0.93, third_report.mistakes("paraphrases")
+    assert _overall(third_report, "gap_overconfident") <= 0.38
+    assert _overall(third_report, "oos_overconfident") <= 0.10
+
+
 def test_no_held_out_message_was_copied_into_a_pack(real_packs: PackSet) -> None:
     in_packs = {
         example_key(text)
@@ -72,9 +88,10 @@ def test_no_held_out_message_was_copied_into_a_pack(real_packs: PackSet) -> None
         for text in [*(e.text for e in intent.examples), *intent.near_misses]
     }
     held_out = [
-        *(i.text for sets in (SETS, FRESH) for i in sets.paraphrases + sets.long_messages + sets.gaps),
+        *(i.text for sets in (SETS, FRESH, THIRD) for i in sets.paraphrases + sets.long_messages + sets.gaps),
         *SETS.out_of_scope,
         *FRESH.out_of_scope,
+        *THIRD.out_of_scope,
     ]
     copied = [text for text in held_out if example_key(text) in in_packs]
     assert copied == []
@@ -95,9 +112,10 @@ def test_abstention_is_better_than_before_issue_12(report: HeldOutReport) -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="target not met: about 29 % of in-domain gaps still get an answer (39 % before the "
-    "out-of-scope margin); a stricter coverage (the median usual novelty) reaches 10-14 % but turns "
-    "away in-scope questions the packs' own conversation tests ask (11 of 124 fail)",
+    reason="target not met: about 27 % of in-domain gaps still get an answer (29 % before the frame "
+    "rule, 39 % before the out-of-scope margin); a stricter coverage (the median usual novelty) "
+    "reaches 10-14 % but turns away in-scope questions the packs' own conversation tests ask "
+    "(10 of 128 fail even with the remark clause left out)",
 )
 def test_in_domain_gaps_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "gap_overconfident") <= 0.10
@@ -107,10 +125,10 @@ def test_out_of_scope_messages_get_an_answer_at_most_10_percent(report: HeldOutR
     assert _overall(report, "oos_overconfident") <= 0.10
 
 
-def test_in_domain_gaps_get_an_answer_at_most_32_percent(report: HeldOutReport) -> None:
-    """What holds now (28.9 % with the calibrated out-of-scope margins), so that it cannot get
-    worse unnoticed while the 10 % target is open."""
-    assert _overall(report, "gap_overconfident") <= 0.32
+def test_in_domain_gaps_get_an_answer_at_most_28_percent(report: HeldOutReport) -> None:
+    """What holds now (26.7 % with the frame rule; 28.9 % before it), so that it cannot get worse
+    unnoticed while the 10 % target is open."""
+    assert _overall(report, "gap_overconfident") <= 0.28
 
 
 def test_out_of_scope_messages_get_an_answer_at_most_12_percent_with_safety_first(

@@ -36,6 +36,7 @@ CONTENTLESS_SHARE = 0.1
 # A word another intent of the same bot uses is in the bot's domain: the classifier has weighed it
 # already, so it says less about coverage than a word the bot has never seen.
 BOT_WORD_FACTOR = 0.6
+FRAME_SHARE = 0.2
 
 
 @dataclass
@@ -56,6 +57,7 @@ class CoverageModel:
         self._document_frequency: Counter[str] = Counter()
         self._documents = 0
         self._usual: dict[str, float] = {}
+        self._frames: dict[str, set[str]] = {}
         self._contentless: dict[str, float] = {}  # per label: share of examples without content words
 
     @property
@@ -95,6 +97,7 @@ class CoverageModel:
                 self._bot_forms[bot] |= entry.forms
         self._document_frequency = frequency
         self._documents = len(texts)
+        self._frames = self._frame_words(texts, labels)
         self._usual = dict(usual) if usual is not None else self._usual_novelty(texts, labels, answers)
         return self
 
@@ -132,6 +135,38 @@ class CoverageModel:
                     )
             usual[label] = float(np.quantile(masses, USUAL_QUANTILE))
         return usual
+
+    def _frame_words(self, texts: Sequence[str], labels: Sequence[str]) -> dict[str, set[str]]:
+        """Per label, the content words at least ``FRAME_SHARE`` of its examples use: what the
+        intent is about whatever the topic (担当・部署 for "which section handles X?", 協力金 for
+        the payment link). A broad intent's examples bring new topics all the time, but always
+        inside that frame."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        totals: Counter[str] = Counter()
+        for text, label in zip(texts, labels, strict=True):
+            totals[label] += 1
+            forms: set[str] = set()
+            for word in self._words.words(text):
+                forms.add(word.form)
+                forms.update(word.parts)
+            counts[label].update(forms)
+        return {
+            label: {form for form, n in counts[label].items() if n >= FRAME_SHARE * totals[label]}
+            for label in totals
+            if totals[label] >= 5
+        }
+
+    def in_frame(self, text: str, label: str) -> bool:
+        """Does ``text`` (prepared) use one of the label's frame words (or has it none)?"""
+        frame = self._frames.get(label)
+        if not frame:
+            return True
+        for word in self._words.words(text):
+            if word.form in frame or any(part in frame for part in word.parts):
+                return True
+            if any(len(f) >= 2 and f in word.surface for f in frame):
+                return True
+        return False
 
     def expects_content(self, label: str) -> bool:
         """Do this label's examples almost always name something? (「こんにちは」 does not; a

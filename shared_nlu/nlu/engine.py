@@ -195,7 +195,10 @@ class NluEngine:
         best = ranking[0]
         thresholds = self.packs.packs[bot or best.bot].bot.thresholds
         ambiguous = len(ranking) > 1 and best.confidence - ranking[1].confidence < thresholds.ambiguity
-        margin = self.edge.scope_margin(text, best.name, thresholds) / self.classifier.config.temperature
+        margin = (
+            self.edge.scope_margin(text, best.name, self.edge.answering_thresholds(bot, best.bot))
+            / self.classifier.config.temperature
+        )
         in_scope = float(scoped.max()) if oos_index is None else float(np.delete(scoped, oos_index).max())
         if oos_confidence > 0 and (
             oos_confidence > best.confidence or math.log(in_scope / oos_confidence) < margin

@@ -123,6 +123,9 @@ _ASKING_WORDS = {
     "考える",
     "済む",
 }
+# An unseen English content word (function words and short words left out): the packs have few
+# English examples, and English says in several words what Japanese says in one compound.
+ENGLISH_WEIGHT = 0.5
 # Parts of speech that rarely name a topic on their own count half (the nouns carry the topic).
 HALF_WEIGHT_POS = {"動詞", "形容詞", "形状詞"}
 _ENGLISH_FUNCTION = set(
@@ -289,7 +292,7 @@ class ContentWords:
                 # so an unseen English word counts half.
                 for word in _LATIN.findall(surface.lower()):
                     if word not in _ENGLISH_FUNCTION and len(word) > 2:
-                        found.append(Word(_english_stem(word), "", word, weight=0.5))
+                        found.append(Word(_english_stem(word), "", word, weight=ENGLISH_WEIGHT))
                 continue
             pos = morpheme.part_of_speech()
             if (pos[0], pos[1]) not in _CONTENT_POS or pos[2] in _SKIP_THIRD or pos[2] in _SETTING_POS:

@@ -53,3 +53,21 @@ def asking_sentence(text: str) -> str | None:
         if _ASKING.search(part):
             return part
     return parts[-1]
+
+
+# A remark set off by a comma before the question: 「喫茶店のオーナーなんやけど、…」
+# 「海外出張が決まったので、…」「初めて使うんですが、…」. The last such boundary is taken.
+_REMARK = re.compile(
+    r"^(?P<remark>.*(?:けど|けれど|けれども|ねんけど|ですが|ますが|ので|から))[、，,]\s*(?P<rest>.+)$"
+)
+MIN_CLAUSE_CHARS = 6
+
+
+def asking_clause(sentence: str) -> str:
+    """``sentence`` without a remark clause before its question (who the resident is, why they
+    ask): what the question is about is in the clause that asks. A sentence without such a remark,
+    or whose remainder is too short to be a question on its own, is returned whole."""
+    match = _REMARK.match(sentence.strip())
+    if match is None or len(match["rest"]) < MIN_CLAUSE_CHARS or not _ASKING.search(match["rest"]):
+        return sentence
+    return match["rest"]
