@@ -9,15 +9,19 @@ figures are exact and do not depend on how the classifier happens to score a phr
 from __future__ import annotations
 
 import math
+import shutil
+from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from shared_nlu.nlu import NluEngine
-from shared_nlu.pack.loader import PackSet
+from shared_nlu.pack.loader import PackSet, load_packs
 from shared_nlu.pack.model import Thresholds
 
 OUT_OF_SCOPE = "common/out_of_scope"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _row(engine: NluEngine, best: str, best_p: float, oos_p: float) -> np.ndarray:
@@ -33,8 +37,71 @@ def _ratio_for(margin: float, engine: NluEngine) -> float:
     return math.exp(margin / engine.classifier.config.temperature)
 
 
-def test_the_default_margin_asks_for_several_times_the_out_of_scope_probability(real_nlu: NluEngine) -> None:
-    assert 4.0 < _ratio_for(Thresholds().out_of_scope_margin, real_nlu) < 5.0
+def test_the_calibrated_margin_asks_for_several_times_the_out_of_scope_probability(
+    real_nlu: NluEngine, real_packs: PackSet
+) -> None:
+    assert 4.0 < _ratio_for(real_packs.packs["consumer"].bot.thresholds.out_of_scope_margin, real_nlu) < 5.0
+
+
+def test_a_pack_that_calibrated_nothing_needs_only_to_beat_out_of_scope() -> None:
+    assert Thresholds().out_of_scope_margin == 0.0
+
+
+FAQ_ROWS = [
+    ("資源ごみの日はいつですか", "資源ごみの収集日はお住まいの市町村のごみカレンダーでご確認ください。"),
+    (
+        "ペットボトルのキャップは外しますか",
+        "キャップとラベルは外して、プラスチック製容器包装として出してください。",
+    ),
+    (
+        "古紙はどうやってまとめればいいですか",
+        "新聞・雑誌・段ボールに分けて、ひもで十字にしばって出してください。",
+    ),
+    ("乾電池の捨て方を知りたい", "乾電池は市町村の回収ボックスか、有害ごみの日に出してください。"),
+    ("蛍光灯は何ごみですか", "蛍光灯は割らずに、購入時のケースに入れて有害ごみとして出してください。"),
+]
+
+
+def test_a_bot_made_from_a_five_row_faq_answers_its_questions_asked_in_other_words(tmp_path: Path) -> None:
+    """The self-service path: a department's FAQ spreadsheet is a bot at once. With one example a
+    question, its own paraphrases keep some out-of-scope probability: a default margin tuned on
+    the shipped packs turned 「乾電池ってどう捨てたらいい？」 away."""
+    from admin.bot_creation import NewBot, starter_pack
+    from admin.faq_import import read_spreadsheet
+
+    shutil.copytree(ROOT / "bots", tmp_path / "bots")
+    folder = tmp_path / "bots" / "recycle_desk"
+    folder.mkdir()
+    spec = NewBot(
+        "recycle_desk",
+        "ごみ分別案内",
+        "環境農林水産",
+        "ごみの分け方・出し方",
+        "資源循環課",
+        "06-6210-9999",
+        "09:00-17:45",
+    )
+    for name, text in starter_pack(spec).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    sheet = "質問,回答\n" + "\n".join(f"{q},{a}" for q, a in FAQ_ROWS)
+    (folder / "faq.yml").write_text(
+        read_spreadsheet("faq.csv", sheet.encode()).faq_yml(date.today()), encoding="utf-8"
+    )
+    engine = NluEngine.train(load_packs([tmp_path / "bots"]))
+    asked = {  # asked in other words → the spreadsheet's question it should find
+        "乾電池ってどう捨てたらいい？": "乾電池の捨て方を知りたい",
+        "ペットボトルのキャップってどうするの": "ペットボトルのキャップは外しますか",
+        "資源ごみはいつ出せばいい？": "資源ごみの日はいつですか",
+        "蛍光灯はどうやって捨てる？": "蛍光灯は何ごみですか",
+    }
+    intents = engine.packs.packs["recycle_desk"].intents
+    for text, question in asked.items():
+        result = engine.parse(text, bot="recycle_desk")
+        assert result.intent in intents, (text, result.intent, result.fallback_reason)
+        assert question in [example.text for example in intents[result.intent].examples], (
+            text,
+            result.intent,
+        )
 
 
 @pytest.fixture(scope="module")

@@ -122,12 +122,14 @@ class Contact:
 class Thresholds:
     fallback: float = 0.30
     ambiguity: float = 0.10
-    # how far (in SVM margin) the best intent must beat the out-of-scope class to be answered:
-    # 0.18 is a probability e^1.5 (about 4.5) times out of scope's at the engine's temperature 0.12.
-    # A question inside a bot's domain that no intent covers keeps some out-of-scope probability, a
-    # covered one almost none. The default costs each shipped pack at most 3 points of its
-    # cross-validated in-scope answers (docs/pack-format.md, "Out of scope")
-    out_of_scope_margin: float = 0.18
+    # how far (in SVM margin) the best intent must beat the out-of-scope class to be answered: 0.18
+    # is a probability e^1.5 (about 4.5) times out of scope's at the engine's temperature 0.12. A
+    # question inside a bot's domain that no intent covers keeps some out-of-scope probability, a
+    # covered one almost none -- when the intents have enough examples. A pack sets it once it is
+    # calibrated on its own examples (docs/pack-format.md, "Out of scope"); the default is none, as a
+    # bot made from a five-row FAQ spreadsheet gives its own paraphrased questions out-of-scope
+    # probability too and would turn them away at 0.18.
+    out_of_scope_margin: float = 0.0
     # how much of a message's meaning the best intent must know to answer it: exp(-uncovered mass),
     # where each content word the intent has never seen adds its weight (1.0 for a word no pack uses)
     coverage: float = 0.3
