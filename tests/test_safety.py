@@ -144,6 +144,25 @@ def test_should_rarely_answer_everyday_troubles_with_safety(real_nlu: NluEngine,
     assert not {"ふくらはぎがつって痛い", "娘がピアノの練習を嫌がって泣く"} & {t for _, t in fired}
 
 
+def test_should_rarely_answer_ordinary_bot_questions_with_safety(
+    real_nlu: NluEngine, real_packs: PackSet
+) -> None:
+    # Given ordinary questions to the bots that lean on a safety intent's words (a contract one
+    # cannot get out of, a husband in a tax question, a child's cough at night; kana-only, English)
+    messages = read_out_of_scope(str(DATA / "safety_lookalikes_domain.txt"))
+    # When each bot parses them
+    fired = [
+        (bot, text)
+        for text in messages
+        for bot in bots_of(real_packs)
+        if real_nlu.parse(text, bot=bot).intent in SAFETY_INTENTS
+    ]
+    # Then at most the share measured when the set was written gets a safety answer (7.9 %: 4 of
+    # 45 messages, all by the classifier alone; no check tried on the lookalikes branch removed
+    # them without losing crisis recall, docs/benchmarks.md) — bounded so that it cannot grow
+    assert len(fired) / (len(messages) * len(bots_of(real_packs))) <= 0.08, sorted({t for _, t in fired})
+
+
 def test_should_not_answer_out_of_scope_messages_with_safety(real_nlu: NluEngine) -> None:
     messages = read_out_of_scope(str(DATA / "out_of_scope_eval.txt"))
     fired = [text for text in messages if real_nlu.parse(text).intent in SAFETY_INTENTS]
