@@ -19,6 +19,14 @@ from shared_nlu.nlu import NluEngine
 from shared_nlu.pack import PackSet, load_packs
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def recycle_desk_faq() -> list[tuple[str, str]]:
+    """A small department's FAQ spreadsheet as (question, answer) rows (tests/data/recycle_desk_faq.tsv)."""
+    lines = (ROOT / "tests" / "data" / "recycle_desk_faq.tsv").read_text(encoding="utf-8").splitlines()
+    return [(q, a) for q, a in (line.split("\t") for line in lines if line and not line.startswith("#"))]
+
+
 TEST_PACKS = ROOT / "tests" / "packs"
 
 

@@ -20,24 +20,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
 
 from chat_platform.api import fast_lane, resident
-from chat_platform.api.fast_lane import FastLane, FastLaneError, check, route_contexts
+from chat_platform.api.fast_lane import FastLane, FastLaneError, check, request_scope, route_contexts
 from chat_platform.resident_services import ResidentServices
 from core.input_checks import refuse_unusable_text
 from madoguchi.app import create_app
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
-def probe(method: str, path: str) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "root_path": "",
-        "path_params": {},
-        "query_string": b"",
-        "headers": [],
-    }
 
 
 def fastapi_route(app: FastAPI, scope: dict[str, Any]) -> Any:
@@ -80,7 +68,7 @@ def test_should_shadow_no_other_route(services: ResidentServices) -> None:
         path = example_path(getattr(context, "path_format", None) or getattr(context, "path", "/"))
         methods = getattr(context, "methods", None) or METHODS  # a mount: whatever is below it
         suffix = "/x" if getattr(context, "methods", None) is None else ""
-        requests += [probe(method, path + suffix) for method in methods]
+        requests += [request_scope(method, path + suffix) for method in methods]
     for route in lane.routes:  # the lane's paths with every method, and near misses of them
         path = example_path(route.label.split(" ", 1)[1])
         near = [
@@ -92,7 +80,7 @@ def test_should_shadow_no_other_route(services: ResidentServices) -> None:
             "/api/v1/bots/tax",
             path.upper(),
         ]
-        requests += [probe(method, p) for method in METHODS for p in near]
+        requests += [request_scope(method, p) for method in METHODS for p in near]
 
     ours = {route.endpoint for route in lane.routes}
     taken = []

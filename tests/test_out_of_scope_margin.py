@@ -19,6 +19,7 @@ import pytest
 from shared_nlu.nlu import NluEngine
 from shared_nlu.pack.loader import PackSet, load_packs
 from shared_nlu.pack.model import Thresholds
+from tests.conftest import recycle_desk_faq
 
 OUT_OF_SCOPE = "common/out_of_scope"
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,19 +48,7 @@ def test_a_pack_that_calibrated_nothing_needs_only_to_beat_out_of_scope() -> Non
     assert Thresholds().out_of_scope_margin == 0.0
 
 
-FAQ_ROWS = [
-    ("資源ごみの日はいつですか", "資源ごみの収集日はお住まいの市町村のごみカレンダーでご確認ください。"),
-    (
-        "ペットボトルのキャップは外しますか",
-        "キャップとラベルは外して、プラスチック製容器包装として出してください。",
-    ),
-    (
-        "古紙はどうやってまとめればいいですか",
-        "新聞・雑誌・段ボールに分けて、ひもで十字にしばって出してください。",
-    ),
-    ("乾電池の捨て方を知りたい", "乾電池は市町村の回収ボックスか、有害ごみの日に出してください。"),
-    ("蛍光灯は何ごみですか", "蛍光灯は割らずに、購入時のケースに入れて有害ごみとして出してください。"),
-]
+FAQ_ROWS = recycle_desk_faq()
 
 
 def test_a_bot_made_from_a_five_row_faq_answers_its_questions_asked_in_other_words(tmp_path: Path) -> None:

@@ -194,7 +194,11 @@ def _lane_route(context: Any, earlier: list[Any], problems: list[str]) -> LaneRo
 
 def _probe(path_format: str, method: str) -> Scope:
     """A request of a route's own path, each parameter ``x``."""
-    path = re.sub(r"\{[^}]*\}", "x", path_format)
+    return request_scope(method, re.sub(r"\{[^}]*\}", "x", path_format))
+
+
+def request_scope(method: str, path: str) -> Scope:
+    """The ASGI scope of a bare ``method`` request to ``path``, for matching it against routes."""
     return {
         "type": "http",
         "method": method,

@@ -21,22 +21,10 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import CHROMIUM, serving, start_services
 from tests.browser.test_dashboard import dash, patient_expect, run_axe, sign_in  # noqa: F401 (fixtures)
 from tests.browser.widget_page import ask, open_demo
-from tests.conftest import settle
+from tests.conftest import recycle_desk_faq, settle
 
 BOT = "recycle_desk"
-ROWS = [
-    ("資源ごみの日はいつですか", "資源ごみの収集日はお住まいの市町村のごみカレンダーでご確認ください。"),
-    (
-        "ペットボトルのキャップは外しますか",
-        "キャップとラベルは外して、プラスチック製容器包装として出してください。",
-    ),
-    (
-        "古紙はどうやってまとめればいいですか",
-        "新聞・雑誌・段ボールに分けて、ひもで十字にしばって出してください。",
-    ),
-    ("乾電池の捨て方を知りたい", "乾電池は市町村の回収ボックスか、有害ごみの日に出してください。"),
-    ("蛍光灯は何ごみですか", "蛍光灯は割らずに、購入時のケースに入れて有害ごみとして出してください。"),
-]
+ROWS = recycle_desk_faq()
 
 
 @pytest.fixture(scope="module")
