@@ -9,12 +9,24 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import AppError
 from core.services import Hooks
 from core.storage.models import Project
 from shared_nlu.pack import PackSet
 
 INVENTORY_FY2021 = Path(__file__).parent / "data" / "inventory_fy2021.csv"
 KINDS = ("街のDX", "庁内DX")
+
+
+def check_kind(kind: str | None) -> None:
+    """A project kind given as a filter is one of KINDS (422 naming them otherwise)."""
+    if kind is not None and kind not in KINDS:
+        raise AppError(
+            422,
+            "invalid_kind",
+            f"kind は {' / '.join(KINDS)} のどちらかです。",
+            f"kind must be one of {', '.join(KINDS)}.",
+        )
 
 
 def fiscal_year_of(day: date) -> int:

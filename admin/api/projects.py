@@ -18,7 +18,7 @@ from shared_nlu.constants import COMMON_BOT
 
 from .. import audit
 from ..auth import require_department, require_role
-from ..projects import KINDS
+from ..projects import check_kind
 from .deps import ADMIN_ERRORS, DB_INT_MAX, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["registry"], responses=ADMIN_ERRORS)
@@ -106,13 +106,7 @@ def list_projects(
     kind: str | None = None,
     department: str | None = None,
 ) -> list[Project]:
-    if kind is not None and kind not in KINDS:
-        raise AppError(
-            422,
-            "invalid_kind",
-            f"kind は {' / '.join(KINDS)} のどちらかです。",
-            f"kind must be one of {', '.join(KINDS)}.",
-        )
+    check_kind(kind)
     query = select(Project).order_by(Project.fiscal_year, Project.department, Project.kind, Project.id)
     if fiscal_year is not None:
         query = query.where(Project.fiscal_year == fiscal_year)

@@ -11,12 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from core.errors import AppError
 from core.web.deps import ServicesDep
 from core.web.error_schemas import error_responses
 
 from ..auth import require_department
-from ..projects import KINDS, fiscal_year_of
+from ..projects import check_kind, fiscal_year_of
 from ..reports import cost, inventory, unanswered, usage
 from ..reports.common import bot_departments, date_range, today_in_japan, visible_bots
 from ..reports.export import DOWNLOAD_RESPONSES, Format, download
@@ -171,13 +170,7 @@ def inventory_report(
     department: Annotated[str | None, Query(max_length=64)] = None,
     fmt: FormatQuery = "json",
 ) -> inventory.InventoryReport | Response:
-    if kind is not None and kind not in KINDS:
-        raise AppError(
-            422,
-            "invalid_kind",
-            f"kind は {' / '.join(KINDS)} のどちらかです。",
-            f"kind must be one of {', '.join(KINDS)}.",
-        )
+    check_kind(kind)
     if principal.role == "department":
         if department is not None:
             require_department(principal, department, f"部局「{department}」の棚卸し")
