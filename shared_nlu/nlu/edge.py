@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..constants import COMMON_BOT, FALLBACK_INTENT, INFORM_INTENT, OUT_OF_SCOPE_INTENT
+from ..constants import COMMON_BOT, FALLBACK_INTENT, INFORM_INTENT, OUT_OF_SCOPE_INTENT, answer_response
 from ..entities.model import EntityMatch
 from ..pack.model import Thresholds
+from ..text.normalize import normalize
+from ..text.question_types import addressed_types, asked_types
 from ..text.sentences import asking_clause, asking_sentence, asks, sentences
 from .result import FallbackReason, ParseResult
 from .training_data import FAQ_LABEL, allowed_bots, label_of, split_label
@@ -54,11 +56,44 @@ CLARIFY_BAND = 0.0
 # turns away 「陽性なってから何日間おうちにおらなあかんの」 and 「転出届ってどこで出したらええの？」,
 # conversation tests of the packs; 0.75 keeps all of them and turns away 2 points more gaps).
 FRAME_USUAL = 0.75
+# An intent addresses a question type (text.question_types) when this many of its examples ask it
+# (or its answer gives it): one example is an editor saying "this intent answers that".
+MIN_ASKING_EXAMPLES = 1
 
 
 class EdgeDecision:
     def __init__(self, engine: NluEngine) -> None:
         self.engine = engine
+        self._addressed: dict[tuple[str, str], frozenset[str]] = {}
+
+    def addressed(self, bot: str, intent: str) -> frozenset[str]:
+        """The question types ``bot/intent`` addresses: asked by its examples or given by its
+        answer, in any language (cached; the packs do not change under an engine)."""
+        key = (bot, intent)
+        cached = self._addressed.get(key)
+        if cached is None:
+            pack = self.engine.packs.packs[bot]
+            found = pack.intents.get(intent)
+            examples = [normalize(e.text) for e in found.examples] if found is not None else []
+            response = pack.responses.get(answer_response(intent))
+            answers = (
+                [normalize(v.text) for variants in response.variants.values() for v in variants]
+                if response is not None
+                else []
+            )
+            cached = addressed_types(examples, answers, MIN_ASKING_EXAMPLES)
+            self._addressed[key] = cached
+        return cached
+
+    def unaddressed_question(self, text: str, bot: str, intent: str) -> frozenset[str]:
+        """The question types the asking part of ``text`` asks when ``bot/intent`` addresses none
+        of them (「確定申告は府税事務所でもできますか」 asks *can*; an answer that says *where* does
+        not answer it); empty when the message asks no known type or the intent addresses one."""
+        question = normalize(asking_clause(asking_sentence(text) or text))
+        asked = asked_types(question)
+        if not asked or asked & self.addressed(bot, intent):
+            return frozenset()
+        return asked
 
     def blend(self, whole: np.ndarray, question: np.ndarray, question_text: str, text: str) -> np.ndarray:
         if len(sentences(text)) < STORY_SENTENCES:
@@ -201,6 +236,10 @@ class EdgeDecision:
         ):
             score = 0.0  # 「えーと、よくわからん」: nothing the intent's topic could be about
         threshold = max(minimum, self.answering_thresholds(widget, result.bot).coverage)
+        if score >= threshold:
+            unaddressed = self.unaddressed_question(text, result.bot, result.intent)
+            if unaddressed:
+                return self._not_covered(result, score, {"question_types": ",".join(sorted(unaddressed))})
         if score >= threshold + CLARIFY_BAND or minimum > 0:
             return result if score >= threshold else self._not_covered(result, score)
         if score >= threshold:
@@ -210,7 +249,7 @@ class EdgeDecision:
         return self._not_covered(result, score)
 
     @staticmethod
-    def _not_covered(result: ParseResult, score: float) -> ParseResult:
+    def _not_covered(result: ParseResult, score: float, why: dict[str, str] | None = None) -> ParseResult:
         return ParseResult(
             text=result.text,
             intent=FALLBACK_INTENT,
@@ -220,7 +259,11 @@ class EdgeDecision:
             ranking=result.ranking,
             entities=result.entities,
             fallback_reason=FallbackReason.NOT_COVERED,
-            extra={"not_covered": f"{result.bot}/{result.intent}", "coverage": round(score, 4)},
+            extra={
+                "not_covered": f"{result.bot}/{result.intent}",
+                "coverage": round(score, 4),
+                **(why or {}),
+            },
         )
 
     def decide(
