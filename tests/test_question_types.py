@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from shared_nlu.nlu import NluEngine
+from shared_nlu.nlu.result import FallbackReason
 from shared_nlu.text.normalize import normalize
 from shared_nlu.text.question_types import QUESTION_TYPES, addressed_types, asked_types, given_types
 
@@ -120,3 +122,40 @@ def test_an_intent_with_nothing_addresses_nothing() -> None:
 def test_the_table_names_each_type_once() -> None:
     names = [t.name for t in QUESTION_TYPES]
     assert len(names) == len(set(names)) == 7
+
+
+def test_a_contacts_opening_hours_do_not_answer_when() -> None:
+    """The contact every answer names (「府民お問合せセンター（06-6910-8001、平日9時〜18時）」) says
+    where to ask; its hours are not the date a resident asked for."""
+    given = given_types(
+        normalize("要件は要項で定められています。府民お問合せセンター（06-6910-8001、平日9時〜18時）へ")
+    )
+    assert given == {"where"}
+
+
+@pytest.mark.parametrize(
+    ("bot", "text", "kind"),
+    [
+        ("covid_tracing", "追跡システムは誰が作ったんですか", "who"),  # the period intent says when, not who
+        ("tax", "納税証明書の手数料なんぼ？", "amount"),  # the certificate's answer names no fee
+    ],
+)
+def test_should_turn_away_a_question_its_intent_does_not_answer(
+    real_nlu: NluEngine, bot: str, text: str, kind: str
+) -> None:
+    result = real_nlu.parse(text, bot=bot)
+    assert result.fallback_reason == FallbackReason.NOT_COVERED
+    assert result.extra["question_types"] == kind
+
+
+@pytest.mark.parametrize(
+    ("bot", "text", "intent"),
+    [
+        ("covid_tracing", "追跡システムはいつ終わったの", "service_period"),
+        ("tax", "確定申告は府税事務所でもできますか", "national_tax_redirect"),
+    ],
+)
+def test_should_answer_a_question_its_intent_addresses(
+    real_nlu: NluEngine, bot: str, text: str, intent: str
+) -> None:
+    assert real_nlu.parse(text, bot=bot).intent == intent

@@ -155,8 +155,14 @@ def asked_types(text: str) -> frozenset[str]:
     return frozenset(t.name for t in QUESTION_TYPES if t.asks.search(text))
 
 
+# A contact's details in brackets, 「府民お問合せセンター（06-6910-8001、平日9時〜18時）」: its hours
+# say when the contact is open, not when a payment arrives; it still says where to ask.
+_CONTACT_DETAILS = re.compile(r"\([^()]*\d{2,4}-\d{2,4}-\d{3,4}[^()]*\)")
+
+
 def given_types(answer: str) -> frozenset[str]:
-    """The question types an answer text (normalised) gives."""
+    """The question types an answer text (normalised: NFKC brackets) gives."""
+    answer = _CONTACT_DETAILS.sub(" (電話) ", answer)
     return frozenset(t.name for t in QUESTION_TYPES if t.gives.search(answer))
 
 
