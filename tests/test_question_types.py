@@ -101,6 +101,12 @@ def test_should_read_the_type_an_answer_gives(answer: str, kind: str) -> None:
     assert kind in given_types(normalize(answer))
 
 
+def test_an_instruction_says_how_and_a_referral_does_not() -> None:
+    """「割らずにケースに入れて出してください」 tells how; 「府税事務所へご確認ください」 only who knows."""
+    assert "how" in given_types(normalize("蛍光灯は割らずにケースに入れて出してください"))
+    assert "how" not in given_types(normalize("詳しくは府税事務所へご確認ください"))
+
+
 def test_an_answer_without_a_date_or_amount_gives_neither() -> None:
     given = given_types(normalize("府税のご相談は府税事務所で承っています"))
     assert "when" not in given and "amount" not in given and "can" not in given

@@ -88,6 +88,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         ),
         gives=_any(
             r"方法|手続|手順|申請|申込|登録|やり方|仕方",
+            r"[てで]ください",  # an instruction (出してください), not a referral (ご確認ください)
             _en("please", "you can", "apply", "register", "procedure", "steps?"),
         ),
     ),
