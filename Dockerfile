@@ -6,8 +6,10 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY shared_nlu ./shared_nlu
+COPY core ./core
 COPY chat_platform ./chat_platform
 COPY admin ./admin
+COPY madoguchi ./madoguchi
 RUN pip install --no-compile . && useradd --system --home /app madoguchi
 
 COPY bots ./bots

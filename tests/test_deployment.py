@@ -4,6 +4,7 @@ runs are real commands of ours."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -57,6 +58,19 @@ def test_the_commands_it_runs_exist() -> None:
             assert option in result.output
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert 'CMD ["madoguchi", "serve"' in dockerfile and "HEALTHCHECK" in dockerfile
+
+
+def test_the_image_copies_every_package_it_installs() -> None:
+    """pip installs what pyproject's package list finds in the build folder: a package the
+    Dockerfile does not copy is silently missing from the image (core/ and madoguchi/ once were)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = {
+        pattern.rstrip("*") for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    copied = {line.split()[1] for line in dockerfile.splitlines() if line.startswith("COPY ")}
+    assert packages == {"shared_nlu", "core", "chat_platform", "admin", "madoguchi"}
+    assert packages <= copied, f"the Dockerfile does not copy {sorted(packages - copied)}"
 
 
 def test_madoguchi_serve_starts_and_serves_widget_api_and_admin(tmp_path) -> None:
