@@ -3,7 +3,7 @@ a worker is killed mid-request. Residents must get a fast 503 with Retry-After (
 traceback), nothing half-written may stay behind, the service must recover by itself, and no log
 may hold what a resident typed.
 
-PostgreSQL tests run on their own database ``madoguchi_faults`` (created and dropped here, never
+PostgreSQL tests run on their own database ``madoguchi_faults_<pid>`` (created and dropped here, never
 the shared ``test`` database), and are skipped when PostgreSQL is not running (failed under CI).
 """
 
@@ -38,7 +38,9 @@ from madoguchi.app import start_services as start_platform_services
 from tests.conftest import TEST_PACKS, wait_for_reloads
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-FAULTS_DB = "madoguchi_faults"
+# one database per test process: these tests terminate every connection to it and drop it, which
+# would break another run of them on the same server (two checkouts tested at once)
+FAULTS_DB = f"madoguchi_faults_{os.getpid()}"
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{FAULTS_DB}"
 TERMINATE = (
     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -89,7 +91,7 @@ def drop_faults_database() -> None:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A fresh, migrated ``madoguchi_faults`` database for one test; dropped afterwards."""
+    """A fresh, migrated ``madoguchi_faults_<pid>`` database for one test; dropped afterwards."""
     if not postgres_available():
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL at 127.0.0.1:5432 is not reachable; CI must test against it")
