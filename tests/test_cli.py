@@ -45,6 +45,22 @@ def test_validate_should_pass_a_valid_pack_and_fail_on_a_missing_folder(tmp_path
     assert missing.exit_code == 2
 
 
+def test_validate_of_one_bot_should_not_blame_it_for_common_tests_about_other_bots(tmp_path) -> None:
+    """`madoguchi validate bots/tax`: common comes along to check tax, and its tests name consumer,
+    which was not asked for; that is nobody's error. A story of tax's own naming a missing bot is."""
+    one = runner.invoke(app, ["validate", str(ROOT / "bots" / "tax")])
+    assert one.exit_code == 0, one.output
+    assert "unknown-bot" not in one.output
+    import shutil
+
+    shutil.copytree(ROOT / "bots", tmp_path / "bots")
+    tests = tmp_path / "bots" / "tax" / "tests.yml"
+    story = "\n- story: asks a bot that is not there\n  steps:\n  - user: 自動車税の期限\n    intent: auto_tax_due_date\n    bot: nowhere\n"
+    tests.write_text(tests.read_text(encoding="utf-8") + story, encoding="utf-8")
+    broken = runner.invoke(app, ["validate", str(tmp_path / "bots" / "tax")])
+    assert broken.exit_code == 1 and "tax/tests.yml" in broken.output and "unknown-bot" in broken.output
+
+
 def test_parse_should_print_rasa_json(tmp_path) -> None:
     result = runner.invoke(
         app, ["parse", "自動車税の期限はいつですか", "--packs", str(write_packs(tmp_path))]

@@ -67,11 +67,20 @@ def validate(
         )
         raise typer.Exit(2)
     sources = {folder.name: read_pack_folder(folder) for folder in folders}
-    if COMMON_BOT not in sources and (common := folders[0].parent / COMMON_BOT).is_dir():
+    companion = COMMON_BOT not in sources and (folders[0].parent / COMMON_BOT).is_dir()
+    if companion:
+        common = folders[0].parent / COMMON_BOT
         sources[COMMON_BOT] = read_pack_folder(common)  # packs include common; check them together
         folders = [*folders, common]  # and its simulation.yml holds the steps the others use
     packs, diags = validate_packs(sources)
     check_simulations(read_simulation_files(folders), packs, diags)
+    if companion:
+        # common came along only so the bots asked for can be checked: its tests' references to the
+        # bots that were not asked for (`validate bots/tax`: common's cooling-off story names consumer)
+        # are not an error of theirs, nor of common's
+        diags.items = [
+            d for d in diags.items if not (d.file.startswith(f"{COMMON_BOT}/") and d.code == "unknown-bot")
+        ]
     for diag in diags.sorted():
         style = "red" if diag.severity is Severity.ERROR else "yellow"
         console.print(diag.format(), style=style, markup=False, highlight=False, soft_wrap=True)
