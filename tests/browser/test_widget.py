@@ -329,6 +329,8 @@ def test_should_be_usable_on_a_360px_phone(browse, artifacts: Path):
     open_demo(page, "tax")
     answer = ask(page, "自動車税はどこで払えますか")  # a long answer with a URL and buttons
     expect(answer.locator(".mdg-text a")).to_have_count(1)
+    # measured once its opening animation (a slide of 8 px) has ended: on a busy machine it may not have
+    page.locator("#mdg-panel").evaluate("panel => Promise.all(panel.getAnimations().map((a) => a.finished))")
     box = page.locator("#mdg-panel").bounding_box()
     assert box == {"x": 0, "y": 0, "width": 360, "height": 740}, (
         f"the panel should fill a phone screen: {box}"
