@@ -43,8 +43,15 @@ def active_id(page: Page) -> str | None:
     return page.evaluate(ACTIVE_JS)
 
 
+def settle_panel(page: Page) -> None:
+    """Wait for the panel's opening animation (a slide of 8 px) to end before measuring it: on a busy
+    machine a measurement could land mid-slide."""
+    page.locator("#mdg-panel").evaluate("panel => Promise.all(panel.getAnimations().map((a) => a.finished))")
+
+
 def assert_usable_in_viewport(page: Page, width: int, height: int) -> None:
     """The input and the send and close buttons are fully on screen and nothing scrolls sideways."""
+    settle_panel(page)
     for selector in ("#mdg-input", "#mdg-send", "#mdg-close"):
         box = page.locator(selector).bounding_box()
         assert box is not None, f"{selector} is not rendered"
@@ -329,8 +336,7 @@ def test_should_be_usable_on_a_360px_phone(browse, artifacts: Path):
     open_demo(page, "tax")
     answer = ask(page, "自動車税はどこで払えますか")  # a long answer with a URL and buttons
     expect(answer.locator(".mdg-text a")).to_have_count(1)
-    # measured once its opening animation (a slide of 8 px) has ended: on a busy machine it may not have
-    page.locator("#mdg-panel").evaluate("panel => Promise.all(panel.getAnimations().map((a) => a.finished))")
+    settle_panel(page)
     box = page.locator("#mdg-panel").bounding_box()
     assert box == {"x": 0, "y": 0, "width": 360, "height": 740}, (
         f"the panel should fill a phone screen: {box}"
