@@ -132,3 +132,57 @@ def test_should_leave_a_remark_clause_out_of_the_question() -> None:
     # a topic before a comma is no remark; a remainder that does not ask is kept whole
     assert asking_clause("法人の府民税、均等割はなんぼ？") == "法人の府民税、均等割はなんぼ？"
     assert asking_clause("調べたけど、わからなかった") == "調べたけど、わからなかった"
+
+
+@pytest.mark.parametrize(
+    ("text", "phrases"),
+    [
+        # a kind of something (の joins the phrase) marked as topic
+        ("インフルエンザの予防接種はどこで受けられますか", [("インフルエンザ", "予防接種")]),
+        # the clause before ので sets the scene; the one that asks is about the registration
+        ("店の住所が変わったのでステッカーの登録を直したい", [("ステッカー", "登録")]),
+        # a nominal question, and one that ends in a question word
+        ("時短協力金の支給額の計算方法", [("時短", "協力金", "支給額", "計算方法")]),
+        ("府営住宅の家賃なんぼ？", [("府", "営", "住宅", "家賃")]),
+        # where it was bought is an adjunct (で); what did not arrive is the subject (が)
+        ("ネットで注文したカバンが一か月たっても来ない", [("カバン",)]),
+        # a conjunction before an evaluation (〜ばいい) leaves the clause before it the asking one
+        ("府道の街灯が切れてるのはどこの部署に言えばいい", [("府道", "街灯")]),
+        # と joins two nouns; っぽい (an adjective suffix) ends a phrase
+        ("月次支援金と協力金って何がちゃうん", [("月次", "支援金", "協力金")]),
+        ("宅配便の不在通知っぽいSMSのリンクを開いてしまった", [("SMS", "リンク")]),
+        # English: runs of content words; after "in"/"on" a run says where, not what
+        ("where can i get a flu shot in osaka?", [("flu", "shot")]),
+        ("what does the sign on a cafe window mean?", [("sign",)]),
+        ("i got a text message saying i owe money", [("text", "message"), ("saying",), ("owe", "money")]),
+    ],
+)
+def test_should_find_the_phrases_a_question_is_about(text: str, phrases: list[tuple[str, ...]]) -> None:
+    assert list(default_content_words().focus_phrases(text)) == phrases
+
+
+def test_should_find_an_unknown_kind_or_aspect_of_a_known_thing(model: CoverageModel) -> None:
+    # a new kind of the known ワクチン, and a new aspect (its price list) of it
+    assert [w for w, _ in model.unknown_focus("インフルエンザのワクチンはどこで", LABEL)] == [
+        "インフルエンザ"
+    ]
+    assert [w for w, _ in model.unknown_focus("ワクチンの在庫はありますか", LABEL)] == ["在庫"]
+    # a detail outside the phrase asked about, a question-type word, and nothing known at all
+    assert model.unknown_focus("スーパーの帰りにワクチンの予約をしたい", LABEL) == []
+    assert model.unknown_focus("ワクチンの場所はどこ", LABEL) == []
+    assert model.unknown_focus("カバンが届かない", LABEL) == []
+    # a synonym (one Sudachi synonym group) of a word the label knows
+    assert model.unknown_focus("ワクチンの申し込みの送付先はどこ", LABEL) != []
+    synonyms = CoverageModel(default_content_words()).fit(
+        [*EXAMPLES, "ワクチンの書類の送付先"], [LABEL] * (len(EXAMPLES) + 1), {}
+    )
+    assert synonyms.unknown_focus("ワクチンの書類の送り先はどこ", LABEL) == []
+
+
+def test_should_ask_did_you_mean_when_the_focus_is_unknown(real_nlu: NluEngine) -> None:
+    """The best intent knows the rest of the message: it is offered as a "did you mean …?"
+    button, and the resident who means something else gets the contact."""
+    result = real_nlu.parse("黄熱のワクチンってどこで打てるの", bot="covid_general")
+    assert result.ambiguous and result.intent == "vaccination"
+    assert result.extra["focus"] == "黄熱"
+    assert not real_nlu.parse("ワクチンってどこで打てるの", bot="covid_general").ambiguous

@@ -167,6 +167,19 @@ def test_should_offer_choices_when_unsure_and_hand_off_when_rejected(real_dialog
     assert "utter_handoff_open" in responses(clarified)
 
 
+def test_should_ask_did_you_mean_about_an_unknown_kind_of_a_known_thing(real_dialogue) -> None:
+    """「黄熱のワクチン」: the vaccination intent knows ワクチン, not 黄熱. The resident is not
+    told about COVID vaccination as if it answered; they see it offered as a choice, and "none of
+    these" hands off with the contact."""
+    (turn,) = talk(real_dialogue, "covid_general", "黄熱のワクチンってどこで打てるの")
+    assert responses(turn) == ["utter_clarify"]
+    assert turn.state.status is Status.AWAITING_CLARIFICATION
+    assert "covid_general/vaccination" in turn.state.candidates
+    assert any(b.payload == "/vaccination" for b in turn.messages[0].buttons)
+    declined = real_dialogue.handle(turn.state, "/deny", WEDNESDAY_10AM)
+    assert declined.state.status is Status.HANDED_OFF
+
+
 def test_should_answer_a_clicked_candidate(real_dialogue) -> None:
     state = DialogueState(
         "s",

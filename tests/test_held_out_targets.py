@@ -26,6 +26,9 @@ THIRD = read_held_out(Path(__file__).resolve().parent / "data" / "coverage_third
 # A fourth batch, written before the question-type check was tried (its README): known topics asked
 # a question their intent's answer does not answer
 QTYPE = read_held_out(Path(__file__).resolve().parent / "data" / "coverage_qtype")
+# A fifth batch, written by a separate writer who read only the packs, before the focus check was
+# tried (its README): known topics with unknown kinds and aspects; covered questions full of detail
+FOCUS = read_held_out(Path(__file__).resolve().parent / "data" / "coverage_focus")
 TODAY = date(2026, 12, 7)
 # Measured before issue 12 (commit 870b70a) on the same sets: what must never come back.
 BEFORE_GAPS_ANSWERED = 0.72
@@ -62,11 +65,11 @@ def fresh_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
 
 def test_the_second_batch_holds_what_it_measured(fresh_report: HeldOutReport) -> None:
     """The second batch as measured when it was written and used (docs/benchmarks.md): covered
-    93.8 %, long 83.3 %, gaps answered 41.7 % (40.0 % with the question-type check), out of
-    scope answered 18.6 %."""
+    93.8 %, long 83.3 %, gaps answered 41.7 % (40.0 % with the question-type check, 28.3 % with
+    the focus check), out of scope answered 18.6 %."""
     assert _overall(fresh_report, "covered_accuracy") >= 0.93, fresh_report.mistakes("paraphrases")
     assert _overall(fresh_report, "long_accuracy") >= 0.83, fresh_report.mistakes("long_messages")
-    assert _overall(fresh_report, "gap_overconfident") <= 0.41
+    assert _overall(fresh_report, "gap_overconfident") <= 0.29
     assert _overall(fresh_report, "oos_overconfident") <= 0.20
 
 
@@ -78,10 +81,10 @@ def third_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
 
 def test_the_third_batch_holds_what_it_measured(third_report: HeldOutReport) -> None:
     """The third batch (English, kana-only, remarks, broad intents) as measured on the gaps branch
-    (docs/benchmarks.md): covered 93.8 %, gaps answered 37.9 % (also 37.9 % before it: the branch did not move this batch;
-    32.8 % with the question-type check)."""
+    (docs/benchmarks.md): covered 93.8 %, gaps answered 37.9 % (also 37.9 % before it: the branch did
+    not move this batch; 32.8 % with the question-type check, 24.1 % with the focus check)."""
     assert _overall(third_report, "covered_accuracy") >= 0.93, third_report.mistakes("paraphrases")
-    assert _overall(third_report, "gap_overconfident") <= 0.33
+    assert _overall(third_report, "gap_overconfident") <= 0.25
     assert _overall(third_report, "oos_overconfident") <= 0.10
 
 
@@ -93,9 +96,27 @@ def qtype_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
 
 def test_the_question_type_batch_holds_what_it_measured(qtype_report: HeldOutReport) -> None:
     """The fourth batch (docs/benchmarks.md): gaps answered 86.7 % before the question-type check,
-    44.4 % with it; its covered questions, asked in the same question types, 97.0 % either way."""
+    44.4 % with it, 33.3 % with the focus check and the history type; its covered questions, asked
+    in the same question types, 97.0 % throughout."""
     assert _overall(qtype_report, "covered_accuracy") >= 0.96, qtype_report.mistakes("paraphrases")
-    assert _overall(qtype_report, "gap_overconfident") <= 0.45
+    assert _overall(qtype_report, "gap_overconfident") <= 0.34
+
+
+@pytest.fixture(scope="module")
+def focus_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
+    bots = [b.id for b in real_packs.bots()]
+    return evaluate_held_out(lambda text, bot: real_nlu.parse(text, bot=bot, today=TODAY), FOCUS, bots)
+
+
+def test_the_focus_batch_holds_what_it_measured(focus_report: HeldOutReport) -> None:
+    """The fifth batch, written by a separate writer from the packs alone before the focus check
+    was tried (docs/benchmarks.md): gaps answered 41.4 % before the focus check, 32.0 % with it.
+    Its covered questions are long and full of detail (instances, side clauses, everyday words):
+    55.6 % before, 54.8 % with it — most are turned away by the out-of-scope margin and the
+    uncovered mass, not by the focus check; the figure says how far covered accuracy is from
+    the target on such questions."""
+    assert _overall(focus_report, "covered_accuracy") >= 0.54, focus_report.mistakes("paraphrases")
+    assert _overall(focus_report, "gap_overconfident") <= 0.33
 
 
 def test_no_held_out_message_was_copied_into_a_pack(real_packs: PackSet) -> None:
@@ -108,13 +129,14 @@ def test_no_held_out_message_was_copied_into_a_pack(real_packs: PackSet) -> None
     held_out = [
         *(
             i.text
-            for sets in (SETS, FRESH, THIRD, QTYPE)
+            for sets in (SETS, FRESH, THIRD, QTYPE, FOCUS)
             for i in sets.paraphrases + sets.long_messages + sets.gaps
         ),
         *SETS.out_of_scope,
         *FRESH.out_of_scope,
         *THIRD.out_of_scope,
         *QTYPE.out_of_scope,
+        *FOCUS.out_of_scope,
     ]
     copied = [text for text in held_out if example_key(text) in in_packs]
     assert copied == []
@@ -135,12 +157,12 @@ def test_abstention_is_better_than_before_issue_12(report: HeldOutReport) -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="target not met: about 24 % of in-domain gaps still get an answer (27 % before the "
-    "question-type check, 29 % before the frame rule, 39 % before the out-of-scope margin): 88 of "
-    "187 ask no question type the table knows, and most that do go to intents whose answers give "
-    "that type; a stricter coverage (the median usual novelty) "
-    "reaches 10-14 % but turns away in-scope questions the packs' own conversation tests ask "
-    "(10 of 128 fail even with the remark clause left out)",
+    reason="target not met: about 13 % of in-domain gaps still get an answer (24 % before the focus "
+    "check, 27 % before the question-type check, 29 % before the frame rule, 39 % before the "
+    "out-of-scope margin). What is left: hiragana-only messages (Sudachi splits them into nonsense), "
+    "a lone unknown topic (違約金, 禁煙外来: the same shape as an instance, カバン for online "
+    "shopping, which must be answered), a known phrase whose intent does not answer the detail "
+    "asked (府の採用試験の倍率), and safety look-alikes",
 )
 def test_in_domain_gaps_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "gap_overconfident") <= 0.10
@@ -150,10 +172,11 @@ def test_out_of_scope_messages_get_an_answer_at_most_10_percent(report: HeldOutR
     assert _overall(report, "oos_overconfident") <= 0.10
 
 
-def test_in_domain_gaps_get_an_answer_at_most_25_percent(report: HeldOutReport) -> None:
-    """What holds now (24.1 % with the question-type check; 26.7 % with the frame rule; 28.9 %
-    before it), so that it cannot get worse unnoticed while the 10 % target is open."""
-    assert _overall(report, "gap_overconfident") <= 0.25
+def test_in_domain_gaps_get_an_answer_at_most_13_percent(report: HeldOutReport) -> None:
+    """What holds now (12.8 % with the focus check; 24.1 % with the question-type check; 26.7 %
+    with the frame rule; 28.9 % before it), so that it cannot get worse unnoticed while the 10 %
+    target is open."""
+    assert _overall(report, "gap_overconfident") <= 0.13
 
 
 def test_out_of_scope_messages_get_an_answer_at_most_12_percent_with_safety_first(

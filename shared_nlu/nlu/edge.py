@@ -95,6 +95,16 @@ class EdgeDecision:
             return frozenset()
         return asked
 
+    def unknown_focus(self, text: str, result: ParseResult) -> str:
+        """The unseen words of what ``text`` asks about (``CoverageModel.unknown_focus``), comma
+        separated; empty when there are none. Not for the common pack: its conversation intents are
+        about framing, not topics."""
+        if result.bot in (None, COMMON_BOT):
+            return ""
+        question = self.engine.prepare(asking_clause(asking_sentence(text) or text))
+        words = self.engine.coverage.unknown_focus(question, self._label(result))
+        return ",".join(dict.fromkeys(word for word, _ in words))
+
     def blend(self, whole: np.ndarray, question: np.ndarray, question_text: str, text: str) -> np.ndarray:
         if len(sentences(text)) < STORY_SENTENCES:
             return whole  # one remark and a question: the remark often names the topic
@@ -240,6 +250,14 @@ class EdgeDecision:
             unaddressed = self.unaddressed_question(text, result.bot, result.intent)
             if unaddressed:
                 return self._not_covered(result, score, {"question_types": ",".join(sorted(unaddressed))})
+            focus = self.unknown_focus(text, result)
+            if focus and minimum > 0:
+                return self._not_covered(result, score, {"focus": focus})
+            if focus:
+                # The question is about something the intent does not know (インフルエンザの
+                # 予防接種), or names a known thing in other words (払込用紙 for 納付書): ask
+                # "did you mean …?" — its buttons offer the intent, and "none of these" the contact.
+                return replace(result, ambiguous=True, extra={**result.extra, "focus": focus})
         if score >= threshold + CLARIFY_BAND or minimum > 0:
             return result if score >= threshold else self._not_covered(result, score)
         if score >= threshold:

@@ -44,7 +44,18 @@ _FUNCTION_NOUNS = {
     "物",
     "訳",
     "筈",
+    "例",  # 例の件, 例のステッカー: "that one"
 }
+# Particles that make the noun phrase before them what a clause is about (topic, subject, object).
+_PHRASE_MARKERS = {"は", "って", "とは", "には", "を", "が", "も"}
+# Question words Sudachi reads as adverbs: 「家賃なんぼ」「開発費いくら」
+_QUESTION_ADVERBS = {"幾ら", "いくら", "なんぼ", "何ぼ", "どう", "如何", "いかが", "何故", "なぜ", "何で"}
+# Particles that join two nouns into one phrase: of (の), and (と, や)
+_JOINING = {"の", "と", "や"}
+# Suffixes that make a noun an adjective or verb (通知っぽい, 大人らしい): the chain ends there.
+_NON_NOUN_SUFFIX = {"形容詞的", "動詞的", "形状詞的"}
+# て・で join verbs inside one clause (見て、確認して): no new clause begins there.
+_LINKING_TE = {"て", "で"}
 # Who and where a resident is (妻, 先輩, 豊中市) is the setting of a question, never its topic.
 _PEOPLE = set(
     [
@@ -256,6 +267,49 @@ _ENGLISH_FUNCTION |= set(
 )
 
 
+# Who a resident is, in English as in Japanese (_PEOPLE): the setting of a question, never its topic.
+_ENGLISH_FUNCTION |= set(
+    [
+        "wife",
+        "husband",
+        "son",
+        "daughter",
+        "mother",
+        "father",
+        "mom",
+        "dad",
+        "parent",
+        "parents",
+        "child",
+        "children",
+        "kid",
+        "kids",
+        "family",
+        "friend",
+        "friends",
+        "neighbor",
+        "neighbour",
+        "grandmother",
+        "grandfather",
+        "boss",
+    ]
+)
+# English prepositions of place and time: the noun phrase after them says where or when, not what.
+_ENGLISH_SETTING = {
+    "on",
+    "in",
+    "at",
+    "from",
+    "near",
+    "inside",
+    "outside",
+    "into",
+    "during",
+    "since",
+    "around",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Word:
     """``form``: Sudachi's normalised form (lower-case for English); ``reading``: its reading in
@@ -268,6 +322,9 @@ class Word:
     weight: float = 1.0  # 0.5 for verbs and adjectives
     # the noun this word names a kind of, when it stands right before it: インフルエンザ(の)予防接種
     modifies: str = ""
+    # Sudachi's synonym groups: 送り先, 送付先 and 宛先 share one; カバン and バッグ another
+    synonyms: tuple[int, ...] = ()
+    noun: bool = True  # False for verbs, adjectives and English words
 
 
 class ContentWords:
@@ -277,6 +334,43 @@ class ContentWords:
         # Sudachi through the word tokenizer: one dictionary and one analyser per thread per process
         self._tokens = tokens if tokens is not None else default_tokenizer()
         self.words = lru_cache(maxsize=65536)(self._words)
+        self.focus_phrases = lru_cache(maxsize=65536)(self._focus_phrases)
+
+    def _focus_phrases(self, text: str) -> tuple[tuple[str, ...], ...]:
+        """The noun phrases the main clause of ``text`` is about, as the surfaces of their words:
+        a chain of nouns (joined directly or by の) marked as topic, subject or object (は, って,
+        が, を, も …) or ending the text (「時短協力金の支給額の計算方法」).
+
+        「ネットで買ったカバンが届かない」 is about カバン; ネット is where it was bought. A phrase
+        before a conjunction (〜ので, 〜たら, 〜けど) belongs to a clause that sets the scene, so
+        the phrases found so far are dropped there: 「店の住所が変わったので、登録を直したい」
+        is about 登録."""
+        if text.isascii():
+            return _english_phrases(text[:2000])
+        morphemes = [
+            m for m in self._tokens.sudachi().tokenize(text[:2000]) if m.part_of_speech()[0] != "空白"
+        ]
+        clauses: list[list[tuple[str, ...]]] = [[]]
+        chain: list[str] = []
+        for position, morpheme in enumerate(morphemes):
+            surface = morpheme.surface()
+            following = morphemes[position + 1] if position + 1 < len(morphemes) else None
+            pos = morpheme.part_of_speech()
+            if (_is_noun(morpheme) and pos[1] not in _NON_NOUN_SUFFIX) or pos[0] == "接頭辞":
+                chain.append(surface)
+                continue
+            if surface in _JOINING and chain and following is not None and _is_noun(following):
+                continue  # インフルエンザ(の)予防接種, 月次支援金(と)協力金: one phrase
+            if _ends_clause(morpheme, following):
+                clauses.append([])
+            elif chain and _marks_phrase(morpheme):
+                clauses[-1].append(tuple(chain))
+            chain = []
+        if chain:
+            clauses[-1].append(tuple(chain))
+        # 「〜はどこに言えばいい」: after the last conjunction comes only an evaluation (いい, ええ);
+        # the last clause that names something is the one that asks.
+        return tuple(next((c for c in reversed(clauses) if c), []))
 
     def _words(self, text: str) -> tuple[Word, ...]:
         found: list[Word] = []
@@ -292,7 +386,7 @@ class ContentWords:
                 # so an unseen English word counts half.
                 for word in _LATIN.findall(surface.lower()):
                     if word not in _ENGLISH_FUNCTION and len(word) > 2:
-                        found.append(Word(_english_stem(word), "", word, weight=ENGLISH_WEIGHT))
+                        found.append(Word(_english_stem(word), "", word, weight=ENGLISH_WEIGHT, noun=False))
                 continue
             pos = morpheme.part_of_speech()
             if (pos[0], pos[1]) not in _CONTENT_POS or pos[2] in _SKIP_THIRD or pos[2] in _SETTING_POS:
@@ -316,9 +410,71 @@ class ContentWords:
                     parts if len(parts) > 1 else (),
                     weight,
                     modifies if pos[0] == "名詞" else "",
+                    tuple(morpheme.synonym_group_ids()),
+                    pos[0] == "名詞",
                 )
             )
         return tuple(found)
+
+
+def _english_phrases(text: str) -> tuple[tuple[str, ...], ...]:
+    """English noun phrases, roughly: runs of content words that no function word or punctuation
+    breaks ("flu shot", "golf course tax"). English puts the kind before the thing, as Japanese
+    does: an unknown word in a run with a known one names a new kind of it."""
+    phrases: list[tuple[str, ...]] = []
+    run: list[str] = []
+    setting = False  # the run follows "in", "on", "at" …: where or when, not what
+
+    def close() -> None:
+        if run and not setting:
+            phrases.append(tuple(run))
+        run.clear()
+
+    for match in re.finditer(r"[a-z][a-z0-9']*|[^a-z0-9'\s]", text.lower()):
+        word = match.group()
+        if _LATIN.fullmatch(word) and word not in _ENGLISH_FUNCTION and len(word) > 2:
+            if run and word.endswith(("ing", "ed")):
+                close()  # "a text message saying …": the participle starts a clause
+                setting = False
+            run.append(word)
+            continue
+        if run:
+            close()
+            setting = False
+        setting = setting or word in _ENGLISH_SETTING
+    close()
+    return tuple(phrases)
+
+
+def _marks_phrase(morpheme: Any) -> bool:
+    """Does this word make the noun chain before it what the clause is about? A topic, subject or
+    object particle (は, が, を …), or what ends a nominal question: 「家賃なんぼ？」「税率は？」
+    「支給日です」. An adjunct (で, に, から …: where, when, to whom, by what means) does not,
+    nor で read as a copula (「事務所の名前で、請求が来た」)."""
+    pos = morpheme.part_of_speech()
+    return (
+        morpheme.surface() in _PHRASE_MARKERS
+        or (pos[0] in ("助動詞", "補助記号", "代名詞") and morpheme.surface() != "で")
+        or pos[1] == "終助詞"
+        or morpheme.normalized_form() in _QUESTION_ADVERBS
+    )
+
+
+def _ends_clause(morpheme: Any, following: Any) -> bool:
+    """A conjunction between clauses: 〜から, 〜けど, 〜が, 〜ば (not the て・で that join verbs),
+    〜たら, and 〜ので (Sudachi: の + で)."""
+    pos = morpheme.part_of_speech()
+    surface = morpheme.surface()
+    if pos[1] == "接続助詞":
+        return surface not in _LINKING_TE
+    if pos[0] == "助動詞" and surface in ("たら", "だら"):
+        return True
+    return (
+        pos[1] == "準体助詞"
+        and following is not None
+        and following.surface() == "で"
+        and following.part_of_speech()[0] == "助動詞"
+    )
 
 
 def _is_noun(morpheme: Any) -> bool:

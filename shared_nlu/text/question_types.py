@@ -33,6 +33,30 @@ def _en(*words: str) -> str:
     return r"\b(?:" + "|".join(words) + r")\b"
 
 
+# How a thing came to be: when it began, changed or was decided, why it ended. Its いつ and なぜ ask
+# about the thing's past, not its terms: 「クーリングオフはいつからある制度」 is not answered by
+# the period it gives, nor 「期限が5月末なのはいつ誰が決めた」 by the deadline. (「誰が作った」
+# alone stays a *who* question: an answer that says when a system began does not say who built it.)
+HISTORY = QuestionType(
+    "history",
+    asks=_any(
+        r"いつ(?:から|頃|ごろ)?(?:ある|あった|でき|始ま|決ま|決め|導入|作られ|作っ|変わ|なった|スタート|開始)",
+        r"(?:でき|始まっ|決まっ|変わっ|なっ|導入され|作られ|やめ|終わっ|廃止され)た(?:の|ん)(?:は|って)[、,\s]*(?:いつ|なぜ|なんで|どうして|何年|なんねん)",
+        r"(?:決め|作っ|考え|デザインし|始め)た(?:の|ん)(?:は|って)",
+        r"由来|経緯|いきさつ|きっかけ|歴史",
+        r"(?:なぜ|なんで|どうして)(?:やめ|終わ|廃止|なくな)",
+        r"(?:やめ|終わ|廃止|なくな)(?:った|る)(?:の|ん)?(?:は|って)?\s*(?:なぜ|なんで|どうして)",
+        r"(?:やめる|やめた)ことにした",
+        _en("since when", "origin", "history"),
+        r"\bwhen (?:was|were|did)\b.*\b(?:launched|introduced|started|created|decided|begin|began|start|end|ended)\b",
+        r"\bwhy (?:was|were|did)\b.*\b(?:end|ended|stop|stopped|change|changed|abolished)\b",
+    ),
+    gives=_any(
+        r"(?:導入|施行|制定|創設|開始|運用を開始|スタート)(?:され|し)|始まりました|由来|経緯|設けられ",
+        _en("introduced", "launched", "established", "began", "started in", r"since \d{4}"),
+    ),
+)
+
 QUESTION_TYPES: tuple[QuestionType, ...] = (
     QuestionType(
         "when",
@@ -145,7 +169,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
             _en("because", "so that", "in order to", "reason", "purpose", "since"),
         ),
     ),
+    HISTORY,
 )
+
 
 TYPE_NAMES = tuple(t.name for t in QUESTION_TYPES)
 
@@ -153,6 +179,8 @@ TYPE_NAMES = tuple(t.name for t in QUESTION_TYPES)
 def asked_types(text: str) -> frozenset[str]:
     """The question types ``text`` (normalised) asks; empty when it asks none the table knows
     (「自動車税 納付書」, 「ありがとう」)."""
+    if HISTORY.asks.search(text):
+        return frozenset({HISTORY.name})  # its いつ・誰・なぜ ask about the past (HISTORY)
     return frozenset(t.name for t in QUESTION_TYPES if t.asks.search(text))
 
 
