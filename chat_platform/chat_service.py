@@ -54,13 +54,10 @@ class ChatService:
     def now(self) -> datetime:
         return SIMULATED_NOW.get() or self.clock()
 
-    def public_bots(self) -> list[str]:
-        return self.runtime.current.bot_ids()
-
     def _check_bot(self, bot_id: str) -> Bots:
         bots = self.runtime.current
-        if bot_id not in self.public_bots():
-            raise errors.unknown_bot(bot_id, self.public_bots())
+        if bot_id not in bots.bot_ids():
+            raise errors.unknown_bot(bot_id, bots.bot_ids())
         return bots
 
     # ---- sessions -----------------------------------------------------------------------------

@@ -163,8 +163,9 @@ def _reply_client(request: Request, services: ResidentServices) -> LineReplyClie
 async def line_webhook(
     bot_id: str, request: Request, background: BackgroundTasks, services: ResidentServicesDep
 ) -> dict[str, bool]:
-    if bot_id not in services.chat.public_bots():
-        raise unknown_bot(bot_id, services.chat.public_bots())
+    known = services.runtime.current.bot_ids()
+    if bot_id not in known:
+        raise unknown_bot(bot_id, known)
     channel = services.settings.line_channels.get(bot_id) or {}
     secret, token = channel.get("secret"), channel.get("token")
     if not secret or not token:
