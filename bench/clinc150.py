@@ -20,13 +20,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.packs_from_data import pack_set  # noqa: E402
+from bench.shared_data import no_shared_data, shared_data  # noqa: E402
 from shared_nlu.constants import FALLBACK_INTENT  # noqa: E402
 from shared_nlu.nlu import EngineConfig, NluEngine  # noqa: E402
 from shared_nlu.nlu.classifier import ClassifierConfig  # noqa: E402
 from shared_nlu.nlu.features import FeatureConfig  # noqa: E402
 from shared_nlu.pack.model import Thresholds  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "clinc150" / "data_full.train_val.json"
+# below the shared/data folder found above the checkout (bench/shared_data.py), unless --data says
+DEFAULT_DATA = Path("clinc150") / "data_full.train_val.json"
 PUBLISHED = {  # test split, full data, oos-train (Larson et al. 2019)
     "Rasa": (91.5, 45.3),
     "DialogFlow": (91.7, 14.0),
@@ -45,7 +47,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help=f"CLINC150's data_full JSON (default: {DEFAULT_DATA} in the first shared/data folder above the checkout)",
+    )
     parser.add_argument("--train-split", default="train,oos_train")
     parser.add_argument("--eval-split", default="val,oos_val")
     parser.add_argument(
@@ -58,6 +64,13 @@ def main() -> None:
         help="SVM margin the best intent must have over out-of-scope (chosen by 5-fold CV on train+oos_train only)",
     )
     args = parser.parse_args()
+    if args.data is None:
+        folder = shared_data()
+        if folder is None:
+            parser.error(no_shared_data())
+        args.data = folder / DEFAULT_DATA
+    if not args.data.is_file():
+        parser.error(f"{args.data} is not a file: give CLINC150's data_full JSON with --data")
     data = json.loads(args.data.read_text(encoding="utf-8"))
     train = [item for split in args.train_split.split(",") for item in data[split]]
     evaluate = [item for split in args.eval_split.split(",") for item in data[split]]

@@ -3,7 +3,7 @@ list is written as an Excel sheet (質問 / 回答), imported by the admin's spr
 (``admin.faq_import``) into a new bot's ``faq.yml``, validated and loaded as the admin does with the
 common pack, and each judged query is parsed by ``NluEngine`` as that bot.
 
-    python bench/localgovfaq.py [--corpus FILE] [--queries FILE] [--qrels FILE] [--cross-check]
+    python bench/localgovfaq.py [--data FOLDER] [--corpus FILE] [--queries FILE] [--qrels FILE] [--cross-check]
 
 The metric is the one in ../shared/data/README.md: Hit@k over the queries that have at least one
 grade-2 (right answer) FAQ. Rows the import refuses (e.g. a question already in the sheet) are
@@ -35,19 +35,13 @@ sys.path.insert(0, str(ROOT))
 from admin.bot_creation import NewBot, starter_pack  # noqa: E402
 from admin.faq_import import read_spreadsheet  # noqa: E402
 from bench.packs_from_data import BENCH_BOT, faq_pack_set  # noqa: E402
+from bench.shared_data import no_shared_data, shared_data  # noqa: E402
 from shared_nlu.nlu import NluEngine  # noqa: E402
 from shared_nlu.pack import PackSet  # noqa: E402
 from shared_nlu.pack.loader import read_pack_folder, validate_packs  # noqa: E402
 
-# ../shared/data next to the checkout (or next to the folder of worktrees it sits in)
-DATA = next(
-    (
-        p / "shared" / "data" / "localgovfaq"
-        for p in ROOT.parents
-        if (p / "shared" / "data" / "localgovfaq").is_dir()
-    ),
-    ROOT.parent / "shared" / "data" / "localgovfaq",
-)
+# below the shared/data folder found above the checkout (bench/shared_data.py), unless --data says
+DATA = "localgovfaq"
 KS = (1, 3, 10)
 # Published Hit@1/3/10 on the same JSON data (see ../shared/data/README.md).
 PUBLISHED = {
@@ -149,13 +143,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--corpus", type=Path, default=DATA / "corpus.json")
-    parser.add_argument("--queries", type=Path, default=DATA / "queries.dev.json")
-    parser.add_argument("--qrels", type=Path, default=DATA / "qrels.dev.json")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help=f"the LocalGovFAQ folder (default: {DATA} in the first shared/data folder above the checkout)",
+    )
+    parser.add_argument("--corpus", type=Path, help="default: corpus.json in the --data folder")
+    parser.add_argument("--queries", type=Path, help="default: queries.dev.json in the --data folder")
+    parser.add_argument("--qrels", type=Path, help="default: qrels.dev.json in the --data folder")
     parser.add_argument(
         "--cross-check", action="store_true", help="also run the direct (no spreadsheet) path"
     )
     args = parser.parse_args(argv)
+    if None in (args.corpus, args.queries, args.qrels):
+        if args.data is None:
+            folder = shared_data()
+            if folder is None:
+                parser.error(no_shared_data())
+            args.data = folder / DATA
+        args.corpus = args.corpus or args.data / "corpus.json"
+        args.queries = args.queries or args.data / "queries.dev.json"
+        args.qrels = args.qrels or args.data / "qrels.dev.json"
+    for path in (args.corpus, args.queries, args.qrels):
+        if not path.is_file():
+            parser.error(f"{path} is not a file: give the LocalGovFAQ folder with --data")
 
     corpus: dict[str, str] = json.loads(args.corpus.read_text(encoding="utf-8"))
     queries: dict[str, str] = json.loads(args.queries.read_text(encoding="utf-8"))

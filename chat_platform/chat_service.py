@@ -54,13 +54,10 @@ class ChatService:
     def now(self) -> datetime:
         return SIMULATED_NOW.get() or self.clock()
 
-    def public_bots(self) -> list[str]:
-        return self.runtime.current.bot_ids()
-
     def _check_bot(self, bot_id: str) -> Bots:
         bots = self.runtime.current
-        if bot_id not in self.public_bots():
-            raise errors.unknown_bot(bot_id, self.public_bots())
+        if bot_id not in bots.bot_ids():
+            raise errors.unknown_bot(bot_id, bots.bot_ids())
         return bots
 
     # ---- sessions -----------------------------------------------------------------------------
@@ -125,25 +122,11 @@ class ChatService:
         (``TurnHandler``): a client sending only bad requests is rate-limited all the same."""
         return Refused(error, channel, address, session_id, sender)
 
-    def send(
-        self,
-        bot_id: str,
-        text: object,
-        channel: str,
-        session_id: str | None = None,
-        sender: str | None = None,
-        idempotency_key: str | None = None,
-        simulated: bool = False,
-        address: str | None = None,
-    ) -> Reply:
-        """Handle one resident message. Raises :class:`errors.AppError` for anything the client must fix."""
-        try:
-            item: Incoming | Refused = self.prepare(
-                bot_id, text, channel, session_id, sender, idempotency_key, simulated, address
-            )
-        except errors.AppError as error:
-            item = self.refuse(error, channel, address, session_id, sender)
-        return self._one(item)
+    def send(self, message: Incoming | Refused) -> Reply:
+        """Handle one message on its own, without the batcher: what :meth:`prepare` returned, or what
+        :meth:`refuse` made of its error (so it still counts against the limits). Raises
+        :class:`errors.AppError` for anything the client must fix."""
+        return self._one(message)
 
     def _one(self, item: Incoming | NewConversation | Refused) -> Reply:
         result = self.handle([item])[0]

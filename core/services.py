@@ -100,9 +100,6 @@ class Services:
         services.refresh_retired()
         return services
 
-    def public_bots(self) -> list[str]:
-        return self.runtime.current.bot_ids()
-
     def refresh_retired(self) -> None:
         with self.db.session() as session:
             self.retired = self.hooks.retired_bots(session)

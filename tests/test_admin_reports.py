@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from core.storage.models import AuditEntry
+from core.storage.models import AuditEntry, Project
 from tests.conftest import bearer
 
 API = "/admin/api/v1"
@@ -423,6 +423,182 @@ def test_should_show_a_department_only_its_own_inventory_row(client, tokens) -> 
     assert [d["department"] for d in report["departments"]] == ["財務・税務"]
     assert report["totals"]["all"] == {"count": 10, "budget_thousand_yen": 1_131_276}
     assert inventory(client, tokens["zaimu"], fiscal_year=2021, department="総務").status_code == 403
+
+
+KNOWN_YEAR = 2099  # no other test, seed or bot registration writes projects of this year
+
+
+@pytest.fixture
+def known_inventory(services) -> Iterator[None]:
+    """A small inventory whose every figure is worked out by hand in the test below:
+
+    | department | kind | 件数 | 千円 | 主な事業 | |
+    |---|---|---:|---:|---|---|
+    | 財務・税務 | 街のDX | 2 | 300 | 申告相談 | |
+    | 財務・税務 | 街のDX | 1 | — | 案内板 | no budget: counted, adds nothing |
+    | 財務・税務 | 庁内DX | 4 | 500 | 課税システム | ties on budget with the next; entered first |
+    | 財務・税務 | 庁内DX | 1 | 500 | 収納システム | |
+    | 財務・税務 | 街のDX | 1 | 9999 | 税務相談ボット | source "bots": left out |
+    | 公安 | 庁内DX | 3 | 700 | 交通管制 | |
+    | 万博推進 | 街のDX | 2 | 250 | 万博案内 | not in the seed order |
+    | スポーツ | 街のDX | 1 | — | 施設予約 | not in the seed order |
+    | 財務・税務 | 街のDX | 1 | 100000 | 前年度の事業 | the year before: left out |
+    """
+    rows = [
+        ("財務・税務", "街のDX", 2, 300, "申告相談", "manual", KNOWN_YEAR),
+        ("財務・税務", "街のDX", 1, None, "案内板", "manual", KNOWN_YEAR),
+        ("財務・税務", "庁内DX", 4, 500, "課税システム", "inventory_fy2099", KNOWN_YEAR),
+        ("財務・税務", "庁内DX", 1, 500, "収納システム", "manual", KNOWN_YEAR),
+        ("財務・税務", "街のDX", 1, 9999, "税務相談ボット", "bots", KNOWN_YEAR),
+        ("公安", "庁内DX", 3, 700, "交通管制", "manual", KNOWN_YEAR),
+        ("万博推進", "街のDX", 2, 250, "万博案内", "manual", KNOWN_YEAR),
+        ("スポーツ", "街のDX", 1, None, "施設予約", "manual", KNOWN_YEAR),
+        ("財務・税務", "街のDX", 1, 100000, "前年度の事業", "manual", KNOWN_YEAR - 1),
+    ]
+    years = (KNOWN_YEAR, KNOWN_YEAR - 1)
+    try:
+        with services.db.session() as session:
+            for department, kind, count, budget, main, source, year in rows:
+                session.add(
+                    Project(
+                        fiscal_year=year,
+                        department=department,
+                        name=f"{main}（棚卸しテスト）",
+                        kind=kind,
+                        sub_projects=count,
+                        budget_thousand_yen=budget,
+                        main_project=main,
+                        source=source,
+                    )
+                )
+                session.flush()  # ids in the order above: the budget tie goes to the lower id
+        yield
+    finally:
+        with services.db.session() as session:
+            session.execute(delete(Project).where(Project.fiscal_year.in_(years)))
+
+
+def test_should_add_up_a_known_inventory_by_hand(client, tokens, known_inventory) -> None:
+    report = inventory(client, tokens["viewer"], fiscal_year=KNOWN_YEAR).json()
+    assert report["fiscal_year"] == KNOWN_YEAR and report["kind"] is None
+    # 財務・税務: 街のDX 2 + 1 = 3 件, 300 + nothing = 300; 庁内DX 4 + 1 = 5 件, 500 + 500 = 1000
+    assert report["departments"] == [
+        {
+            "department": "財務・税務",
+            "town": {
+                "count": 3,
+                "budget_thousand_yen": 300,
+                "main_project": "申告相談",
+                "projects_without_budget": 1,
+            },
+            "internal": {
+                "count": 5,
+                "budget_thousand_yen": 1000,
+                "main_project": "課税システム",
+                "projects_without_budget": 0,
+            },
+            "count": 8,
+            "budget_thousand_yen": 1300,
+        },
+        {
+            "department": "公安",
+            "town": {
+                "count": 0,
+                "budget_thousand_yen": 0,
+                "main_project": None,
+                "projects_without_budget": 0,
+            },
+            "internal": {
+                "count": 3,
+                "budget_thousand_yen": 700,
+                "main_project": "交通管制",
+                "projects_without_budget": 0,
+            },
+            "count": 3,
+            "budget_thousand_yen": 700,
+        },
+        {
+            "department": "スポーツ",  # after the seed's departments, in name order (ス before 万)
+            "town": {
+                "count": 1,
+                "budget_thousand_yen": 0,
+                "main_project": "施設予約",
+                "projects_without_budget": 1,
+            },
+            "internal": {
+                "count": 0,
+                "budget_thousand_yen": 0,
+                "main_project": None,
+                "projects_without_budget": 0,
+            },
+            "count": 1,
+            "budget_thousand_yen": 0,
+        },
+        {
+            "department": "万博推進",
+            "town": {
+                "count": 2,
+                "budget_thousand_yen": 250,
+                "main_project": "万博案内",
+                "projects_without_budget": 0,
+            },
+            "internal": {
+                "count": 0,
+                "budget_thousand_yen": 0,
+                "main_project": None,
+                "projects_without_budget": 0,
+            },
+            "count": 2,
+            "budget_thousand_yen": 250,
+        },
+    ]
+    # 街のDX 3 + 1 + 2 = 6 件, 300 + 250 = 550; 庁内DX 5 + 3 = 8 件, 1000 + 700 = 1700
+    assert report["totals"] == {
+        "town": {"count": 6, "budget_thousand_yen": 550},
+        "internal": {"count": 8, "budget_thousand_yen": 1700},
+        "all": {"count": 14, "budget_thousand_yen": 2250},
+    }
+    # without 公安's 3 件 / 700
+    assert report["totals_excluding_police"] == {
+        "town": {"count": 6, "budget_thousand_yen": 550},
+        "internal": {"count": 5, "budget_thousand_yen": 1000},
+        "all": {"count": 11, "budget_thousand_yen": 1550},
+    }
+    as_csv = inventory(client, tokens["viewer"], fiscal_year=KNOWN_YEAR, format="csv")
+    assert list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig")))) == [
+        [
+            "部局",
+            "街のDX 件数",
+            "街のDX 事業費（千円）",
+            "街のDX 主な事業",
+            "庁内DX 件数",
+            "庁内DX 事業費（千円）",
+            "庁内DX 主な事業",
+            "合計 件数",
+            "合計 事業費（千円）",
+        ],
+        ["財務・税務", "3", "300", "申告相談", "5", "1000", "課税システム", "8", "1300"],
+        ["公安", "0", "0", "", "3", "700", "交通管制", "3", "700"],
+        ["スポーツ", "1", "0", "施設予約", "0", "0", "", "1", "0"],
+        ["万博推進", "2", "250", "万博案内", "0", "0", "", "2", "250"],
+        ["合計", "6", "550", "", "8", "1700", "", "14", "2250"],
+        ["合計（公安を除く）", "6", "550", "", "5", "1000", "", "11", "1550"],
+    ]
+    town = inventory(client, tokens["viewer"], fiscal_year=KNOWN_YEAR, kind="街のDX").json()
+    assert [d["department"] for d in town["departments"]] == [
+        "財務・税務",
+        "スポーツ",
+        "万博推進",
+    ]  # 公安 has none
+    assert town["departments"][0]["internal"]["count"] == 0 and town["departments"][0]["count"] == 3
+    assert town["totals"]["all"] == {"count": 6, "budget_thousand_yen": 550}
+    own = inventory(client, tokens["zaimu"], fiscal_year=KNOWN_YEAR).json()
+    assert [d["department"] for d in own["departments"]] == ["財務・税務"]
+    assert (
+        own["totals"]["all"]
+        == own["totals_excluding_police"]["all"]
+        == {"count": 8, "budget_thousand_yen": 1300}
+    )
 
 
 def test_should_show_which_kinds_of_personal_data_an_unanswered_question_came_with(

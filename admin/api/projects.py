@@ -130,7 +130,7 @@ def create_project(
     body: ProjectIn, session: SessionDep, principal: PrincipalDep, services: ServicesDep
 ) -> Project:
     require_role(principal, "strategy")
-    if body.bot_id is not None and body.bot_id not in services.public_bots():
+    if body.bot_id is not None and body.bot_id not in services.runtime.current.bot_ids():
         raise AppError(
             422, "unknown_bot", f"ボット「{body.bot_id}」はありません。", f"There is no bot {body.bot_id!r}."
         )

@@ -57,8 +57,8 @@ async def rest_webhook(bot_id: str, request: Request, services: ResidentServices
 
 def _parse(services: ResidentServicesDep, text: str, bot_id: str | None) -> dict[str, Any]:
     bots = services.runtime.current
-    if bot_id is not None and bot_id not in services.chat.public_bots():
-        raise errors.unknown_bot(bot_id, services.chat.public_bots())
+    if bot_id is not None and bot_id not in bots.bot_ids():
+        raise errors.unknown_bot(bot_id, bots.bot_ids())
     message = clean_message(text, services.settings.max_message_chars)
     # 「今日」 is the resident's day in Japan, by the same clock the chat path uses
     return bots.nlu.parse(message, bot=bot_id, today=today_in_japan(services.chat.now())).to_dict()

@@ -23,6 +23,7 @@ from core.errors import AppError, unknown_bot
 
 from ..api.deps import ResidentServicesDep
 from ..chat_service import OutgoingMessage
+from ..messages import Incoming, Refused
 from ..resident_services import ResidentServices
 
 router = APIRouter(tags=["line"])
@@ -128,9 +129,13 @@ def handle_event(
     started = time.perf_counter()
     try:
         # webhookEventId stays the same when LINE redelivers, so a redelivered message is stored once
-        reply = services.chat.send(
+        item: Incoming | Refused = services.chat.prepare(
             bot_id, text, CHANNEL, sender=sender, idempotency_key=event.get("webhookEventId")
         )
+    except AppError as refused:  # still counted against the limits
+        item = services.chat.refuse(refused, CHANNEL, sender=sender)
+    try:
+        reply = services.chat.send(item)
     except AppError as error:  # too long, rate limited …: the Japanese text says what to do, no personal data
         services.metrics.observe_error(error.code)
         client.reply(token, reply_token, [{"type": "text", "text": error.ja}])
@@ -163,8 +168,9 @@ def _reply_client(request: Request, services: ResidentServices) -> LineReplyClie
 async def line_webhook(
     bot_id: str, request: Request, background: BackgroundTasks, services: ResidentServicesDep
 ) -> dict[str, bool]:
-    if bot_id not in services.chat.public_bots():
-        raise unknown_bot(bot_id, services.chat.public_bots())
+    known = services.runtime.current.bot_ids()
+    if bot_id not in known:
+        raise unknown_bot(bot_id, known)
     channel = services.settings.line_channels.get(bot_id) or {}
     secret, token = channel.get("secret"), channel.get("token")
     if not secret or not token:

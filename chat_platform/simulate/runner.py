@@ -267,7 +267,7 @@ def simulate(
     started = time.perf_counter()
     today = today or datetime.now(JAPAN).date()
     scripts = load_scripts(services.settings.bots_dir)
-    public = services.chat.public_bots()
+    public = services.runtime.current.bot_ids()
     served = {bot: found for bot, found in scripts.items() if bot in public}  # a pack may have been removed
     if not served:
         raise SimulationError(f"none of the simulated bots ({', '.join(scripts)}) is served")

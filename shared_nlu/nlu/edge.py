@@ -142,7 +142,7 @@ class EdgeDecision:
         What is set aside is no reading of the message, so the rest is renormalised."""
         engine = self.engine
         labels = engine.classifier.labels
-        common = engine._label_bots == COMMON_BOT
+        common = engine.label_bots == COMMON_BOT
         domain = np.where(common, 0.0, scoped)
         best_domain = int(np.argmax(domain)) if domain.size else 0
         if not domain.size or domain[best_domain] <= 0:

@@ -104,6 +104,7 @@ class NluEngine:
 
     def _index_labels(self) -> None:
         self._label_bots = np.array([split_label(label)[0] for label in self.classifier.labels], dtype=object)
+        self._label_bots.flags.writeable = False  # shared through label_bots: no caller may change it
         self._not_covered = np.array(
             [
                 i
@@ -113,6 +114,11 @@ class NluEngine:
             dtype=np.int64,
         )
         self._masks = {}
+
+    @property
+    def label_bots(self) -> np.ndarray:
+        """The bot of each classifier label, in label order (``classifier.labels``); read-only."""
+        return self._label_bots
 
     def prepare(self, text: str) -> str:
         """The text the model sees: normalised, Kansai endings standardised, pack synonyms applied."""

@@ -13,6 +13,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -25,6 +26,7 @@ from chat_platform.chat_service import OutgoingMessage, hash_sender
 from chat_platform.resident_services import ResidentServices
 from core.storage.models import Conversation, Message
 from madoguchi.app import create_app
+from tests.machinery.test_request_limits import same_minute
 
 SECRET = "test-channel-secret"
 TOKEN = "test-channel-token"
@@ -79,21 +81,29 @@ def fake_line(fake_line_server: FakeLine) -> FakeLine:
     return fake_line_server
 
 
-@pytest.fixture(scope="module")
-def line_client(services: ResidentServices, fake_line_server: FakeLine) -> Iterator[TestClient]:
-    """The session's database and trained bots, with settings that give the tax bot a LINE channel."""
-    settings = dataclasses.replace(
+@contextmanager
+def serving_line(services: ResidentServices, fake: FakeLine, **settings: object) -> Iterator[TestClient]:
+    """The session's database and trained bots, with settings that give the tax bot a LINE channel
+    (and ``settings`` changed)."""
+    changed = dataclasses.replace(
         services.settings,
         line_channels={"tax": {"secret": SECRET, "token": TOKEN}},
-        line_api_base=fake_line_server.base,
+        line_api_base=fake.base,
+        **settings,
     )
-    app = create_app(services=ResidentServices(settings, services.db, services.runtime), watch=False)
+    app = create_app(services=ResidentServices(changed, services.db, services.runtime), watch=False)
     if not any(getattr(route, "path", None) == WEBHOOK.format("{bot_id}") for route in app.routes):
         app.include_router(line.router)  # until app.py includes the router itself
     with TestClient(app) as client:
         yield client
     if hasattr(app.state, "line_reply_client"):
         app.state.line_reply_client.close()
+
+
+@pytest.fixture(scope="module")
+def line_client(services: ResidentServices, fake_line_server: FakeLine) -> Iterator[TestClient]:
+    with serving_line(services, fake_line_server) as client:
+        yield client
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
@@ -309,6 +319,19 @@ def test_should_tell_the_resident_when_a_message_is_too_long(line_client, fake_l
     assert post(line_client, [text_event("あ" * 1001, new_user())]).status_code == 200
     (request,) = fake_line.requests
     assert "1000文字以内" in request["body"]["messages"][0]["text"]
+
+
+def test_should_count_refused_messages_against_the_residents_limit(services, fake_line) -> None:
+    """A LINE user sending nothing but messages the checks refuse is rate-limited like any other."""
+    user = new_user()
+    same_minute()
+    with serving_line(services, fake_line, rate_limit_per_minute=2) as client:
+        for _ in range(3):
+            assert post(client, [text_event("あ" * 1001, user)]).status_code == 200
+    answers = [request["body"]["messages"][0]["text"] for request in fake_line.requests]
+    assert len(answers) == 3
+    assert "1000文字以内" in answers[0] and "1000文字以内" in answers[1]
+    assert "送信が多すぎます" in answers[2], answers
 
 
 def test_should_not_answer_when_another_module_holds_the_chat(line_client, fake_line) -> None:
