@@ -151,6 +151,10 @@ def test_should_leave_a_remark_clause_out_of_the_question() -> None:
         # と joins two nouns; っぽい (an adjective suffix) ends a phrase
         ("月次支援金と協力金って何がちゃうん", [("月次", "支援金", "協力金")]),
         ("宅配便の不在通知っぽいSMSのリンクを開いてしまった", [("SMS", "リンク")]),
+        # a counter noun ends the phrase (利子割), a case particle before の and のある link nouns
+        ("府民税の利子割ってなんのこと", [("府民税", "利子", "割")]),
+        ("協力金の確定申告での扱いは", [("協力金", "確定申告", "扱い")]),
+        ("禁煙外来のある病院を探してる", [("禁煙", "外来", "病院")]),
         # English: runs of content words; after "in"/"on" a run says where, not what
         ("where can i get a flu shot in osaka?", [("flu", "shot")]),
         ("what does the sign on a cafe window mean?", [("sign",)]),
@@ -170,6 +174,8 @@ def test_should_find_an_unknown_kind_or_aspect_of_a_known_thing(model: CoverageM
     # a detail outside the phrase asked about, a question-type word, and nothing known at all
     assert model.unknown_focus("スーパーの帰りにワクチンの予約をしたい", LABEL) == []
     assert model.unknown_focus("ワクチンの場所はどこ", LABEL) == []
+    # …but a compound with a part the label has not seen says more than its question type
+    assert [w for w, _ in model.unknown_focus("ワクチンの計算方法を教えて", LABEL)] == ["計算方法"]
     assert model.unknown_focus("カバンが届かない", LABEL) == []
     # a synonym (one Sudachi synonym group) of a word the label knows
     assert model.unknown_focus("ワクチンの申し込みの送付先はどこ", LABEL) != []

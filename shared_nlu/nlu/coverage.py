@@ -276,10 +276,18 @@ class CoverageModel:
                 (w.surface, unseen[w.surface])
                 for w in content
                 if unseen.get(w.surface, 0.0) >= FOCUS_MIN_WEIGHT
-                and not asked_types(w.surface)
+                and not self._only_asks(w, label)
                 and known_synonyms.isdisjoint(w.synonyms)
             )
         return found
+
+    def _only_asks(self, word: Word, label: str) -> bool:
+        """Does ``word`` only say what kind of answer is wanted (場所, 費用, 方法)? A compound
+        with a part the label has not seen says more: 計算方法 asks about a calculation."""
+        if not asked_types(word.surface):
+            return False
+        forms = self._known[label].forms
+        return all(part in forms or asked_types(part) for part in word.parts)
 
     def uncovered_mass(self, text: str, label: str) -> float:
         return sum(weight for _, weight in self.unseen(text, label))

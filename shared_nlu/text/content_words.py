@@ -52,6 +52,8 @@ _PHRASE_MARKERS = {"は", "って", "とは", "には", "を", "が", "も"}
 _QUESTION_ADVERBS = {"幾ら", "いくら", "なんぼ", "何ぼ", "どう", "如何", "いかが", "何故", "なぜ", "何で"}
 # Particles that join two nouns into one phrase: of (の), and (と, や)
 _JOINING = {"の", "と", "や"}
+# Case particles that with の make an adnominal link: 確定申告での扱い, 府への申請, 業者からの請求
+_CASE_BEFORE_NO = {"で", "へ", "から", "まで", "と", "に"}
 # Suffixes that make a noun an adjective or verb (通知っぽい, 大人らしい): the chain ends there.
 _NON_NOUN_SUFFIX = {"形容詞的", "動詞的", "形状詞的"}
 # て・で join verbs inside one clause (見て、確認して): no new clause begins there.
@@ -352,15 +354,24 @@ class ContentWords:
         ]
         clauses: list[list[tuple[str, ...]]] = [[]]
         chain: list[str] = []
-        for position, morpheme in enumerate(morphemes):
+        position = 0
+        while position < len(morphemes):
+            morpheme = morphemes[position]
             surface = morpheme.surface()
             following = morphemes[position + 1] if position + 1 < len(morphemes) else None
             pos = morpheme.part_of_speech()
-            if (_is_noun(morpheme) and pos[1] not in _NON_NOUN_SUFFIX) or pos[0] == "接頭辞":
+            position += 1
+            if (
+                (_is_noun(morpheme) and pos[1] not in _NON_NOUN_SUFFIX)
+                or pos[0] == "接頭辞"
+                or (chain and pos[2] == "助数詞可能")  # 利子割, 均等割: a counter noun ends a phrase
+            ):
                 chain.append(surface)
                 continue
-            if surface in _JOINING and chain and following is not None and _is_noun(following):
-                continue  # インフルエンザ(の)予防接種, 月次支援金(と)協力金: one phrase
+            link = _noun_link(morphemes, position - 1) if chain else 0
+            if link:  # インフルエンザ(の)予防接種, 確定申告(での)扱い, 禁煙外来(のある)病院
+                position += link - 1
+                continue
             if _ends_clause(morpheme, following):
                 clauses.append([])
             elif chain and _marks_phrase(morpheme):
@@ -444,6 +455,28 @@ def _english_phrases(text: str) -> tuple[tuple[str, ...], ...]:
         setting = setting or word in _ENGLISH_SETTING
     close()
     return tuple(phrases)
+
+
+def _noun_link(morphemes: list[Any], position: int) -> int:
+    """How many words from ``position`` link the noun before them to the noun after them in one
+    phrase (0 when they do not): の, と, や (インフルエンザの予防接種, 月次支援金と協力金), a case
+    particle before の (確定申告での扱い, 府への申請), or the "with" of のある・がある・のない
+    (禁煙外来のある病院)."""
+    link: list[str] = []
+    for morpheme in morphemes[position : position + 3]:
+        if _is_noun(morpheme):
+            break
+        pos = morpheme.part_of_speech()
+        link.append(morpheme.normalized_form() if pos[0] in ("動詞", "形容詞") else morpheme.surface())
+    else:
+        return 0  # no noun within reach
+    if (
+        (len(link) == 1 and link[0] in _JOINING)
+        or (len(link) == 2 and link[1] == "の" and link[0] in _CASE_BEFORE_NO)
+        or (len(link) == 2 and link[0] in ("の", "が") and link[1] in ("有る", "無い"))
+    ):
+        return len(link)
+    return 0
 
 
 def _marks_phrase(morpheme: Any) -> bool:
