@@ -330,3 +330,27 @@ def test_should_offer_the_domain_answer_after_the_safety_answer(real_dialogue: D
 def test_should_answer_a_safety_button_like_typing(real_dialogue: DialogueEngine) -> None:
     turn = talk(real_dialogue, real_dialogue.new_session("s", "covid_tracing"), "/medical_emergency")
     assert [m.response for m in turn.messages] == ["utter_medical_emergency"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "娘が来年中学生なんやけど、制服の補助ってあるん？",
+        "子どもが熱っぽいんやけど、コロナの検査はどこで受けられる？",
+        "孫が遊びに来るんやけど、マスクはしたほうがええ？",
+        "息子が小学生やけど、予防接種の案内が来てへん",
+    ],
+)
+def test_the_kansai_but_is_no_burn(real_nlu: NluEngine, text: str) -> None:
+    """〜やけど is Kansai for "but": a child named before it is no sign of abuse."""
+    hit = real_nlu.safety.detect(text)
+    assert hit is None or hit.source != "phrase", hit
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["隣の子、また腕にやけどしてた。いつも怒鳴られてる", "娘の背中にたばこを押し付けたようなやけどがある"],
+)
+def test_a_burn_on_a_child_still_comes_first(real_nlu: NluEngine, text: str) -> None:
+    hit = real_nlu.safety.detect(text)
+    assert hit is not None and hit.intent == "child_abuse" and hit.source == "phrase"

@@ -269,7 +269,7 @@ class CoverageModel:
                     continue
                 content = [w for w in content if w.surface != phrase[-1]]
             outside = [w for w in words if w.noun and w.surface not in phrase]
-            if any(w.form in frame or not frame.isdisjoint(w.parts) for w in outside):
+            if any((w.form in frame or not frame.isdisjoint(w.parts)) for w in outside):
                 continue  # 「街灯が切れてるのは、どこの部署に」: 部署 frames the question
             known_synonyms = self._known[label].synonyms  # 送り先 where the label says 送付先
             found.extend(
