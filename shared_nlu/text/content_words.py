@@ -422,7 +422,7 @@ class ContentWords:
                     weight,
                     modifies if pos[0] == "名詞" else "",
                     tuple(morpheme.synonym_group_ids()),
-                    pos[0] == "名詞",
+                    pos[0] == "名詞" and pos[2] != "形状詞可能",  # 総合的, 安全: an attribute
                 )
             )
         return tuple(found)
