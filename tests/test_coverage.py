@@ -192,3 +192,24 @@ def test_should_ask_did_you_mean_when_the_focus_is_unknown(real_nlu: NluEngine) 
     assert result.ambiguous and result.intent == "vaccination"
     assert result.extra["focus"] == "黄熱"
     assert not real_nlu.parse("ワクチンってどこで打てるの", bot="covid_general").ambiguous
+
+
+def test_should_read_a_loanword_typed_in_hiragana() -> None:
+    words = default_content_words()
+    assert [w.form for w in words.words("ここあ あぷり つかいかた")] == ["ココア", "アプリ"]
+    assert [w.form for w in words.words("まいなんばー かーど")] == ["マイナンバー", "カード"]
+    # only a word typed on its own: inside a sentence hiragana is grammar (関係あるん is not アルン)
+    assert "アルン" not in {w.form for w in words.words("追跡システムと関係あるん？")}
+
+
+def test_a_common_word_before_a_known_one_names_a_kind_of_it() -> None:
+    """自動車 is in half the tax pack's examples (a low weight), but right before 取得税 it names
+    another tax than the one the label knows."""
+    model = CoverageModel(default_content_words()).fit(
+        ["不動産取得税はいつ", "不動産取得税の申告", "家を買ったら不動産取得税", *["自動車税の納付"] * 6],
+        ["tax/acquisition"] * 3 + ["tax/auto"] * 6,
+        {},
+    )
+    assert [w for w, _ in model.unknown_focus("自動車取得税ってまだあるんですか", "tax/acquisition")] == [
+        "自動車"
+    ]

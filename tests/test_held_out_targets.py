@@ -66,10 +66,10 @@ def fresh_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
 def test_the_second_batch_holds_what_it_measured(fresh_report: HeldOutReport) -> None:
     """The second batch as measured when it was written and used (docs/benchmarks.md): covered
     93.8 %, long 83.3 %, gaps answered 41.7 % (40.0 % with the question-type check, 28.3 % with
-    the focus check), out of scope answered 18.6 %."""
+    the focus check, 25.0 % with its later steps), out of scope answered 18.6 %."""
     assert _overall(fresh_report, "covered_accuracy") >= 0.93, fresh_report.mistakes("paraphrases")
     assert _overall(fresh_report, "long_accuracy") >= 0.83, fresh_report.mistakes("long_messages")
-    assert _overall(fresh_report, "gap_overconfident") <= 0.29
+    assert _overall(fresh_report, "gap_overconfident") <= 0.25
     assert _overall(fresh_report, "oos_overconfident") <= 0.20
 
 
@@ -82,9 +82,9 @@ def third_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
 def test_the_third_batch_holds_what_it_measured(third_report: HeldOutReport) -> None:
     """The third batch (English, kana-only, remarks, broad intents) as measured on the gaps branch
     (docs/benchmarks.md): covered 93.8 %, gaps answered 37.9 % (also 37.9 % before it: the branch did
-    not move this batch; 32.8 % with the question-type check, 24.1 % with the focus check)."""
+    not move this batch; 32.8 % with the question-type check, 22.4 % with the focus check)."""
     assert _overall(third_report, "covered_accuracy") >= 0.93, third_report.mistakes("paraphrases")
-    assert _overall(third_report, "gap_overconfident") <= 0.25
+    assert _overall(third_report, "gap_overconfident") <= 0.23
     assert _overall(third_report, "oos_overconfident") <= 0.10
 
 
@@ -110,13 +110,13 @@ def focus_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
 
 def test_the_focus_batch_holds_what_it_measured(focus_report: HeldOutReport) -> None:
     """The fifth batch, written by a separate writer from the packs alone before the focus check
-    was tried (docs/benchmarks.md): gaps answered 41.4 % before the focus check, 32.0 % with it.
+    was tried (docs/benchmarks.md): gaps answered 41.4 % before the focus check, 29.0 % with it.
     Its covered questions are long and full of detail (instances, side clauses, everyday words):
-    55.6 % before, 54.8 % with it — most are turned away by the out-of-scope margin and the
+    55.6 % before, 54.0 % with it — most are turned away by the out-of-scope margin and the
     uncovered mass, not by the focus check; the figure says how far covered accuracy is from
     the target on such questions."""
     assert _overall(focus_report, "covered_accuracy") >= 0.54, focus_report.mistakes("paraphrases")
-    assert _overall(focus_report, "gap_overconfident") <= 0.33
+    assert _overall(focus_report, "gap_overconfident") <= 0.30
 
 
 def test_no_held_out_message_was_copied_into_a_pack(real_packs: PackSet) -> None:
@@ -155,28 +155,15 @@ def test_abstention_is_better_than_before_issue_12(report: HeldOutReport) -> Non
     assert _overall(report, "oos_overconfident") <= BEFORE_OUT_OF_SCOPE_ANSWERED - 0.05
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="target not met: about 13 % of in-domain gaps still get an answer (24 % before the focus "
-    "check, 27 % before the question-type check, 29 % before the frame rule, 39 % before the "
-    "out-of-scope margin). What is left: hiragana-only messages (Sudachi splits them into nonsense), "
-    "a lone unknown topic (違約金, 禁煙外来: the same shape as an instance, カバン for online "
-    "shopping, which must be answered), a known phrase whose intent does not answer the detail "
-    "asked (府の採用試験の倍率), and safety look-alikes",
-)
 def test_in_domain_gaps_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
+    """9.6 % (18 of 187) with the focus check (24.1 % before it, 39 % before the out-of-scope
+    margin, 72 % before issue 12). This is the tuning batch: the batches never tuned on are held
+    to what they measured above, and say the class stands at 22–33 % there."""
     assert _overall(report, "gap_overconfident") <= 0.10
 
 
 def test_out_of_scope_messages_get_an_answer_at_most_10_percent(report: HeldOutReport) -> None:
     assert _overall(report, "oos_overconfident") <= 0.10
-
-
-def test_in_domain_gaps_get_an_answer_at_most_13_percent(report: HeldOutReport) -> None:
-    """What holds now (12.8 % with the focus check; 24.1 % with the question-type check; 26.7 %
-    with the frame rule; 28.9 % before it), so that it cannot get worse unnoticed while the 10 %
-    target is open."""
-    assert _overall(report, "gap_overconfident") <= 0.13
 
 
 def test_out_of_scope_messages_get_an_answer_at_most_12_percent_with_safety_first(

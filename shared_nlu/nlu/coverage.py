@@ -280,10 +280,14 @@ class CoverageModel:
             if broad and any(w.form in frame or not frame.isdisjoint(w.parts) for w in outside):
                 continue  # 「街灯が切れてるのは、どこの部署に」: 部署 frames the question
             known_synonyms = self._known[label].synonyms  # 送り先 where the label says 送付先
+            known_forms = self._known[label].forms
             found.extend(
                 (w.surface, unseen[w.surface])
                 for w in content
-                if unseen.get(w.surface, 0.0) >= FOCUS_MIN_WEIGHT
+                if w.surface in unseen
+                # a noun right before a known one names a kind of it whatever its rarity: 自動車 is
+                # common in the tax pack, but 自動車取得税 is not 不動産取得税
+                and (unseen[w.surface] >= FOCUS_MIN_WEIGHT or (w.noun and w.modifies in known_forms))
                 and (w.noun or text.isascii())  # 総合的な窓口, 新しい: attributes, not kinds
                 and not self._only_asks(w, label)
                 and known_synonyms.isdisjoint(w.synonyms)

@@ -52,6 +52,9 @@ _PHRASE_MARKERS = {"は", "って", "とは", "には", "を", "が", "も"}
 _QUESTION_ADVERBS = {"幾ら", "いくら", "なんぼ", "何ぼ", "どう", "如何", "いかが", "何故", "なぜ", "何で"}
 # Particles that join two nouns into one phrase: of (の), and (と, や)
 _JOINING = {"の", "と", "や"}
+# A word of three hiragana or more typed on its own (between spaces or punctuation): 「ここあ あぷり」
+_HIRAGANA_RUN = re.compile(r"(?<![^\s、。,.!?！？「」])[ぁ-ゖー]{3,}(?![^\s、。,.!?！？「」])")
+_TO_KATAKANA = str.maketrans({chr(c): chr(c + 0x60) for c in range(ord("ぁ"), ord("ゖ") + 1)})
 # Case particles that with の make an adnominal link: 確定申告での扱い, 府への申請, 業者からの請求
 _CASE_BEFORE_NO = {"で", "へ", "から", "まで", "と", "に"}
 # Suffixes that make a noun an adjective or verb (通知っぽい, 大人らしい): the chain ends there.
@@ -425,7 +428,31 @@ class ContentWords:
                     pos[0] == "名詞" and pos[2] != "形状詞可能",  # 総合的, 安全: an attribute
                 )
             )
+        for token in _HIRAGANA_RUN.findall(text):
+            if not any(word.surface in token for word in found):
+                found.extend(self._loanword(token))
         return tuple(found)
+
+    def _loanword(self, token: str) -> tuple[Word, ...]:
+        """A loanword typed in hiragana (あぷり, ここあ, まいなんばー): Sudachi reads it as
+        nonsense, but its katakana form is one noun of the dictionary."""
+        katakana = token.translate(_TO_KATAKANA)
+        morphemes = list(self._tokens.sudachi().tokenize(katakana))
+        if len(morphemes) != 1 or morphemes[0].is_oov():
+            return ()
+        morpheme = morphemes[0]
+        if (morpheme.part_of_speech()[0], morpheme.part_of_speech()[1]) not in _CONTENT_POS:
+            return ()
+        if morpheme.part_of_speech()[0] != "名詞" or morpheme.part_of_speech()[2] in _SETTING_POS:
+            return ()  # あるん is not the name アルン
+        return (
+            Word(
+                morpheme.normalized_form(),
+                token,
+                token,
+                synonyms=tuple(morpheme.synonym_group_ids()),
+            ),
+        )
 
 
 def _english_phrases(text: str) -> tuple[tuple[str, ...], ...]:
