@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from shared_nlu.nlu import NluEngine
-from shared_nlu.nlu.heldout import HeldOutReport, evaluate_held_out, read_held_out
+from shared_nlu.nlu.heldout import HeldOutReport, HeldOutSets, evaluate_held_out, read_held_out
 from shared_nlu.pack import PackSet
 from shared_nlu.pack.checks import example_key
 
@@ -35,10 +35,14 @@ BEFORE_GAPS_ANSWERED = 0.72
 BEFORE_OUT_OF_SCOPE_ANSWERED = 0.22
 
 
+def _evaluate(nlu: NluEngine, packs: PackSet, sets: HeldOutSets) -> HeldOutReport:
+    bots = [b.id for b in packs.bots()]
+    return evaluate_held_out(lambda text, bot: nlu.parse(text, bot=bot, today=TODAY), sets, bots)
+
+
 @pytest.fixture(scope="module")
 def report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
-    bots = [b.id for b in real_packs.bots()]
-    return evaluate_held_out(lambda text, bot: real_nlu.parse(text, bot=bot, today=TODAY), SETS, bots)
+    return _evaluate(real_nlu, real_packs, SETS)
 
 
 def _overall(report: HeldOutReport, name: str) -> float:
@@ -59,8 +63,7 @@ def test_the_sets_cover_every_bot_in_every_style(real_packs: PackSet) -> None:
 
 @pytest.fixture(scope="module")
 def fresh_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
-    bots = [b.id for b in real_packs.bots()]
-    return evaluate_held_out(lambda text, bot: real_nlu.parse(text, bot=bot, today=TODAY), FRESH, bots)
+    return _evaluate(real_nlu, real_packs, FRESH)
 
 
 def test_the_second_batch_holds_what_it_measured(fresh_report: HeldOutReport) -> None:
@@ -75,8 +78,7 @@ def test_the_second_batch_holds_what_it_measured(fresh_report: HeldOutReport) ->
 
 @pytest.fixture(scope="module")
 def third_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
-    bots = [b.id for b in real_packs.bots()]
-    return evaluate_held_out(lambda text, bot: real_nlu.parse(text, bot=bot, today=TODAY), THIRD, bots)
+    return _evaluate(real_nlu, real_packs, THIRD)
 
 
 def test_the_third_batch_holds_what_it_measured(third_report: HeldOutReport) -> None:
@@ -90,8 +92,7 @@ def test_the_third_batch_holds_what_it_measured(third_report: HeldOutReport) -> 
 
 @pytest.fixture(scope="module")
 def qtype_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
-    bots = [b.id for b in real_packs.bots()]
-    return evaluate_held_out(lambda text, bot: real_nlu.parse(text, bot=bot, today=TODAY), QTYPE, bots)
+    return _evaluate(real_nlu, real_packs, QTYPE)
 
 
 def test_the_question_type_batch_holds_what_it_measured(qtype_report: HeldOutReport) -> None:
@@ -104,8 +105,7 @@ def test_the_question_type_batch_holds_what_it_measured(qtype_report: HeldOutRep
 
 @pytest.fixture(scope="module")
 def focus_report(real_nlu: NluEngine, real_packs: PackSet) -> HeldOutReport:
-    bots = [b.id for b in real_packs.bots()]
-    return evaluate_held_out(lambda text, bot: real_nlu.parse(text, bot=bot, today=TODAY), FOCUS, bots)
+    return _evaluate(real_nlu, real_packs, FOCUS)
 
 
 def test_the_focus_batch_holds_what_it_measured(focus_report: HeldOutReport) -> None:
