@@ -144,6 +144,17 @@ def test_should_rarely_answer_everyday_troubles_with_safety(real_nlu: NluEngine,
     assert not {"ふくらはぎがつって痛い", "娘がピアノの練習を嫌がって泣く"} & {t for _, t in fired}
 
 
+def test_a_second_everyday_batch_holds_what_it_measured(real_nlu: NluEngine) -> None:
+    """Everyday messages written by a separate writer who did not read the packs (session 5):
+    11.7 % (7 of 60) get a safety answer from the classifier alone — sleeplessness, a toddler's
+    tantrums, a snoring husband. Adding 18 more everyday examples to the common pack's out of scope
+    moved it by none (one fixed, one newly raised), so the examples were not kept; the bound says
+    where it stands."""
+    messages = read_out_of_scope(str(DATA / "safety_everyday_fresh.txt"))
+    fired = [text for text in messages if real_nlu.parse(text).intent in SAFETY_INTENTS]
+    assert len(fired) / len(messages) <= 0.12, fired
+
+
 def test_should_rarely_answer_ordinary_bot_questions_with_safety(
     real_nlu: NluEngine, real_packs: PackSet
 ) -> None:
