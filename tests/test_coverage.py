@@ -11,6 +11,7 @@ from shared_nlu.nlu import NluEngine
 from shared_nlu.nlu.coverage import MODIFIER_FACTOR, CoverageModel
 from shared_nlu.nlu.persistence import load_engine, save_engine
 from shared_nlu.text.content_words import default_content_words
+from shared_nlu.text.focus import FocusPhrases
 from shared_nlu.text.sentences import asking_clause, asking_sentence, sentences
 
 LABEL = "covid/vaccination"
@@ -162,7 +163,7 @@ def test_should_leave_a_remark_clause_out_of_the_question() -> None:
     ],
 )
 def test_should_find_the_phrases_a_question_is_about(text: str, phrases: list[tuple[str, ...]]) -> None:
-    assert list(default_content_words().focus_phrases(text)) == phrases
+    assert list(FocusPhrases().phrases(text)) == phrases
 
 
 def test_should_find_an_unknown_kind_or_aspect_of_a_known_thing(model: CoverageModel) -> None:

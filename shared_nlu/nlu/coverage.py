@@ -22,6 +22,7 @@ import numpy as np
 from ..constants import OUT_OF_SCOPE_INTENT, answer_response
 from ..pack.loader import PackSet
 from ..text.content_words import ContentWords, Word
+from ..text.focus import FocusPhrases
 from ..text.question_types import asked_types
 from .training_data import FAQ_LABEL, NOT_COVERED_LABEL, label_of, split_label
 
@@ -71,6 +72,7 @@ class CoverageModel:
 
     def __init__(self, words: ContentWords) -> None:
         self._words = words
+        self._focus = FocusPhrases(words.tokenizer)
         self._known: dict[str, _Known] = {}
         self._bot_forms: dict[str, set[str]] = {}
         self._document_frequency: Counter[str] = Counter()
@@ -253,7 +255,7 @@ class CoverageModel:
 
     def unknown_focus(self, text: str, label: str) -> list[tuple[str, float]]:
         """The words of ``text``'s focus (the noun phrases its main clause is about,
-        ``ContentWords.focus_phrases``) that ``label`` has never seen, when they name a new kind or
+        ``text.focus.FocusPhrases``) that ``label`` has never seen, when they name a new kind or
         aspect of something it knows: インフルエンザ in 「インフルエンザの予防接種は」, 税収 in
         「府税の税収は」. Such a word is what the question is about, so no allowance for usual
         novelty excuses it. Left out: a phrase the label knows nothing of (a new instance,
@@ -267,7 +269,7 @@ class CoverageModel:
         words = self._words.words(text)
         frame = self._frames.get(label, set())
         found: list[tuple[str, float]] = []
-        for phrase in self._words.focus_phrases(text):
+        for phrase in self._focus.phrases(text):
             content = [w for w in words if w.surface in phrase]
             if not any(w.surface not in unseen for w in content):
                 continue  # nothing in it the label knows: not a new kind of a known thing
