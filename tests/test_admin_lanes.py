@@ -3,7 +3,9 @@
 A 府民文化 token uploading the consumer pack with near-copies of tax questions is refused with the
 taken intents and the example lines; a new topic of its own is stored; a strategy-role user may
 approve the overlap (audited); every refused change leaves an audit entry without file content.
-Bad YAML in an upload is a 422 at its file:line, never a 500.
+Bad YAML in an upload is a 422 at its file:line, never a 500. On the test packs of tests/packs/ (the
+held-out cases of tests/data/lane_cases.yml taken against their tax and consumer), so a department's
+edit in bots/ cannot fail these tests.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from core.pack_versions import active_sources, sync_from_disk
 from core.storage.models import AuditEntry, PackVersion
 from shared_nlu.nlu.engine import NluEngine
 from shared_nlu.pack import PackError
-from tests.conftest import ROOT, bearer, settle
+from tests.conftest import TEST_PACKS, bearer, settle
 from tests.lane_cases import CASES, NEW_INTENT, with_new_intent
 
 CONSUMER = "/admin/api/v1/bots/consumer"
@@ -28,6 +30,26 @@ TAKEOVER = next(
     c for c in CASES["takeovers"] if c["uploader"] == "consumer" and c["taken"].startswith("tax/")
 )
 BENIGN = next(c for c in CASES["benign"] if c["uploader"] == "consumer")
+
+
+@pytest.fixture(scope="session")
+def database_url(platform_database_url: str) -> str:
+    return platform_database_url
+
+
+@pytest.fixture(scope="session")
+def services(platform_services):
+    return platform_services
+
+
+@pytest.fixture(scope="session")
+def client(platform_client):
+    return platform_client
+
+
+@pytest.fixture(scope="session")
+def tokens(platform_tokens) -> dict[str, str]:
+    return platform_tokens
 
 
 def active(client, token: str, bot: str = "consumer") -> tuple[int, dict[str, str]]:
@@ -187,7 +209,7 @@ def test_a_takeover_through_one_added_example_is_refused(client, services, token
 
 def test_the_reload_signal_refuses_a_takeover_on_disk(services, tmp_path, monkeypatch) -> None:
     bots = tmp_path / "bots"
-    shutil.copytree(ROOT / "bots", bots)
+    shutil.copytree(TEST_PACKS, bots)
     consumer = bots / "consumer"
     settle(services)
     with services.db.session() as session:

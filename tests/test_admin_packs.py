@@ -1,7 +1,9 @@
 """Packs as versions: upload, validate, diff, activate, roll back and add an example through the admin API.
 
-The database is shared with the other test modules, so every test that changes the tax pack
-activates the version that was active before it (``restore_tax``) and waits for the reload.
+On the test packs of tests/packs/ (their answers and examples are asserted here, so a department's
+edit in bots/ cannot fail these tests). The database is shared with the other modules on the test
+packs, so every test that changes the tax pack activates the version that was active before it
+(``restore_tax``) and waits for the reload.
 """
 
 from __future__ import annotations
@@ -17,12 +19,32 @@ from core.pack_versions import active_sources
 from core.storage.models import AuditEntry
 from shared_nlu.pack import validate_packs
 from shared_nlu.pack.loader import PACK_FILES
-from tests.conftest import ROOT, bearer, settle, wait_for_reloads
+from tests.conftest import ROOT, TEST_PACKS, bearer, settle, wait_for_reloads
 
 TAX = "/admin/api/v1/bots/tax"
-DUE_DATE_LINE = "納税通知書は5月上旬に届き、納期限は5月31日です（土日祝日にあたる場合は翌開庁日）。"
-CHANGED_LINE = "納税通知書は5月上旬に届き、納期限は5月31日（月末）です（土日祝日にあたる場合は翌開庁日）。"
-QUESTION = "自動車税の納期限を教えてください"
+DUE_DATE_LINE = "自動車税（テスト）の納期限は5月31日です。"  # a line of tests/packs/tax/responses.yml
+CHANGED_LINE = "自動車税（テスト）の納期限は5月31日（月末）です。"
+QUESTION = "自動車税の納期限を教えてください"  # an example of tax / auto_tax_due_date
+
+
+@pytest.fixture(scope="session")
+def database_url(platform_database_url: str) -> str:
+    return platform_database_url
+
+
+@pytest.fixture(scope="session")
+def services(platform_services):
+    return platform_services
+
+
+@pytest.fixture(scope="session")
+def client(platform_client):
+    return platform_client
+
+
+@pytest.fixture(scope="session")
+def tokens(platform_tokens) -> dict[str, str]:
+    return platform_tokens
 
 
 def ask(client, text: str, bot: str = "tax") -> str:
@@ -53,6 +75,17 @@ def audited(services, action: str, version: int) -> bool:
             select(AuditEntry).where(AuditEntry.action == action, AuditEntry.target == "bot:tax")
         ).all()
         return any(row.detail.get("version") == version for row in rows)
+
+
+def tax_warnings(services) -> list[tuple[str, int, str]]:
+    """The validator's warnings for the active tax pack (the test packs' few examples per intent)."""
+    with services.db.session() as session:
+        sources, _ = active_sources(session)
+    warnings = [
+        (d.file, d.line, d.code) for d in validate_packs(sources)[1].warnings if d.file.startswith("tax/")
+    ]
+    assert warnings and {code for _, _, code in warnings} == {"few-examples"}
+    return warnings
 
 
 @pytest.fixture
@@ -86,9 +119,11 @@ def test_should_list_versions_newest_first_for_any_reader(client, tokens) -> Non
         "activated_at",
     }
     first = client.get(f"{TAX}/packs/1", headers=bearer(tokens["viewer"])).json()
+    # tests/packs/tax as on disk, but its simulation.yml, which is no pack file
     assert (
         set(first["files"]) == {"bot.yml", "nlu.yml", "responses.yml", "tests.yml"} and first["diff"] is None
     )
+    assert (TEST_PACKS / "tax" / "simulation.yml").is_file()
     missing = client.get(f"{TAX}/packs/9999", headers=bearer(tokens["viewer"]))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "version_not_found"
 
@@ -105,6 +140,7 @@ def test_should_name_the_files_a_pack_may_have_for_any_reader(client, tokens) ->
 def test_should_serve_a_changed_answer_after_upload(client, services, tokens, restore_tax) -> None:
     assert DUE_DATE_LINE in ask(client, QUESTION)
     number, files = active_files(client, tokens["zaimu"])
+    warned = tax_warnings(services)
     changed = files["responses.yml"].replace(DUE_DATE_LINE, CHANGED_LINE)
     response = client.post(
         f"{TAX}/packs",
@@ -112,7 +148,9 @@ def test_should_serve_a_changed_answer_after_upload(client, services, tokens, re
         headers=bearer(tokens["zaimu"]),
     )
     assert response.status_code == 201, response.text
-    assert response.json()["activated"] is True and response.json()["warnings"] == []
+    # the test packs' few-examples warnings, nothing the changed line brought
+    assert response.json()["activated"] is True
+    assert [(w["file"], w["line"], w["code"]) for w in response.json()["warnings"]] == warned
     new = response.json()["version"]
     assert new > number
     settle(services)
@@ -214,7 +252,7 @@ def test_should_add_an_example_under_its_intent(client, services, tokens, restor
     new = response.json()["version"]
     detail = client.get(f"{TAX}/packs/{new}", headers=bearer(tokens["zaimu"])).json()
     nlu = detail["files"]["nlu.yml"]
-    last = "    - automobile tax deadline\n"  # the intent's last example in bots/tax/nlu.yml
+    last = "    - When is the car tax due?\n"  # the intent's last example in tests/packs/tax/nlu.yml
     assert nlu == files["nlu.yml"].replace(last, f"{last}    - {text}\n", 1)
     assert text in [e.text for e in intents_of("tax", nlu)["auto_tax_due_date"].examples]
     assert detail["diff"].count("\n+") == 2 and detail["diff"].endswith("\n")  # +++ header and the line

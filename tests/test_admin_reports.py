@@ -1,7 +1,10 @@
 """Admin reports: usage, cost, unanswered questions and the inventory, as JSON, CSV and XLSX.
 
 Traffic is sent through the real resident API with the simulator's headers, so it lands on past
-days no other test module writes to (times are given in UTC: 01:00Z is 10:00 in Japan).
+days no other test module writes to (times are given in UTC: 01:00Z is 10:00 in Japan). On the test
+packs of tests/packs/ (the traffic's intents are theirs), so a department's edit in bots/ cannot fail
+these tests. The inventory's FY2021 figures are not pack content: every database imports them from
+admin/data/inventory_fy2021.csv at start, the test packs' one too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,27 @@ HANDOFF = "オペレーターにつないで"  # common / handoff_human
 RAMEN = "おすすめのラーメン屋は？"  # out of scope
 RAMEN_AGAIN = "おすすめのラーメン屋を教えて"
 WEATHER = "明日の天気はどうですか"
-VACCINE = "ワクチンの予約方法"  # covid_general / vaccination
+CONTACT = "お問合せセンターの電話番号を知りたい"  # inquiry / center_contact
+
+
+@pytest.fixture(scope="session")
+def database_url(platform_database_url: str) -> str:
+    return platform_database_url
+
+
+@pytest.fixture(scope="session")
+def services(platform_services):
+    return platform_services
+
+
+@pytest.fixture(scope="session")
+def client(platform_client):
+    return platform_client
+
+
+@pytest.fixture(scope="session")
+def tokens(platform_tokens) -> dict[str, str]:
+    return platform_tokens
 
 
 class Simulator:
@@ -185,11 +208,11 @@ def test_should_document_every_usage_kpi_in_the_openapi_docs(client) -> None:
 
 @pytest.fixture(scope="session")
 def cost_traffic(simulator: Simulator, client, tokens) -> None:
-    """FY2024: tax 2 sessions / 4 messages / 3 answered; covid_general 1 / 1 / 1. tax has a budget."""
+    """FY2024: tax 2 sessions / 4 messages / 3 answered; inquiry 1 / 1 / 1. tax has a budget."""
     at = "2024-06-03T01:00:00+00:00"
     simulator.session("tax", at, DUE_DATE, PAYMENT, RAMEN)
     simulator.session("tax", at, HANDOFF)
-    simulator.session("covid_general", at, VACCINE)
+    simulator.session("inquiry", at, CONTACT)
     project = {
         "fiscal_year": 2024,
         "department": "財務・税務",
@@ -227,7 +250,7 @@ def test_should_allocate_the_shared_cost_by_traffic(client, tokens, cost_traffic
         == 1000
         == report["shared_cost_thousand_yen"]
     )
-    assert (bots["tax"]["shared_share_thousand_yen"], bots["covid_general"]["shared_share_thousand_yen"]) == (
+    assert (bots["tax"]["shared_share_thousand_yen"], bots["inquiry"]["shared_share_thousand_yen"]) == (
         800,
         200,
     )
@@ -237,13 +260,13 @@ def test_should_allocate_the_shared_cost_by_traffic(client, tokens, cost_traffic
     assert tax["total_thousand_yen"] == 600 + 800
     assert tax["cost_per_session_yen"] == 1400 * 1000 / 2
     assert tax["cost_per_answered_message_yen"] == round(1400 * 1000 / 3, 2)
-    covid = bots["covid_general"]
-    assert covid["budget_thousand_yen"] is None and covid["total_thousand_yen"] is None  # never invented
-    assert covid["cost_per_session_yen"] is None and "project" in covid["missing"]
+    inquiry = bots["inquiry"]
+    assert inquiry["budget_thousand_yen"] is None and inquiry["total_thousand_yen"] is None  # never invented
+    assert inquiry["cost_per_session_yen"] is None and "project" in inquiry["missing"]
     shared_cost(1000, "sessions")
     by_sessions = cost(client, tokens["viewer"], fiscal_year=2024, include_simulated="true").json()
     shares = {b["bot"]: b["shared_share_thousand_yen"] for b in by_sessions["bots"]}
-    assert (shares["tax"], shares["covid_general"], sum(shares.values())) == (667, 333, 1000)
+    assert (shares["tax"], shares["inquiry"], sum(shares.values())) == (667, 333, 1000)
 
 
 def test_should_compare_consolidation_only_with_complete_inputs(
@@ -253,7 +276,7 @@ def test_should_compare_consolidation_only_with_complete_inputs(
     everything = cost(client, tokens["strategy"], fiscal_year=2024, include_simulated="true").json()
     consolidation = everything["consolidation"]
     assert consolidation["complete"] is False and consolidation["difference_thousand_yen"] is None
-    assert "covid_general" in consolidation["missing_budget"] and "tax" not in consolidation["missing_budget"]
+    assert "inquiry" in consolidation["missing_budget"] and "tax" not in consolidation["missing_budget"]
     own = cost(client, tokens["zaimu"], fiscal_year=2024, include_simulated="true").json()
     assert [b["bot"] for b in own["bots"]] == ["tax"] and own["bots"][0]["shared_share_thousand_yen"] == 800
     assert own["consolidation"] == {
@@ -364,6 +387,7 @@ def inventory(client, token: str, **params: Any) -> Any:
 
 
 def test_should_reproduce_the_fy2021_inventory_totals(client, tokens) -> None:
+    # the published FY2021 inventory as imported at start (admin/data/inventory_fy2021.csv), no pack's
     report = inventory(client, tokens["viewer"], fiscal_year=2021).json()
     totals, without_police = report["totals"], report["totals_excluding_police"]
     assert totals["all"] == {"count": 175, "budget_thousand_yen": 8_674_181}
