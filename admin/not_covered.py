@@ -119,7 +119,7 @@ def unanswered_question(session: Session, bot_id: str, question_id: str) -> str:
             "これはボタンの操作か、中身のないメッセージです。対象外の例にはできません。",
             "This is a button click or a message without content, not a question.",
         )
-    if not (message.fallback or _rated_unhelpful(session, message.id)):
+    if not (message.fallback or message.clarification or _rated_unhelpful(session, message.id)):
         raise AppError(
             422,
             "question_answered",

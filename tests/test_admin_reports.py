@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, select
 
+from admin.not_covered import unanswered_question
 from core.storage.models import AuditEntry, Project
 from tests.conftest import bearer
 
@@ -340,13 +341,15 @@ def test_should_group_similar_unanswered_questions(client, tokens, unanswered_tr
     assert report["messages"] == 4 and report["groups_total"] == 3 and report["similarity_threshold"] == 0.5
     ramen, *others = report["groups"]
     assert ramen["count"] == 2 and sorted(ramen["examples"]) == sorted([RAMEN, RAMEN_AGAIN])
-    assert ramen["kinds"] == {"fallback": 2, "not_helpful": 0} and ramen["representative"] in (
+    assert ramen["kinds"] == {"fallback": 2, "did_you_mean": 0, "not_helpful": 0} and ramen[
+        "representative"
+    ] in (
         RAMEN,
         RAMEN_AGAIN,
     )
     assert sorted(g["representative"] for g in others) == sorted([DUE_DATE, WEATHER])
     unhelpful = next(g for g in others if g["representative"] == DUE_DATE)
-    assert unhelpful["kinds"] == {"fallback": 0, "not_helpful": 1}
+    assert unhelpful["kinds"] == {"fallback": 0, "did_you_mean": 0, "not_helpful": 1}
     assert (
         unhelpful["suggested_intent"]["intent"] == "auto_tax_due_date"
         and unhelpful["suggested_intent"]["bot"] == "tax"
@@ -623,6 +626,39 @@ def test_should_add_up_a_known_inventory_by_hand(client, tokens, known_inventory
         == own["totals_excluding_police"]["all"]
         == {"count": 8, "budget_thousand_yen": 1300}
     )
+
+
+def test_should_list_a_did_you_mean_question_for_the_department_to_teach_or_refuse(
+    client, tokens, simulator, services
+) -> None:
+    # Given a question about a kind of tax the tax pack does not know (tax, 2 September 2025): the bot
+    # asks "did you mean …?" instead of answering with the automobile-tax deadline
+    at = "2025-09-02T03:00:00+00:00"
+    text = "軽自動車税の納期限はいつ"
+    assert simulator.session("tax", at, text)[0]["messages"][0]["response"] == "utter_clarify"
+    # When the unanswered questions of that day are reported
+    params = {"bot": "tax", "date_from": "2025-09-02", "date_to": "2025-09-02", "include_simulated": "true"}
+    report = client.get(f"{API}/reports/unanswered", params=params, headers=bearer(tokens["zaimu"])).json()
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    f"{API}/reports/unanswered",
+                    params={**params, "format": "csv"},
+                    headers=bearer(tokens["zaimu"]),
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    # Then it is listed as a did-you-mean, in JSON and CSV
+    (group,) = report["groups"]
+    assert group["representative"] == text
+    assert group["kinds"] == {"fallback": 0, "did_you_mean": 1, "not_helpful": 0}
+    header, row = rows
+    assert row[header.index("もしかして")] == "1" and row[header.index("フォールバック")] == "0"
+    # and it may be marked "not covered" (a question the report lists is one the action accepts)
+    with services.db.session() as session:
+        assert unanswered_question(session, "tax", group["question_id"]) == text
 
 
 def test_should_show_which_kinds_of_personal_data_an_unanswered_question_came_with(

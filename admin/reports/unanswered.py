@@ -1,9 +1,12 @@
 """Unanswered questions: what residents asked that the bots could not answer, grouped.
 
-Two kinds of message are collected (texts are stored masked): ``fallback`` — incoming messages
-the NLU did not understand — and ``not_helpful`` — the incoming message whose answer a resident
+Three kinds of message are collected (texts are stored masked): ``fallback`` — incoming messages
+the NLU did not understand —, ``did_you_mean`` — incoming messages answered with "did you mean …?"
+because the best intent does not know what the question is about (「黄熱のワクチン」 for COVID
+vaccination; ``shared_nlu.nlu.edge``): either a question the pack should learn in these words, or
+one it should mark not covered — and ``not_helpful`` — the incoming message whose answer a resident
 rated "not helpful" (rating → the rated outgoing message → its ``reply_to``). A message that is
-both counts once, as a fallback. Each group says which kinds of personal data were masked in its
+several counts once, in that order. Each group says which kinds of personal data were masked in its
 messages (``masked_kinds``: phone, name, address …), so a department sees that a question came
 with a phone number without seeing the number.
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -55,6 +59,10 @@ ADD_EXAMPLE_URL = "/admin/api/v1/bots/{bot}/examples"
 NOT_COVERED_URL = "/admin/api/v1/bots/{bot}/unanswered/{question_id}/not-covered"
 
 
+# The kinds of unanswered message, in the order a message that is several counts as (module doc)
+KINDS = ("fallback", "did_you_mean", "not_helpful")
+
+
 class SuggestedIntent(BaseModel):
     intent: str
     bot: str = Field(description="the bot that owns the intent (the pack to add the example to)")
@@ -71,7 +79,7 @@ class UnansweredGroup(BaseModel):
     question_id: str = Field(description="the stored message whose text is the representative")
     representative: str = Field(description="the most central text of the group")
     count: int = Field(description="messages in the group")
-    kinds: dict[str, int] = Field(description='{"fallback": n, "not_helpful": m}')
+    kinds: dict[str, int] = Field(description='{"fallback": n, "did_you_mean": k, "not_helpful": m}')
     examples: list[str] = Field(description="up to 5 distinct texts, most frequent first")
     masked_kinds: dict[str, int] = Field(
         default_factory=dict, description='messages per kind of personal data masked, e.g. {"phone": 2}'
@@ -119,16 +127,19 @@ class _Item:
 
 
 def _items(session: Session, bots: list[str], days: DateRange, include_simulated: bool) -> list[_Item]:
-    fallbacks = session.execute(
-        select(Message.id, Message.bot_id, Message.text, Message.created_at, Message.masked_kinds).where(
-            Message.direction == "in",
-            Message.fallback.is_(True),
-            Message.bot_id.in_(bots),
-            Message.created_at >= days.start,
-            Message.created_at < days.end,
-            simulated_filter(Message.simulated, include_simulated),
+    def flagged(flag: Any) -> Any:
+        return session.execute(
+            select(Message.id, Message.bot_id, Message.text, Message.created_at, Message.masked_kinds).where(
+                Message.direction == "in",
+                flag.is_(True),
+                Message.bot_id.in_(bots),
+                Message.created_at >= days.start,
+                Message.created_at < days.end,
+                simulated_filter(Message.simulated, include_simulated),
+            )
         )
-    )
+
+    fallbacks, did_you_mean = flagged(Message.fallback), flagged(Message.clarification)
     outgoing, incoming = aliased(Message), aliased(Message)
     not_helpful = session.execute(
         select(incoming.id, incoming.bot_id, incoming.text, incoming.created_at, incoming.masked_kinds)
@@ -144,7 +155,7 @@ def _items(session: Session, bots: list[str], days: DateRange, include_simulated
         )
     )
     found: dict[str, _Item] = {}
-    for kind, rows in (("fallback", fallbacks), ("not_helpful", not_helpful)):
+    for kind, rows in (("fallback", fallbacks), ("did_you_mean", did_you_mean), ("not_helpful", not_helpful)):
         for message_id, bot, text, created, masked in rows:
             if is_question(text):
                 found.setdefault(
@@ -208,7 +219,7 @@ def _groups_of_bot(bot: str, items: list[_Item]) -> list[UnansweredGroup]:
                 question_id=question.message_id,
                 representative=representative,
                 count=len(grouped),
-                kinds={"fallback": kinds["fallback"], "not_helpful": kinds["not_helpful"]},
+                kinds={kind: kinds[kind] for kind in KINDS},
                 examples=[representative, *examples][:EXAMPLES],
                 masked_kinds=dict(sorted(masked.items())),
                 first_seen=iso_japan(min(moments)) or "",
@@ -289,6 +300,7 @@ HEADER = [
     "件数",
     "代表的な質問",
     "フォールバック",
+    "もしかして",
     "役に立たなかった",
     "初回",
     "最終",
@@ -307,6 +319,7 @@ def unanswered_table(report: UnansweredReport) -> list[list[Cell]]:
             g.count,
             g.representative,
             g.kinds["fallback"],
+            g.kinds["did_you_mean"],
             g.kinds["not_helpful"],
             g.first_seen,
             g.last_seen,

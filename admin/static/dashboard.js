@@ -619,7 +619,7 @@ function groupCard(group) {
   }
   return el('article', { class: 'group', 'data-bot': group.bot, 'data-question': group.question_id },
     el('h3', { text: `「${group.representative}」` }),
-    el('p', { class: 'meta', text: `${botName(group.bot)}・${fmtInt(group.count)} 件（理解できなかった ${group.kinds.fallback ?? 0}・役に立たなかった ${group.kinds.not_helpful ?? 0}）・${fmtTime(group.first_seen)} 〜 ${fmtTime(group.last_seen)}` }),
+    el('p', { class: 'meta', text: `${botName(group.bot)}・${fmtInt(group.count)} 件（理解できなかった ${group.kinds.fallback ?? 0}・「もしかして」と聞き返した ${group.kinds.did_you_mean ?? 0}・役に立たなかった ${group.kinds.not_helpful ?? 0}）・${fmtTime(group.first_seen)} 〜 ${fmtTime(group.last_seen)}` }),
     maskedNote(group.masked_kinds),
     el('p', { class: 'label', text: '質問の例' }),
     el('ul', { class: 'examples' }, ...group.examples.map((t) => el('li', { text: t }))),
