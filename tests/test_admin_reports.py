@@ -371,18 +371,15 @@ def test_should_group_similar_unanswered_questions(client, tokens, unanswered_tr
     assert hidden["groups"] == []
     refused = client.get(f"{API}/reports/unanswered", params=params, headers=bearer(tokens["fumin"]))
     assert refused.status_code == 403
-    rows = list(
-        csv.reader(
-            io.StringIO(
-                client.get(
-                    f"{API}/reports/unanswered",
-                    params={**params, "format": "csv"},
-                    headers=bearer(tokens["zaimu"]),
-                ).content.decode("utf-8-sig")
-            )
-        )
-    )
+    rows = unanswered_csv(client, tokens["zaimu"], params)
     assert rows[1][:2] == ["tax", "2"] and len(rows) == 4
+
+
+def unanswered_csv(client, token: str, params: dict[str, str]) -> list[list[str]]:
+    response = client.get(
+        f"{API}/reports/unanswered", params={**params, "format": "csv"}, headers=bearer(token)
+    )
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def inventory(client, token: str, **params: Any) -> Any:
@@ -639,17 +636,7 @@ def test_should_list_a_did_you_mean_question_for_the_department_to_teach_or_refu
     # When the unanswered questions of that day are reported
     params = {"bot": "tax", "date_from": "2025-09-02", "date_to": "2025-09-02", "include_simulated": "true"}
     report = client.get(f"{API}/reports/unanswered", params=params, headers=bearer(tokens["zaimu"])).json()
-    rows = list(
-        csv.reader(
-            io.StringIO(
-                client.get(
-                    f"{API}/reports/unanswered",
-                    params={**params, "format": "csv"},
-                    headers=bearer(tokens["zaimu"]),
-                ).content.decode("utf-8-sig")
-            )
-        )
-    )
+    rows = unanswered_csv(client, tokens["zaimu"], params)
     # Then it is listed as a did-you-mean, in JSON and CSV
     (group,) = report["groups"]
     assert group["representative"] == text
@@ -671,17 +658,7 @@ def test_should_show_which_kinds_of_personal_data_an_unanswered_question_came_wi
     # When the unanswered questions of that day are reported, as JSON and as CSV
     params = {"bot": "tax", "date_from": "2025-08-05", "date_to": "2025-08-05", "include_simulated": "true"}
     report = client.get(f"{API}/reports/unanswered", params=params, headers=bearer(tokens["zaimu"])).json()
-    rows = list(
-        csv.reader(
-            io.StringIO(
-                client.get(
-                    f"{API}/reports/unanswered",
-                    params={**params, "format": "csv"},
-                    headers=bearer(tokens["zaimu"]),
-                ).content.decode("utf-8-sig")
-            )
-        )
-    )
+    rows = unanswered_csv(client, tokens["zaimu"], params)
     # Then the group says a name and a phone number were masked, and shows neither
     (group,) = report["groups"]
     assert group["masked_kinds"] == {"name": 1, "phone": 1}
