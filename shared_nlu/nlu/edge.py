@@ -85,24 +85,27 @@ class EdgeDecision:
             self._addressed[key] = cached
         return cached
 
-    def unaddressed_question(self, text: str, bot: str, intent: str) -> frozenset[str]:
-        """The question types the asking part of ``text`` asks when ``bot/intent`` addresses none
-        of them (「確定申告は府税事務所でもできますか」 asks *can*; an answer that says *where* does
-        not answer it); empty when the message asks no known type or the intent addresses one."""
-        question = normalize(asking_clause(asking_sentence(text) or text))
-        asked = asked_types(question)
+    @staticmethod
+    def asking_part(text: str) -> str:
+        """What a message asks: its asking sentence (of a long message) without a remark clause."""
+        return asking_clause(asking_sentence(text) or text)
+
+    def unaddressed_question(self, question: str, bot: str, intent: str) -> frozenset[str]:
+        """The question types ``question`` (the asking part of a message) asks when ``bot/intent``
+        addresses none of them (「確定申告は府税事務所でもできますか」 asks *can*; an answer that
+        says *where* does not answer it); empty when it asks no known type or the intent addresses one."""
+        asked = asked_types(normalize(question))
         if not asked or asked & self.addressed(bot, intent):
             return frozenset()
         return asked
 
-    def unknown_focus(self, text: str, result: ParseResult) -> str:
-        """The unseen words of what ``text`` asks about (``CoverageModel.unknown_focus``), comma
-        separated; empty when there are none. Not for the common pack: its conversation intents are
-        about framing, not topics."""
+    def unknown_focus(self, prepared: str, result: ParseResult) -> str:
+        """The unseen words of what the asking part (``prepared``) asks about
+        (``CoverageModel.unknown_focus``), comma separated; empty when there are none. Not for the
+        common pack: its conversation intents are about framing, not topics."""
         if result.bot in (None, COMMON_BOT):
             return ""
-        question = self.engine.prepare(asking_clause(asking_sentence(text) or text))
-        words = self.engine.coverage.unknown_focus(question, self._label(result))
+        words = self.engine.coverage.unknown_focus(prepared, self._label(result))
         return ",".join(dict.fromkeys(word for word, _ in words))
 
     def blend(self, whole: np.ndarray, question: np.ndarray, question_text: str, text: str) -> np.ndarray:
@@ -204,21 +207,18 @@ class EdgeDecision:
         pack = self.engine.packs.packs[result.bot]
         return label_of(result.bot, FAQ_LABEL if result.intent in pack.faq_intents else result.intent)
 
-    def coverage_score(self, text: str, bot: str, intent: str, strict: bool = False) -> float:
-        """exp(-excess) for the asking part of ``text`` and ``bot/intent``, where the excess is
-        its uncovered mass beyond what is usual for the intent's own examples: 1.0 when nothing
-        unusual is unseen, about 0.37 with one word more than usual that no pack has ever used.
-        ``strict``: the whole uncovered mass counts (for pointing elsewhere: every noun known)."""
-        engine = self.engine
-        pack = engine.packs.packs[bot]
-        label = label_of(bot, FAQ_LABEL if intent in pack.faq_intents else intent)
-        question = asking_sentence(text) or text
-        question = asking_clause(question)
-        mass = engine.coverage.uncovered_mass(engine.prepare(question), label)
-        usual = 0.0 if strict else engine.coverage.usual_novelty(label)
+    def coverage_score(self, question: str, prepared: str, label: str, strict: bool = False) -> float:
+        """exp(-excess) for the asking part of a message (``question``, and ``prepared`` as the model
+        sees it) and ``label``, where the excess is its uncovered mass beyond what is usual for the
+        intent's own examples: 1.0 when nothing unusual is unseen, about 0.37 with one word more than
+        usual that no pack has ever used. ``strict``: the whole uncovered mass counts (for pointing
+        elsewhere: every noun known)."""
+        coverage = self.engine.coverage
+        mass = coverage.uncovered_mass(prepared, label)
+        usual = 0.0 if strict else coverage.usual_novelty(label)
         if (
             not question.isascii()  # the frames are learnt from Japanese examples mostly
-            and not engine.coverage.in_frame(engine.prepare(question), label)
+            and not coverage.in_frame(prepared, label)
         ):
             usual = min(usual, FRAME_USUAL)
         return math.exp(-max(0.0, mass - usual))
@@ -238,7 +238,9 @@ class EdgeDecision:
             return self._not_covered(result, 0.0)
         if not self.engine.coverage.fitted:
             return result
-        score = self.coverage_score(text, result.bot, result.intent, strict=minimum > 0)
+        question = self.asking_part(text)
+        prepared = self.engine.prepare(question)  # once: the score and the focus read the same text
+        score = self.coverage_score(question, prepared, self._label(result), strict=minimum > 0)
         if (
             result.language == "ja"  # English questions are made of function words ("where are you from")
             and not self._has_content(text)
@@ -247,10 +249,10 @@ class EdgeDecision:
             score = 0.0  # 「えーと、よくわからん」: nothing the intent's topic could be about
         threshold = max(minimum, self.answering_thresholds(widget, result.bot).coverage)
         if score >= threshold:
-            unaddressed = self.unaddressed_question(text, result.bot, result.intent)
+            unaddressed = self.unaddressed_question(question, result.bot, result.intent)
             if unaddressed:
                 return self._not_covered(result, score, {"question_types": ",".join(sorted(unaddressed))})
-            focus = self.unknown_focus(text, result)
+            focus = self.unknown_focus(prepared, result)
             if focus and minimum > 0:
                 return self._not_covered(result, score, {"focus": focus})
             if focus:
