@@ -214,3 +214,28 @@ def settle(services: Any) -> None:
         if not services.reload_if_changed(wait=True):
             return
     raise AssertionError("the bots did not settle on the active versions")
+
+
+def on_test_packs() -> tuple[Any, Any, Any, Any]:
+    """``database_url, services, client, tokens = on_test_packs()`` at the top of a test module
+    puts it on the tiny bots of tests/packs/ (their ``platform_*`` fixtures) instead of the
+    departments' bots/, so that a department's edit of its pack cannot fail it (tests/packs/README.md).
+    Defined in here, not at this module's level, so they switch only the module that asks."""
+
+    @pytest.fixture(scope="session", name="database_url")
+    def database_url(platform_database_url: str) -> str:
+        return platform_database_url
+
+    @pytest.fixture(scope="session", name="services")
+    def services(platform_services: Any) -> Any:
+        return platform_services
+
+    @pytest.fixture(scope="session", name="client")
+    def client(platform_client: Any) -> Any:
+        return platform_client
+
+    @pytest.fixture(scope="session", name="tokens")
+    def tokens(platform_tokens: dict[str, str]) -> dict[str, str]:
+        return platform_tokens
+
+    return database_url, services, client, tokens

@@ -22,7 +22,7 @@ from core.pack_versions import active_sources, sync_from_disk
 from core.storage.models import AuditEntry, PackVersion
 from shared_nlu.nlu.engine import NluEngine
 from shared_nlu.pack import PackError
-from tests.conftest import TEST_PACKS, bearer, settle
+from tests.conftest import TEST_PACKS, bearer, on_test_packs, settle
 from tests.lane_cases import CASES, NEW_INTENT, with_new_intent
 
 CONSUMER = "/admin/api/v1/bots/consumer"
@@ -32,24 +32,7 @@ TAKEOVER = next(
 BENIGN = next(c for c in CASES["benign"] if c["uploader"] == "consumer")
 
 
-@pytest.fixture(scope="session")
-def database_url(platform_database_url: str) -> str:
-    return platform_database_url
-
-
-@pytest.fixture(scope="session")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="session")
-def client(platform_client):
-    return platform_client
-
-
-@pytest.fixture(scope="session")
-def tokens(platform_tokens) -> dict[str, str]:
-    return platform_tokens
+database_url, services, client, tokens = on_test_packs()  # tests/packs/, not the departments' bots/
 
 
 def active(client, token: str, bot: str = "consumer") -> tuple[int, dict[str, str]]:

@@ -24,7 +24,7 @@ from admin.pack_text import insert_near_miss, near_misses_of
 from core.pack_versions import active_sources
 from core.storage.models import AuditEntry
 from shared_nlu.pack import validate_packs
-from tests.conftest import TEST_PACKS, bearer, settle
+from tests.conftest import TEST_PACKS, bearer, on_test_packs, settle
 from tests.near_misses_support import NEEDS_NEAR_MISSES
 
 API = "/admin/api/v1"
@@ -39,24 +39,7 @@ MASKED_ONLY = "090-1234-5678"  # stored as ［電話番号］ only
 REPORT = {"bot": "tax", "date_from": DAY, "date_to": DAY, "include_simulated": "true"}
 
 
-@pytest.fixture(scope="session")
-def database_url(platform_database_url: str) -> str:
-    return platform_database_url
-
-
-@pytest.fixture(scope="session")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="session")
-def client(platform_client):
-    return platform_client
-
-
-@pytest.fixture(scope="session")
-def tokens(platform_tokens) -> dict[str, str]:
-    return platform_tokens
+database_url, services, client, tokens = on_test_packs()  # tests/packs/, not the departments' bots/
 
 
 def headers(token: str | None = None) -> dict[str, str]:

@@ -19,7 +19,7 @@ from core.pack_versions import active_sources
 from core.storage.models import AuditEntry
 from shared_nlu.pack import validate_packs
 from shared_nlu.pack.loader import PACK_FILES
-from tests.conftest import ROOT, TEST_PACKS, bearer, settle, wait_for_reloads
+from tests.conftest import ROOT, TEST_PACKS, bearer, on_test_packs, settle, wait_for_reloads
 
 TAX = "/admin/api/v1/bots/tax"
 DUE_DATE_LINE = "自動車税（テスト）の納期限は5月31日です。"  # a line of tests/packs/tax/responses.yml
@@ -27,24 +27,7 @@ CHANGED_LINE = "自動車税（テスト）の納期限は5月31日（月末）�
 QUESTION = "自動車税の納期限を教えてください"  # an example of tax / auto_tax_due_date
 
 
-@pytest.fixture(scope="session")
-def database_url(platform_database_url: str) -> str:
-    return platform_database_url
-
-
-@pytest.fixture(scope="session")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="session")
-def client(platform_client):
-    return platform_client
-
-
-@pytest.fixture(scope="session")
-def tokens(platform_tokens) -> dict[str, str]:
-    return platform_tokens
+database_url, services, client, tokens = on_test_packs()  # tests/packs/, not the departments' bots/
 
 
 def ask(client, text: str, bot: str = "tax") -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 
 from admin.not_covered import unanswered_question
 from core.storage.models import AuditEntry, Project
-from tests.conftest import bearer
+from tests.conftest import bearer, on_test_packs
 
 API = "/admin/api/v1"
 DUE_DATE = "自動車税の納付期限はいつですか"  # tax / auto_tax_due_date
@@ -32,24 +32,7 @@ WEATHER = "明日の天気はどうですか"
 CONTACT = "お問合せセンターの電話番号を知りたい"  # inquiry / center_contact
 
 
-@pytest.fixture(scope="session")
-def database_url(platform_database_url: str) -> str:
-    return platform_database_url
-
-
-@pytest.fixture(scope="session")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="session")
-def client(platform_client):
-    return platform_client
-
-
-@pytest.fixture(scope="session")
-def tokens(platform_tokens) -> dict[str, str]:
-    return platform_tokens
+database_url, services, client, tokens = on_test_packs()  # tests/packs/, not the departments' bots/
 
 
 class Simulator:

@@ -4,24 +4,6 @@ Here ``database_url``, ``services``, ``client`` and ``tokens`` are those of the 
 
 from __future__ import annotations
 
-import pytest
+from tests.conftest import on_test_packs
 
-
-@pytest.fixture(scope="session")
-def database_url(platform_database_url: str) -> str:
-    return platform_database_url
-
-
-@pytest.fixture(scope="session")
-def services(platform_services):
-    return platform_services
-
-
-@pytest.fixture(scope="session")
-def client(platform_client):
-    return platform_client
-
-
-@pytest.fixture(scope="session")
-def tokens(platform_tokens) -> dict[str, str]:
-    return platform_tokens
+database_url, services, client, tokens = on_test_packs()  # tests/packs/, not the departments' bots/
